@@ -1,0 +1,56 @@
+//! Messages the domain asks to send, queued in the outbox with the change that
+//! causes them.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::EmailAddress;
+
+/// The identifier of a queued message; also the basis of its Message-ID, so a
+/// retried message keeps its identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EmailId(pub Uuid);
+
+/// What a message says. The email adapter renders each kind into text and HTML.
+#[derive(Clone, PartialEq, Eq)]
+pub enum EmailContent {
+    /// The one-time code that completes a sign-in.
+    SignInCode {
+        /// The six digits, in clear: they exist in clear only until delivery.
+        code: String,
+        /// How long the code stays valid, in minutes.
+        valid_minutes: u32,
+    },
+}
+
+impl EmailContent {
+    /// A stable name of the kind of message, safe to log.
+    #[must_use]
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::SignInCode { .. } => "sign_in_code",
+        }
+    }
+}
+
+impl std::fmt::Debug for EmailContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EmailContent::{}(<redacted>)", self.kind())
+    }
+}
+
+/// A message waiting in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    /// The message's identifier.
+    pub id: EmailId,
+    /// The recipient.
+    pub to: EmailAddress,
+    /// What it says.
+    pub content: EmailContent,
+    /// When it was queued.
+    pub created_at: OffsetDateTime,
+    /// After this moment the message is pointless (a code that has expired)
+    /// and is no longer tried; `None` means it is tried until delivered.
+    pub expires_at: Option<OffsetDateTime>,
+}

@@ -1,0 +1,23 @@
+//! The pure domain of the profile service: value types, use cases and the ports
+//! that adapters implement.
+//!
+//! This crate performs no I/O and knows nothing of HTTP, SQL, SMTP or any
+//! async runtime. Everything outside the process is reached through the traits
+//! in [`ports`]; the use cases in [`use_cases`] hold the rules.
+
+pub mod account;
+pub mod email;
+pub mod ports;
+pub mod secret;
+pub mod session;
+pub mod sign_in_challenge;
+pub mod use_cases;
+pub mod values;
+
+pub use account::Account;
+pub use email::{EmailContent, EmailId, OutgoingEmail};
+pub use ports::PortError;
+pub use secret::{SecretHash, SecretHasher, SecretKey};
+pub use session::{Session, SessionId, SessionToken};
+pub use sign_in_challenge::SignInChallenge;
+pub use values::{DisplayName, DisplayNameError, EmailAddress, EmailAddressError, UserId};

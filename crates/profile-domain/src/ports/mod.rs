@@ -1,0 +1,49 @@
+//! Ports: the traits the domain owns and adapters implement.
+//!
+//! Every port is object-safe so an embedder can pass `Arc<dyn Port>`. With the
+//! `mocks` feature each has a mockall mock (`MockClock`, `MockAccountStore` …).
+
+mod accounts;
+mod clock;
+mod mail;
+mod outbox;
+mod randomness;
+mod sessions;
+mod sign_in;
+
+pub use accounts::AccountStore;
+pub use clock::Clock;
+pub use mail::{MailTransport, SendError};
+pub use outbox::{DeliveryOutcome, OutboxStore, QueuedEmail};
+pub use randomness::Randomness;
+pub use sessions::SessionStore;
+pub use sign_in::{CompletedSignIn, NewSession, SignInCompletion, SignInStore};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use {
+    accounts::MockAccountStore, clock::MockClock, mail::MockMailTransport, outbox::MockOutboxStore,
+    randomness::MockRandomness, sessions::MockSessionStore, sign_in::MockSignInStore,
+};
+
+/// An infrastructure failure behind a port (a database down, a connection
+/// reset). Adapters wrap their own error in it; the domain never looks inside.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+pub struct PortError {
+    context: &'static str,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl PortError {
+    /// Wraps an adapter's error with a short, personal-data-free context.
+    pub fn new(context: &'static str, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self { context, source: Some(Box::new(source)) }
+    }
+
+    /// A failure with no underlying error value.
+    #[must_use]
+    pub const fn msg(context: &'static str) -> Self {
+        Self { context, source: None }
+    }
+}

@@ -1,0 +1,29 @@
+//! The session storage port.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::{PortError, SecretHash, Session, SessionId};
+
+/// Stores sessions, found by the keyed hash of their token.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// The session whose token hashes to `token_hash`, expired or not.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be read.
+    async fn find(&self, token_hash: &SecretHash) -> Result<Option<Session>, PortError>;
+
+    /// Records that the session was used at `now`.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written.
+    async fn touch(&self, id: SessionId, now: OffsetDateTime) -> Result<(), PortError>;
+
+    /// Ends the session; `false` when there was none with this id.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written.
+    async fn delete(&self, id: SessionId) -> Result<bool, PortError>;
+}

@@ -1,0 +1,72 @@
+//! The sign-in storage port: challenges, and the atomic completion of a
+//! sign-in.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::{Account, EmailAddress, OutgoingEmail, PortError, SecretHash, SessionId, SignInChallenge};
+
+/// A session about to be opened; the store fills in whose it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSession {
+    /// The session's identifier.
+    pub id: SessionId,
+    /// The keyed hash of its token.
+    pub token_hash: SecretHash,
+    /// When it opens.
+    pub created_at: OffsetDateTime,
+    /// When it ends.
+    pub expires_at: OffsetDateTime,
+}
+
+/// Everything a successful code check commits at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignInCompletion {
+    /// The address signing in.
+    pub email: EmailAddress,
+    /// The hash of the challenge being consumed; a challenge replaced since
+    /// it was checked is not consumed.
+    pub code_hash: SecretHash,
+    /// The account to create when none has this address yet.
+    pub new_account: Account,
+    /// The session to open for the account.
+    pub session: NewSession,
+}
+
+/// What completing a sign-in did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompletedSignIn {
+    /// The signed-in account.
+    pub account: Account,
+    /// Whether this sign-in created it.
+    pub created: bool,
+}
+
+/// Stores sign-in challenges and completes sign-ins.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SignInStore: Send + Sync {
+    /// Replaces the address's challenge with `challenge` and queues `message`
+    /// in the outbox, in one transaction.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written; then neither is stored.
+    async fn put_challenge(&self, challenge: &SignInChallenge, message: &OutgoingEmail) -> Result<(), PortError>;
+
+    /// Adds one to the attempt count of the address's challenge and returns
+    /// the challenge as it now is, or `None` when the address has none. The
+    /// increment is atomic: concurrent attempts each count.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written.
+    async fn record_attempt(&self, email: &EmailAddress) -> Result<Option<SignInChallenge>, PortError>;
+
+    /// In one transaction: deletes the address's challenge if its hash is
+    /// still `code_hash`, finds the account with the address or creates
+    /// `new_account`, and opens the session for it. Returns `None`, changing
+    /// nothing, when the challenge was already consumed or replaced.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written; then nothing is.
+    async fn complete_sign_in(&self, completion: &SignInCompletion) -> Result<Option<CompletedSignIn>, PortError>;
+}

@@ -1,0 +1,67 @@
+//! Random values the use cases draw: codes, tokens, ids.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::ports::{Clock, Randomness};
+use crate::{SessionToken, UserId};
+
+/// Six decimal digits, uniformly distributed (rejection sampling, no modulo bias).
+pub(crate) fn six_digit_code(random: &dyn Randomness) -> String {
+    const RANGE: u32 = 1_000_000;
+    const LIMIT: u32 = u32::MAX - (u32::MAX % RANGE);
+    loop {
+        let mut bytes = [0_u8; 4];
+        random.fill(&mut bytes);
+        let n = u32::from_be_bytes(bytes);
+        if n < LIMIT {
+            return format!("{:06}", n % RANGE);
+        }
+    }
+}
+
+/// A fresh 256-bit session token.
+pub(crate) fn session_token(random: &dyn Randomness) -> SessionToken {
+    let mut bytes = [0_u8; 32];
+    random.fill(&mut bytes);
+    SessionToken::from_random(bytes)
+}
+
+/// A random (version 4 layout) UUID for records that need no ordering.
+pub(crate) fn uuid_v4(random: &dyn Randomness) -> Uuid {
+    let mut bytes = [0_u8; 16];
+    random.fill(&mut bytes);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// A time-ordered user id for `now`.
+pub(crate) fn user_id(random: &dyn Randomness, now: OffsetDateTime) -> UserId {
+    let mut bytes = [0_u8; 10];
+    random.fill(&mut bytes);
+    let millis = u64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+    UserId::new_v7(millis, bytes)
+}
+
+/// `now` from the clock, cut to whole milliseconds, the precision stored.
+pub(crate) fn now_millis(clock: &dyn Clock) -> OffsetDateTime {
+    let now = clock.now();
+    now.replace_nanosecond(now.nanosecond() / 1_000_000 * 1_000_000).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::use_cases::fakes::SeqRandom;
+
+    #[test]
+    fn a_code_is_always_six_digits_even_when_small() {
+        let random = SeqRandom::from_words(&[7]);
+        assert_eq!(six_digit_code(&random), "000007");
+    }
+
+    #[test]
+    fn draws_in_the_biased_tail_are_rejected() {
+        let random = SeqRandom::from_words(&[u32::MAX, 123_456]);
+        assert_eq!(six_digit_code(&random), "123456");
+    }
+}

@@ -1,0 +1,244 @@
+//! In-memory fakes of the ports, for the domain's own unit tests.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use time::{Duration, OffsetDateTime};
+
+use crate::ports::{
+    AccountStore, Clock, CompletedSignIn, DeliveryOutcome, MailTransport, OutboxStore, QueuedEmail, Randomness,
+    SendError, SessionStore, SignInCompletion, SignInStore,
+};
+use crate::{
+    Account, DisplayName, EmailAddress, EmailId, OutgoingEmail, PortError, SecretHash, Session, SessionId,
+    SignInChallenge, UserId,
+};
+
+/// A clock that moves only when told.
+pub(crate) struct FixedClock(Mutex<OffsetDateTime>);
+
+impl FixedClock {
+    pub(crate) fn at(now: OffsetDateTime) -> Self {
+        Self(Mutex::new(now))
+    }
+    pub(crate) fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Randomness that returns the queued words first, then a counter.
+pub(crate) struct SeqRandom {
+    words: Mutex<VecDeque<u32>>,
+    counter: Mutex<u8>,
+}
+
+impl SeqRandom {
+    pub(crate) fn from_words(words: &[u32]) -> Self {
+        Self { words: Mutex::new(words.iter().copied().collect()), counter: Mutex::new(0) }
+    }
+}
+
+impl Randomness for SeqRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        if buf.len() == 4
+            && let Some(word) = self.words.lock().unwrap().pop_front()
+        {
+            buf.copy_from_slice(&word.to_be_bytes());
+            return;
+        }
+        let mut counter = self.counter.lock().unwrap();
+        *counter = counter.wrapping_add(1);
+        buf.fill(*counter);
+    }
+}
+
+/// One outbox row.
+#[derive(Clone, Debug)]
+pub(crate) struct OutboxRow {
+    pub(crate) email: OutgoingEmail,
+    pub(crate) attempts: u32,
+    pub(crate) next_attempt_at: OffsetDateTime,
+    pub(crate) lease: Option<(String, OffsetDateTime)>,
+    pub(crate) status: &'static str,
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) accounts: HashMap<UserId, Account>,
+    pub(crate) challenges: HashMap<String, SignInChallenge>,
+    pub(crate) sessions: HashMap<SessionId, Session>,
+    pub(crate) outbox: Vec<OutboxRow>,
+}
+
+/// Every storage port over one in-memory state.
+#[derive(Default)]
+pub(crate) struct InMemoryStore(pub(crate) Mutex<State>);
+
+impl InMemoryStore {
+    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.0.lock().unwrap()
+    }
+}
+
+#[async_trait]
+impl SignInStore for InMemoryStore {
+    async fn put_challenge(&self, challenge: &SignInChallenge, message: &OutgoingEmail) -> Result<(), PortError> {
+        let mut state = self.state();
+        state.challenges.insert(challenge.email.as_str().to_owned(), challenge.clone());
+        state.outbox.push(OutboxRow {
+            email: message.clone(),
+            attempts: 0,
+            next_attempt_at: message.created_at,
+            lease: None,
+            status: "pending",
+        });
+        Ok(())
+    }
+
+    async fn record_attempt(&self, email: &EmailAddress) -> Result<Option<SignInChallenge>, PortError> {
+        let mut state = self.state();
+        Ok(state.challenges.get_mut(email.as_str()).map(|c| {
+            c.attempts += 1;
+            c.clone()
+        }))
+    }
+
+    async fn complete_sign_in(&self, completion: &SignInCompletion) -> Result<Option<CompletedSignIn>, PortError> {
+        let mut state = self.state();
+        let key = completion.email.as_str();
+        if state.challenges.get(key).is_none_or(|c| c.code_hash != completion.code_hash) {
+            return Ok(None);
+        }
+        state.challenges.remove(key);
+        let existing = state.accounts.values().find(|a| a.email == completion.email).cloned();
+        let created = existing.is_none();
+        let account = existing.unwrap_or_else(|| completion.new_account.clone());
+        state.accounts.insert(account.id, account.clone());
+        let s = &completion.session;
+        state.sessions.insert(
+            s.id,
+            Session {
+                id: s.id,
+                user_id: account.id,
+                token_hash: s.token_hash.clone(),
+                created_at: s.created_at,
+                expires_at: s.expires_at,
+                last_seen_at: s.created_at,
+            },
+        );
+        Ok(Some(CompletedSignIn { account, created }))
+    }
+}
+
+#[async_trait]
+impl AccountStore for InMemoryStore {
+    async fn get(&self, id: UserId) -> Result<Option<Account>, PortError> {
+        Ok(self.state().accounts.get(&id).cloned())
+    }
+
+    async fn set_display_name(
+        &self,
+        id: UserId,
+        name: &DisplayName,
+        now: OffsetDateTime,
+    ) -> Result<Option<Account>, PortError> {
+        Ok(self.state().accounts.get_mut(&id).map(|a| {
+            a.display_name = Some(name.clone());
+            a.updated_at = now;
+            a.clone()
+        }))
+    }
+}
+
+#[async_trait]
+impl SessionStore for InMemoryStore {
+    async fn find(&self, token_hash: &SecretHash) -> Result<Option<Session>, PortError> {
+        Ok(self.state().sessions.values().find(|s| &s.token_hash == token_hash).cloned())
+    }
+
+    async fn touch(&self, id: SessionId, now: OffsetDateTime) -> Result<(), PortError> {
+        if let Some(s) = self.state().sessions.get_mut(&id) {
+            s.last_seen_at = now;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, id: SessionId) -> Result<bool, PortError> {
+        Ok(self.state().sessions.remove(&id).is_some())
+    }
+}
+
+#[async_trait]
+impl OutboxStore for InMemoryStore {
+    async fn claim_due(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<QueuedEmail>, PortError> {
+        let mut state = self.state();
+        let mut claimed = Vec::new();
+        for row in state.outbox.iter_mut() {
+            let free = row.lease.as_ref().is_none_or(|(_, until)| *until <= now);
+            if row.status == "pending" && row.next_attempt_at <= now && free && claimed.len() < limit as usize {
+                row.lease = Some((worker.to_owned(), lease_until));
+                claimed.push(QueuedEmail { email: row.email.clone(), attempts: row.attempts });
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn record_outcome(
+        &self,
+        id: EmailId,
+        worker: &str,
+        outcome: &DeliveryOutcome,
+        _now: OffsetDateTime,
+    ) -> Result<(), PortError> {
+        let mut state = self.state();
+        let Some(row) = state.outbox.iter_mut().find(|r| r.email.id == id) else { return Ok(()) };
+        if row.lease.as_ref().is_none_or(|(w, _)| w != worker) {
+            return Ok(());
+        }
+        row.lease = None;
+        match outcome {
+            DeliveryOutcome::Sent => row.status = "sent",
+            DeliveryOutcome::Expired => row.status = "expired",
+            DeliveryOutcome::Failed { attempts, .. } => {
+                row.status = "failed";
+                row.attempts = *attempts;
+            }
+            DeliveryOutcome::Retry { attempts, next_attempt_at, .. } => {
+                row.attempts = *attempts;
+                row.next_attempt_at = *next_attempt_at;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A transport that records what it sends and fails as scripted.
+#[derive(Default)]
+pub(crate) struct RecordingTransport {
+    pub(crate) sent: Mutex<Vec<OutgoingEmail>>,
+    pub(crate) failures: Mutex<VecDeque<SendError>>,
+}
+
+#[async_trait]
+impl MailTransport for RecordingTransport {
+    async fn send(&self, email: &OutgoingEmail) -> Result<(), SendError> {
+        if let Some(err) = self.failures.lock().unwrap().pop_front() {
+            return Err(err);
+        }
+        self.sent.lock().unwrap().push(email.clone());
+        Ok(())
+    }
+}

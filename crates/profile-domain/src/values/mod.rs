@@ -1,0 +1,9 @@
+//! Value types with validating constructors: once built, a value is valid.
+
+mod display_name;
+mod email_address;
+mod user_id;
+
+pub use display_name::{DisplayName, DisplayNameError};
+pub use email_address::{EmailAddress, EmailAddressError};
+pub use user_id::UserId;
