@@ -1,1 +1,88 @@
-//! placeholder
+//! Storage adapter of the profile service: sea-orm entities, migrations and
+//! the repositories behind the domain's storage ports, on SQLite (the embedded
+//! default), PostgreSQL and MySQL/MariaDB.
+//!
+//! Entities are private to this crate; everything public speaks in
+//! `profile-domain` types.
+
+mod accounts;
+mod convert;
+mod entities;
+mod migration;
+mod outbox;
+mod sessions;
+mod sign_in;
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm_migration::MigratorTrait;
+
+pub use migration::Migrator;
+
+/// Why the store could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The database URL's scheme is not one this adapter speaks.
+    #[error("unsupported database URL scheme (use sqlite:, postgres: or mysql:)")]
+    UnsupportedScheme,
+    /// The database could not be reached or prepared.
+    #[error("could not open the database")]
+    Database(#[from] DbErr),
+}
+
+/// The sea-orm store: one connection pool implementing every storage port.
+#[derive(Clone, Debug)]
+pub struct SeaOrmStore {
+    db: DatabaseConnection,
+}
+
+impl SeaOrmStore {
+    /// Connects to `url` (`sqlite://path?mode=rwc`, `postgres://…`, `mysql://…`).
+    ///
+    /// # Errors
+    /// [`OpenError`] when the URL is unsupported or the database unreachable.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, OpenError> {
+        let is_sqlite = url.starts_with("sqlite:");
+        if !(is_sqlite || url.starts_with("postgres") || url.starts_with("mysql:") || url.starts_with("mariadb:")) {
+            return Err(OpenError::UnsupportedScheme);
+        }
+        let url = url.replacen("mariadb:", "mysql:", 1);
+        let mut options = ConnectOptions::new(url);
+        options
+            .max_connections(if is_sqlite { 1 } else { max_connections })
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false);
+        let db = Database::connect(options).await?;
+        if db.get_database_backend() == DbBackend::Sqlite {
+            db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+            db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
+        }
+        Ok(Self { db })
+    }
+
+    /// Applies every migration not yet applied.
+    ///
+    /// # Errors
+    /// [`DbErr`] when a migration fails.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.db, None).await
+    }
+
+    /// Checks that the database answers.
+    ///
+    /// # Errors
+    /// [`DbErr`] when it does not.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.db.ping().await
+    }
+
+    /// Closes the pool.
+    ///
+    /// # Errors
+    /// [`DbErr`] when closing fails.
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.db.close().await
+    }
+}

@@ -1,0 +1,69 @@
+//! `AccountStore` on sea-orm.
+
+use async_trait::async_trait;
+use profile_domain::ports::AccountStore;
+use profile_domain::{Account, DisplayName, EmailAddress, PortError, UserId};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use time::OffsetDateTime;
+
+use crate::SeaOrmStore;
+use crate::convert::{db, from_ms, to_ms};
+use crate::entities::account;
+
+/// A stored row back as the domain's account.
+pub(crate) fn account_from_row(row: account::Model) -> Result<Account, PortError> {
+    let email = EmailAddress::parse(&row.email).map_err(|e| PortError::new("stored email is invalid", e))?;
+    let display_name = row
+        .display_name
+        .map(|n| DisplayName::parse(&n))
+        .transpose()
+        .map_err(|e| PortError::new("stored display name is invalid", e))?;
+    Ok(Account {
+        id: UserId::from_uuid(row.id),
+        email,
+        display_name,
+        created_at: from_ms(row.created_at_ms)?,
+        updated_at: from_ms(row.updated_at_ms)?,
+    })
+}
+
+/// The domain's account as a row to insert.
+pub(crate) fn account_to_row(account: &Account) -> account::ActiveModel {
+    account::ActiveModel {
+        id: Set(account.id.as_uuid()),
+        email: Set(account.email.as_str().to_owned()),
+        display_name: Set(account.display_name.as_ref().map(|n| n.as_str().to_owned())),
+        created_at_ms: Set(to_ms(account.created_at)),
+        updated_at_ms: Set(to_ms(account.updated_at)),
+    }
+}
+
+#[async_trait]
+impl AccountStore for SeaOrmStore {
+    async fn get(&self, id: UserId) -> Result<Option<Account>, PortError> {
+        let row = account::Entity::find_by_id(id.as_uuid()).one(&self.db).await.map_err(db("reading an account"))?;
+        row.map(account_from_row).transpose()
+    }
+
+    async fn set_display_name(
+        &self,
+        id: UserId,
+        name: &DisplayName,
+        now: OffsetDateTime,
+    ) -> Result<Option<Account>, PortError> {
+        let updated = account::Entity::update_many()
+            .set(account::ActiveModel {
+                display_name: Set(Some(name.as_str().to_owned())),
+                updated_at_ms: Set(to_ms(now)),
+                ..Default::default()
+            })
+            .filter(account::Column::Id.eq(id.as_uuid()))
+            .exec(&self.db)
+            .await
+            .map_err(db("renaming an account"))?;
+        if updated.rows_affected == 0 {
+            return Ok(None);
+        }
+        self.get(id).await
+    }
+}

@@ -1,0 +1,7 @@
+//! sea-orm entities: the rows as stored. Private to this crate; the ports
+//! speak in domain types.
+
+pub(crate) mod account;
+pub(crate) mod outbox_message;
+pub(crate) mod session;
+pub(crate) mod sign_in_challenge;

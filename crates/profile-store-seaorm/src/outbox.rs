@@ -1,0 +1,171 @@
+//! `OutboxStore` on sea-orm: queued rows, leases for competing workers, and
+//! outcomes. A delivered or expired message keeps its row (for the record)
+//! but loses its content.
+
+use async_trait::async_trait;
+use profile_domain::ports::{DeliveryOutcome, OutboxStore, QueuedEmail};
+use profile_domain::{EmailAddress, EmailContent, EmailId, OutgoingEmail, PortError};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::SeaOrmStore;
+use crate::convert::{count, db, from_ms, to_count, to_ms};
+pub(crate) use crate::entities::outbox_message::{self as message, Entity as message_entity};
+
+const PENDING: &str = "pending";
+const SENT: &str = "sent";
+const FAILED: &str = "failed";
+const EXPIRED: &str = "expired";
+/// Stored error texts are cut to this many characters.
+const MAX_ERROR_LEN: usize = 500;
+
+/// A message as a new pending row.
+pub(crate) fn queued_row(email: &OutgoingEmail) -> message::ActiveModel {
+    let payload = match &email.content {
+        EmailContent::SignInCode { code, valid_minutes } => json!({ "code": code, "valid_minutes": valid_minutes }),
+    };
+    message::ActiveModel {
+        id: Set(email.id.0),
+        recipient: Set(email.to.as_str().to_owned()),
+        kind: Set(email.content.kind().to_owned()),
+        payload: Set(Some(payload.to_string())),
+        status: Set(PENDING.to_owned()),
+        attempts: Set(0),
+        next_attempt_at_ms: Set(to_ms(email.created_at)),
+        lease_owner: Set(None),
+        lease_until_ms: Set(None),
+        last_error: Set(None),
+        created_at_ms: Set(to_ms(email.created_at)),
+        expires_at_ms: Set(email.expires_at.map(to_ms)),
+        finished_at_ms: Set(None),
+    }
+}
+
+fn content_from_row(kind: &str, payload: Option<&str>) -> Result<EmailContent, PortError> {
+    let payload = payload.ok_or(PortError::msg("queued message has no content"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(payload).map_err(|e| PortError::new("queued message content is not JSON", e))?;
+    match kind {
+        "sign_in_code" => {
+            let code = value["code"].as_str().ok_or(PortError::msg("queued sign-in code is missing"))?;
+            let minutes = value["valid_minutes"].as_u64().and_then(|m| u32::try_from(m).ok());
+            Ok(EmailContent::SignInCode {
+                code: code.to_owned(),
+                valid_minutes: minutes.ok_or(PortError::msg("queued validity is missing"))?,
+            })
+        }
+        _ => Err(PortError::msg("queued message has an unknown kind")),
+    }
+}
+
+fn queued_from_row(row: message::Model) -> Result<QueuedEmail, PortError> {
+    Ok(QueuedEmail {
+        email: OutgoingEmail {
+            id: EmailId(row.id),
+            to: EmailAddress::parse(&row.recipient).map_err(|e| PortError::new("queued recipient is invalid", e))?,
+            content: content_from_row(&row.kind, row.payload.as_deref())?,
+            created_at: from_ms(row.created_at_ms)?,
+            expires_at: row.expires_at_ms.map(from_ms).transpose()?,
+        },
+        attempts: count(row.attempts),
+    })
+}
+
+/// Rows whose lease is free at `now_ms`: never leased, or the lease ran out.
+fn lease_free(now_ms: i64) -> Condition {
+    Condition::any().add(message::Column::LeaseUntilMs.is_null()).add(message::Column::LeaseUntilMs.lte(now_ms))
+}
+
+#[async_trait]
+impl OutboxStore for SeaOrmStore {
+    async fn claim_due(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<QueuedEmail>, PortError> {
+        let now_ms = to_ms(now);
+        let candidates: Vec<Uuid> = message_entity::find()
+            .select_only()
+            .column(message::Column::Id)
+            .filter(message::Column::Status.eq(PENDING))
+            .filter(message::Column::NextAttemptAtMs.lte(now_ms))
+            .filter(lease_free(now_ms))
+            .order_by_asc(message::Column::NextAttemptAtMs)
+            .limit(u64::from(limit))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db("finding due messages"))?;
+        let mut claimed = Vec::with_capacity(candidates.len());
+        for id in candidates {
+            let taken = message_entity::update_many()
+                .set(message::ActiveModel {
+                    lease_owner: Set(Some(worker.to_owned())),
+                    lease_until_ms: Set(Some(to_ms(lease_until))),
+                    ..Default::default()
+                })
+                .filter(message::Column::Id.eq(id))
+                .filter(message::Column::Status.eq(PENDING))
+                .filter(lease_free(now_ms))
+                .exec(&self.db)
+                .await
+                .map_err(db("leasing a message"))?;
+            if taken.rows_affected == 1 {
+                claimed.push(id);
+            }
+        }
+        if claimed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = message_entity::find()
+            .filter(message::Column::Id.is_in(claimed))
+            .filter(message::Column::LeaseOwner.eq(worker))
+            .order_by_asc(message::Column::NextAttemptAtMs)
+            .all(&self.db)
+            .await
+            .map_err(db("reading leased messages"))?;
+        rows.into_iter().map(queued_from_row).collect()
+    }
+
+    async fn record_outcome(
+        &self,
+        id: EmailId,
+        worker: &str,
+        outcome: &DeliveryOutcome,
+        now: OffsetDateTime,
+    ) -> Result<(), PortError> {
+        let mut update =
+            message::ActiveModel { lease_owner: Set(None), lease_until_ms: Set(None), ..Default::default() };
+        let finished = |update: &mut message::ActiveModel, status: &str| {
+            update.status = Set(status.to_owned());
+            update.payload = Set(None);
+            update.finished_at_ms = Set(Some(to_ms(now)));
+        };
+        match outcome {
+            DeliveryOutcome::Sent => finished(&mut update, SENT),
+            DeliveryOutcome::Expired => finished(&mut update, EXPIRED),
+            DeliveryOutcome::Failed { attempts, error } => {
+                finished(&mut update, FAILED);
+                update.attempts = Set(to_count(*attempts));
+                update.last_error = Set(Some(error.chars().take(MAX_ERROR_LEN).collect()));
+            }
+            DeliveryOutcome::Retry { attempts, next_attempt_at, error } => {
+                update.attempts = Set(to_count(*attempts));
+                update.next_attempt_at_ms = Set(to_ms(*next_attempt_at));
+                update.last_error = Set(Some(error.chars().take(MAX_ERROR_LEN).collect()));
+            }
+        }
+        message_entity::update_many()
+            .set(update)
+            .filter(message::Column::Id.eq(id.0))
+            .filter(message::Column::LeaseOwner.eq(worker))
+            .exec(&self.db)
+            .await
+            .map_err(db("recording a delivery"))?;
+        Ok(())
+    }
+}

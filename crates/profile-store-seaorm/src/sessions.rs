@@ -1,0 +1,49 @@
+//! `SessionStore` on sea-orm.
+
+use async_trait::async_trait;
+use profile_domain::ports::SessionStore;
+use profile_domain::{PortError, SecretHash, Session, SessionId, UserId};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use time::OffsetDateTime;
+
+use crate::SeaOrmStore;
+use crate::convert::{db, from_ms, hash, to_ms};
+use crate::entities::session;
+
+fn session_from_row(row: session::Model) -> Result<Session, PortError> {
+    Ok(Session {
+        id: SessionId(row.id),
+        user_id: UserId::from_uuid(row.user_id),
+        token_hash: hash(&row.token_hash)?,
+        created_at: from_ms(row.created_at_ms)?,
+        expires_at: from_ms(row.expires_at_ms)?,
+        last_seen_at: from_ms(row.last_seen_at_ms)?,
+    })
+}
+
+#[async_trait]
+impl SessionStore for SeaOrmStore {
+    async fn find(&self, token_hash: &SecretHash) -> Result<Option<Session>, PortError> {
+        let row = session::Entity::find()
+            .filter(session::Column::TokenHash.eq(token_hash.to_hex()))
+            .one(&self.db)
+            .await
+            .map_err(db("reading a session"))?;
+        row.map(session_from_row).transpose()
+    }
+
+    async fn touch(&self, id: SessionId, now: OffsetDateTime) -> Result<(), PortError> {
+        session::Entity::update_many()
+            .set(session::ActiveModel { last_seen_at_ms: Set(to_ms(now)), ..Default::default() })
+            .filter(session::Column::Id.eq(id.0))
+            .exec(&self.db)
+            .await
+            .map_err(db("touching a session"))?;
+        Ok(())
+    }
+
+    async fn delete(&self, id: SessionId) -> Result<bool, PortError> {
+        let deleted = session::Entity::delete_by_id(id.0).exec(&self.db).await.map_err(db("ending a session"))?;
+        Ok(deleted.rows_affected > 0)
+    }
+}

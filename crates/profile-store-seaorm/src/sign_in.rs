@@ -1,0 +1,107 @@
+//! `SignInStore` on sea-orm: challenges, and the one transaction that
+//! completes a sign-in.
+
+use async_trait::async_trait;
+use profile_domain::ports::{CompletedSignIn, SignInCompletion, SignInStore};
+use profile_domain::{EmailAddress, OutgoingEmail, PortError, SignInChallenge};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, TransactionTrait, sea_query::Expr};
+
+use crate::SeaOrmStore;
+use crate::accounts::{account_from_row, account_to_row};
+use crate::convert::{count, db, from_ms, hash, to_count, to_ms};
+use crate::entities::{account, session, sign_in_challenge};
+use crate::outbox::queued_row;
+
+fn challenge_from_row(row: sign_in_challenge::Model) -> Result<SignInChallenge, PortError> {
+    Ok(SignInChallenge {
+        email: EmailAddress::parse(&row.email).map_err(|e| PortError::new("stored email is invalid", e))?,
+        code_hash: hash(&row.code_hash)?,
+        created_at: from_ms(row.created_at_ms)?,
+        expires_at: from_ms(row.expires_at_ms)?,
+        attempts: count(row.attempts),
+    })
+}
+
+#[async_trait]
+impl SignInStore for SeaOrmStore {
+    async fn put_challenge(&self, challenge: &SignInChallenge, message: &OutgoingEmail) -> Result<(), PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        sign_in_challenge::Entity::delete_by_id(challenge.email.as_str())
+            .exec(&txn)
+            .await
+            .map_err(db("replacing a sign-in challenge"))?;
+        sign_in_challenge::Entity::insert(sign_in_challenge::ActiveModel {
+            email: Set(challenge.email.as_str().to_owned()),
+            code_hash: Set(challenge.code_hash.to_hex()),
+            created_at_ms: Set(to_ms(challenge.created_at)),
+            expires_at_ms: Set(to_ms(challenge.expires_at)),
+            attempts: Set(to_count(challenge.attempts)),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db("storing a sign-in challenge"))?;
+        crate::outbox::message_entity::insert(queued_row(message))
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db("queueing a message"))?;
+        txn.commit().await.map_err(db("committing a sign-in challenge"))
+    }
+
+    async fn record_attempt(&self, email: &EmailAddress) -> Result<Option<SignInChallenge>, PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        sign_in_challenge::Entity::update_many()
+            .col_expr(sign_in_challenge::Column::Attempts, Expr::col(sign_in_challenge::Column::Attempts).add(1))
+            .filter(sign_in_challenge::Column::Email.eq(email.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db("counting a sign-in attempt"))?;
+        let row = sign_in_challenge::Entity::find_by_id(email.as_str())
+            .one(&txn)
+            .await
+            .map_err(db("reading a sign-in challenge"))?;
+        txn.commit().await.map_err(db("committing a sign-in attempt"))?;
+        row.map(challenge_from_row).transpose()
+    }
+
+    async fn complete_sign_in(&self, completion: &SignInCompletion) -> Result<Option<CompletedSignIn>, PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        let consumed = sign_in_challenge::Entity::delete_many()
+            .filter(sign_in_challenge::Column::Email.eq(completion.email.as_str()))
+            .filter(sign_in_challenge::Column::CodeHash.eq(completion.code_hash.to_hex()))
+            .exec(&txn)
+            .await
+            .map_err(db("consuming a sign-in challenge"))?;
+        if consumed.rows_affected == 0 {
+            return Ok(None);
+        }
+        let existing = account::Entity::find()
+            .filter(account::Column::Email.eq(completion.email.as_str()))
+            .one(&txn)
+            .await
+            .map_err(db("finding an account"))?;
+        let (account, created) = match existing {
+            Some(row) => (account_from_row(row)?, false),
+            None => {
+                account::Entity::insert(account_to_row(&completion.new_account))
+                    .exec_without_returning(&txn)
+                    .await
+                    .map_err(db("creating an account"))?;
+                (completion.new_account.clone(), true)
+            }
+        };
+        let s = &completion.session;
+        session::Entity::insert(session::ActiveModel {
+            id: Set(s.id.0),
+            user_id: Set(account.id.as_uuid()),
+            token_hash: Set(s.token_hash.to_hex()),
+            created_at_ms: Set(to_ms(s.created_at)),
+            expires_at_ms: Set(to_ms(s.expires_at)),
+            last_seen_at_ms: Set(to_ms(s.created_at)),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db("opening a session"))?;
+        txn.commit().await.map_err(db("committing a sign-in"))?;
+        Ok(Some(CompletedSignIn { account, created }))
+    }
+}

@@ -1,0 +1,87 @@
+//! A fresh, migrated database per test, on each configured backend.
+//!
+//! SQLite always runs. PostgreSQL and MariaDB run when
+//! `PROFILE_TEST_POSTGRES_URL` / `PROFILE_TEST_MYSQL_URL` are set; a URL that
+//! is set but unreachable fails the test rather than skipping it.
+
+use profile_store_seaorm::SeaOrmStore;
+use sea_orm::{ConnectionTrait, Database};
+
+/// The database engines the store supports.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    Mysql,
+}
+
+/// Keeps a test's temporary SQLite directory alive.
+pub struct TestDb {
+    pub store: SeaOrmStore,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A new empty database on `backend`, migrated; `None` when that backend is
+/// not configured for this run.
+pub async fn fresh(backend: Backend) -> Option<TestDb> {
+    let (url, dir) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            (format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()), Some(dir))
+        }
+        Backend::Postgres => (server_database("PROFILE_TEST_POSTGRES_URL").await?, None),
+        Backend::Mysql => (server_database("PROFILE_TEST_MYSQL_URL").await?, None),
+    };
+    let store = SeaOrmStore::connect(&url, 5).await.expect("connect to the fresh database");
+    store.migrate().await.expect("migrations apply");
+    Some(TestDb { store, url, _dir: dir })
+}
+
+/// Creates a uniquely named database on the server that `var` points to and
+/// returns its URL.
+async fn server_database(var: &str) -> Option<String> {
+    let server_url = std::env::var(var).ok().filter(|u| !u.is_empty())?;
+    let admin = Database::connect(&server_url)
+        .await
+        .unwrap_or_else(|e| panic!("{var} is set but the server cannot be reached: {e}"));
+    let name = format!("profile_t_{}", uuid::Uuid::new_v4().simple());
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create the test database");
+    admin.close().await.expect("close the admin connection");
+    let mut url = url::Url::parse(&server_url).expect("a valid database URL");
+    url.set_path(&format!("/{name}"));
+    Some(url.to_string())
+}
+
+/// Defines one test per backend: `mod name { sqlite, postgres, mysql }`.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            async fn run(backend: $crate::support::Backend) {
+                let Some(db) = $crate::support::fresh(backend).await else {
+                    eprintln!("{backend:?} not configured for this run");
+                    return;
+                };
+                ($body)(db).await;
+            }
+
+            #[tokio::test]
+            async fn sqlite() {
+                run($crate::support::Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                run($crate::support::Backend::Postgres).await;
+            }
+
+            #[tokio::test]
+            async fn mysql() {
+                run($crate::support::Backend::Mysql).await;
+            }
+        }
+    };
+}
