@@ -1,1 +1,115 @@
-//! placeholder
+//! HTTP adapter of the profile service: the JSON API under `/v1` (poem-openapi),
+//! authentication, the error mapping, `/openapi.json`, `/docs`, `/healthz` and
+//! `/readyz`.
+//!
+//! Handlers see use cases, never ports: they parse, call one use case and
+//! translate its answer.
+
+mod api_auth;
+mod api_me;
+mod auth;
+mod config;
+mod dto;
+mod error;
+mod middleware;
+mod rate_limit;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use poem::{EndpointExt, IntoEndpoint, Route, get, handler, http::StatusCode, web::Data};
+use poem_openapi::{OpenApiService, Tags};
+use profile_domain::use_cases::{Profiles, Sessions, SignIn};
+
+pub use auth::SESSION_COOKIE;
+pub use config::{HttpConfig, Limits};
+pub use error::ErrorBody;
+pub use rate_limit::RateLimit;
+
+use crate::api_auth::AuthApi;
+use crate::api_me::MeApi;
+use crate::auth::AuthContext;
+use crate::rate_limit::RateLimiter;
+
+/// The title of the API in the OpenAPI document.
+pub const API_TITLE: &str = "Profile API";
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Passwordless sign-in and sessions
+    Auth,
+    /// The signed-in user's profile
+    Profile,
+}
+
+/// The use cases the API calls.
+pub struct UseCases {
+    /// Passwordless sign-in.
+    pub sign_in: Arc<SignIn>,
+    /// Session checks and sign-out.
+    pub sessions: Arc<Sessions>,
+    /// The profile.
+    pub profiles: Arc<Profiles>,
+}
+
+/// Tells whether the service can serve requests (its database answers).
+#[async_trait]
+pub trait Readiness: Send + Sync {
+    /// `Err` with a short reason, free of personal data, when not ready.
+    async fn check(&self) -> Result<(), String>;
+}
+
+fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<(AuthApi, MeApi), ()> {
+    let auth = AuthApi {
+        sign_in: use_cases.sign_in.clone(),
+        sessions: use_cases.sessions.clone(),
+        config: config.clone(),
+        per_address: RateLimiter::new(config.limits.sign_in_per_address),
+        per_ip: RateLimiter::new(config.limits.sign_in_per_ip),
+        verify_per_ip: RateLimiter::new(config.limits.verify_per_ip),
+    };
+    let me = MeApi { profiles: use_cases.profiles.clone() };
+    OpenApiService::new((auth, me), API_TITLE, env!("CARGO_PKG_VERSION")).server(config.public_url.clone())
+}
+
+/// The OpenAPI document of the API, as served at `/openapi.json`.
+#[must_use]
+pub fn openapi_json(use_cases: &UseCases, config: &HttpConfig) -> String {
+    api_service(use_cases, config).spec()
+}
+
+#[handler]
+fn healthz() -> &'static str {
+    "ok"
+}
+
+#[handler]
+async fn readyz(readiness: Data<&Arc<dyn Readiness>>) -> (StatusCode, String) {
+    match readiness.check().await {
+        Ok(()) => (StatusCode::OK, "ready".to_owned()),
+        Err(reason) => {
+            tracing::warn!(%reason, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "not ready".to_owned())
+        }
+    }
+}
+
+/// The whole HTTP application.
+pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readiness>) -> impl IntoEndpoint + use<> {
+    let service = api_service(use_cases, config);
+    let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
+    let auth_context = Arc::new(AuthContext { sessions: use_cases.sessions.clone(), origin: config.origin() });
+    let max_body = config.max_body_bytes;
+    Route::new()
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz).data(readiness))
+        .at("/openapi.json", get(spec))
+        .nest("/docs", docs)
+        .nest("/", service)
+        .data(auth_context)
+        .around(move |ep, req| middleware::limit_body(ep, req, max_body))
+        .catch_all_error(error::json_error)
+        .around(middleware::security_headers)
+        .around(middleware::log_request)
+}

@@ -1,1 +1,150 @@
-fn main() {}
+//! The profile service binary: reads the configuration, wires the adapters to
+//! the domain, runs the HTTP server and the outbox worker, and shuts down
+//! gracefully on SIGTERM or Ctrl-C.
+
+mod config;
+mod logging;
+mod outbox_worker;
+mod secret_key;
+mod system;
+mod wiring;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use poem::Server;
+use poem::listener::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+
+/// Profile: end-user profile and personal-data management.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// A TOML configuration file; `PROFILE_*` environment variables override it.
+    #[arg(long, short, env = "PROFILE_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply migrations and serve the API (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {}", report(&error));
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(&config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(error = %error, "cannot start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(&config).await,
+            Command::Migrate => migrate(&config).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %report(error.as_ref()), "stopped");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// An error and its causes on one line.
+fn report(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+async fn migrate(config: &Config) -> Result<(), BoxError> {
+    let store = wiring::open_store(config).await?;
+    tracing::info!("migrations applied");
+    store.close().await?;
+    Ok(())
+}
+
+async fn serve(config: &Config) -> Result<(), BoxError> {
+    let store = wiring::open_store(config).await?;
+    let service = wiring::build(config, &store)?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::from_bytes(random_bytes()).simple());
+    let worker = tokio::spawn(outbox_worker::run(
+        service.delivery.clone(),
+        worker_id,
+        Duration::from_millis(config.outbox.poll_interval_ms),
+        stop_rx,
+    ));
+    let readiness: Arc<dyn profile_http::Readiness> = Arc::new(system::DatabaseReadiness(store.clone()));
+    let app = profile_http::app(&service.use_cases, &service.http_config, readiness);
+    let listener = TcpListener::bind(config.bind);
+    tracing::info!(bind = %config.bind, public_url = %config.public_url(), "listening");
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    Server::new(listener).run_with_graceful_shutdown(app, shutdown_signal(), Some(grace)).await?;
+    tracing::info!("HTTP server stopped; letting the outbox worker finish");
+    let _ = stop_tx.send(true);
+    if tokio::time::timeout(grace, worker).await.is_err() {
+        tracing::warn!("the outbox worker did not finish in time; its leased messages will be retried");
+    }
+    store.close().await?;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+fn random_bytes() -> [u8; 16] {
+    let mut bytes = [0_u8; 16];
+    profile_domain::ports::Randomness::fill(&system::OsRandom, &mut bytes);
+    bytes
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown requested");
+}

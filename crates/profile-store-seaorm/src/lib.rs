@@ -15,10 +15,12 @@ mod sign_in;
 
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 use sea_orm_migration::MigratorTrait;
 
 pub use migration::Migrator;
+/// The database error type, for callers of [`SeaOrmStore::migrate`] and friends.
+pub use sea_orm::DbErr;
 
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]

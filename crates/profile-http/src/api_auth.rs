@@ -1,0 +1,131 @@
+//! `/v1/auth/*`: passwordless sign-in and sign-out.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::Request;
+use poem::web::cookie::{Cookie, SameSite};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+use profile_domain::EmailAddress;
+use profile_domain::use_cases::{SignIn, VerifySignInError};
+
+use crate::ApiTags;
+use crate::auth::{SESSION_COOKIE, SessionAuth};
+use crate::config::HttpConfig;
+use crate::dto::{SessionCreated, SignInRequest, SignInStarted, VerifyRequest};
+use crate::error::ApiError;
+use crate::rate_limit::RateLimiter;
+
+/// The sign-in endpoints.
+pub struct AuthApi {
+    pub(crate) sign_in: Arc<SignIn>,
+    pub(crate) sessions: Arc<profile_domain::use_cases::Sessions>,
+    pub(crate) config: HttpConfig,
+    pub(crate) per_address: RateLimiter,
+    pub(crate) per_ip: RateLimiter,
+    pub(crate) verify_per_ip: RateLimiter,
+}
+
+#[derive(ApiResponse)]
+enum SignInAccepted {
+    /// A code is on its way if the address can sign in.
+    #[oai(status = 202)]
+    Accepted(Json<SignInStarted>),
+}
+
+#[derive(ApiResponse)]
+enum Verified {
+    /// Signed in: the token, and the session cookie for browsers.
+    #[oai(status = 200)]
+    Ok(Json<SessionCreated>, #[oai(header = "Set-Cookie")] String),
+}
+
+#[derive(ApiResponse)]
+enum SignedOut {
+    /// The session has ended and the cookie is cleared.
+    #[oai(status = 204)]
+    NoContent(#[oai(header = "Set-Cookie")] String),
+}
+
+fn parse_email(text: &str) -> Result<EmailAddress, ApiError> {
+    EmailAddress::parse(text).map_err(|e| ApiError::bad_request("invalid_email", e.to_string()))
+}
+
+impl AuthApi {
+    fn client_ip(&self, req: &Request) -> String {
+        if self.config.trust_proxy_headers {
+            let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+            if let Some(first) = forwarded.and_then(|v| v.split(',').next()) {
+                return first.trim().to_owned();
+            }
+            if let Some(real) = req.headers().get("x-real-ip").and_then(|v| v.to_str().ok()) {
+                return real.trim().to_owned();
+            }
+        }
+        req.remote_addr().as_socket_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+    }
+
+    fn session_cookie(&self, value: &str, max_age: std::time::Duration) -> String {
+        let mut cookie = Cookie::new_with_str(SESSION_COOKIE, value);
+        cookie.set_http_only(true);
+        cookie.set_same_site(SameSite::Lax);
+        cookie.set_secure(self.config.secure_cookies());
+        cookie.set_path("/");
+        cookie.set_max_age(max_age);
+        cookie.to_string()
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Send a one-time sign-in code
+    ///
+    /// Sends a six-digit code to the address. The answer is the same whether
+    /// or not the address has an account; the first successful sign-in
+    /// creates it.
+    #[oai(path = "/v1/auth/sign-in", method = "post")]
+    async fn start_sign_in(&self, req: &Request, body: Json<SignInRequest>) -> Result<SignInAccepted, ApiError> {
+        let email = parse_email(&body.0.email)?;
+        let now = Instant::now();
+        self.per_ip.check(&self.client_ip(req), now).map_err(ApiError::rate_limited)?;
+        self.per_address.check(email.as_str(), now).map_err(ApiError::rate_limited)?;
+        self.sign_in.start(email).await.map_err(|e| ApiError::internal(&e))?;
+        Ok(SignInAccepted::Accepted(Json(SignInStarted { code_valid_for_seconds: self.config.code_ttl.as_secs() })))
+    }
+
+    /// Sign in with the code
+    ///
+    /// Checks the code sent to the address. On success returns a session
+    /// token and sets the session cookie. A wrong, expired, used or
+    /// over-tried code gets the same `invalid_code` answer.
+    #[oai(path = "/v1/auth/verify", method = "post")]
+    async fn verify(&self, req: &Request, body: Json<VerifyRequest>) -> Result<Verified, ApiError> {
+        let email = parse_email(&body.0.email)?;
+        self.verify_per_ip.check(&self.client_ip(req), Instant::now()).map_err(ApiError::rate_limited)?;
+        let signed_in = self.sign_in.verify(&email, &body.0.code).await.map_err(|e| match e {
+            VerifySignInError::MalformedCode => ApiError::bad_request("invalid_code_format", e.to_string()),
+            VerifySignInError::InvalidCode => ApiError::unauthorized("invalid_code", e.to_string()),
+            VerifySignInError::Unexpected(e) => ApiError::internal(&e),
+        })?;
+        let token = signed_in.token.reveal();
+        let cookie = self.session_cookie(&token, self.config.session_ttl);
+        let body = SessionCreated {
+            token,
+            expires_at: signed_in.expires_at,
+            user_id: signed_in.account.id.as_uuid(),
+            account_created: signed_in.created,
+        };
+        Ok(Verified::Ok(Json(body), cookie))
+    }
+
+    /// Sign out
+    ///
+    /// Ends the session that made the request and clears the cookie.
+    #[oai(path = "/v1/auth/sign-out", method = "post")]
+    async fn sign_out(&self, auth: SessionAuth) -> Result<SignedOut, ApiError> {
+        let user = auth.user()?;
+        self.sessions.sign_out(user.session_id).await.map_err(|e| ApiError::internal(&e))?;
+        Ok(SignedOut::NoContent(self.session_cookie("", std::time::Duration::ZERO)))
+    }
+}

@@ -1,0 +1,95 @@
+//! The HTTP adapter's settings.
+
+use std::time::Duration;
+
+use crate::rate_limit::RateLimit;
+
+/// The rate limits of the API, each named as in the configuration.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// `sign_in_per_address`: code requests per address.
+    pub sign_in_per_address: RateLimit,
+    /// `sign_in_per_ip`: code requests per client IP address.
+    pub sign_in_per_ip: RateLimit,
+    /// `verify_per_ip`: code checks per client IP address.
+    pub verify_per_ip: RateLimit,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let quarter_hour = Duration::from_secs(15 * 60);
+        Self {
+            sign_in_per_address: RateLimit { max: 5, window: quarter_hour },
+            sign_in_per_ip: RateLimit { max: 30, window: quarter_hour },
+            verify_per_ip: RateLimit { max: 60, window: quarter_hour },
+        }
+    }
+}
+
+/// Settings of the HTTP adapter.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// The public base URL, such as `https://profile.example.com`.
+    pub public_url: String,
+    /// Whether to take the client address from `X-Forwarded-For` /
+    /// `X-Real-IP` (only behind a trusted reverse proxy).
+    pub trust_proxy_headers: bool,
+    /// `max_body_bytes`: the largest JSON request body accepted.
+    pub max_body_bytes: usize,
+    /// Rate limits.
+    pub limits: Limits,
+    /// How long a sign-in code works (shown to clients).
+    pub code_ttl: Duration,
+    /// How long a session lasts (the cookie's lifetime).
+    pub session_ttl: Duration,
+}
+
+impl HttpConfig {
+    /// The origin (`scheme://host[:port]`) of the public URL.
+    #[must_use]
+    pub fn origin(&self) -> String {
+        let url = self.public_url.trim_end_matches('/');
+        match url.find("://") {
+            Some(scheme_end) => {
+                let rest = &url[scheme_end + 3..];
+                let host_end = rest.find('/').unwrap_or(rest.len());
+                url[..scheme_end + 3 + host_end].to_owned()
+            }
+            None => url.to_owned(),
+        }
+    }
+
+    /// Whether cookies need the `Secure` attribute (an https public URL).
+    #[must_use]
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(url: &str) -> HttpConfig {
+        HttpConfig {
+            public_url: url.into(),
+            trust_proxy_headers: false,
+            max_body_bytes: 1024,
+            limits: Limits::default(),
+            code_ttl: Duration::from_secs(600),
+            session_ttl: Duration::from_secs(3600),
+        }
+    }
+
+    #[test]
+    fn the_origin_drops_the_path() {
+        assert_eq!(config("https://p.example.com/profile/").origin(), "https://p.example.com");
+        assert_eq!(config("http://127.0.0.1:8080").origin(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn cookies_are_secure_only_for_an_https_public_url() {
+        assert!(config("https://p.example.com").secure_cookies());
+        assert!(!config("http://127.0.0.1:8080").secure_cookies());
+    }
+}

@@ -1,0 +1,83 @@
+//! Request and response bodies of the JSON API, converted by hand from and to
+//! domain types.
+
+use poem_openapi::Object;
+use profile_domain::Account;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// `POST /v1/auth/sign-in`.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SignInRequest {
+    /// The address to send a one-time code to.
+    pub email: String,
+}
+
+/// The answer to a sign-in request; the same whether or not the address has
+/// an account.
+#[derive(Debug, Object)]
+pub struct SignInStarted {
+    /// How long the code will work, in seconds.
+    pub code_valid_for_seconds: u64,
+}
+
+/// `POST /v1/auth/verify`.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// The address the code was sent to.
+    pub email: String,
+    /// The six-digit code from the message (spaces and hyphens allowed).
+    pub code: String,
+}
+
+/// A new session.
+#[derive(Debug, Object)]
+pub struct SessionCreated {
+    /// The session token: send it as `Authorization: Bearer <token>`. It is
+    /// shown once; only its hash is stored.
+    pub token: String,
+    /// When the session ends.
+    pub expires_at: OffsetDateTime,
+    /// The signed-in user's id.
+    pub user_id: Uuid,
+    /// Whether this sign-in created the account.
+    pub account_created: bool,
+}
+
+/// `PATCH /v1/me`.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ProfileChange {
+    /// The new display name: 1 to 64 characters, no control or invisible
+    /// characters; surrounding whitespace is trimmed.
+    pub display_name: String,
+}
+
+/// The signed-in user's profile.
+#[derive(Debug, Object)]
+pub struct Profile {
+    /// The user's id.
+    pub id: Uuid,
+    /// The name shown under the user's video; `null` until set.
+    pub display_name: Option<String>,
+    /// The address the user signs in with.
+    pub email: String,
+    /// When the account was created.
+    pub created_at: OffsetDateTime,
+    /// When the profile last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<Account> for Profile {
+    fn from(account: Account) -> Self {
+        Self {
+            id: account.id.as_uuid(),
+            display_name: account.display_name.map(|n| n.as_str().to_owned()),
+            email: account.email.as_str().to_owned(),
+            created_at: account.created_at,
+            updated_at: account.updated_at,
+        }
+    }
+}

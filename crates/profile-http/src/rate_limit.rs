@@ -1,0 +1,83 @@
+//! Fixed-window rate limits kept in memory, one counter per key.
+//!
+//! Each server instance counts on its own, so behind a load balancer with N
+//! instances a client may get up to N times the limit; the sign-in code's
+//! own attempt limit still holds across instances.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A limit: at most `max` events per `window`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Events allowed per window.
+    pub max: u32,
+    /// The window's length.
+    pub window: Duration,
+}
+
+/// Counters for one named limit.
+#[derive(Debug)]
+pub struct RateLimiter {
+    limit: RateLimit,
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+/// Keys are dropped once this many are held and their window is over.
+const PRUNE_AT: usize = 10_000;
+
+impl RateLimiter {
+    /// A limiter enforcing `limit`.
+    #[must_use]
+    pub fn new(limit: RateLimit) -> Self {
+        Self { limit, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts one event for `key` at `now`; `Err(seconds)` says how long to
+    /// wait when the limit is reached (the event is then not counted).
+    ///
+    /// # Errors
+    /// The whole seconds until the key's window ends.
+    pub fn check(&self, key: &str, now: Instant) -> Result<(), u64> {
+        let mut windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if windows.len() >= PRUNE_AT {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < self.limit.window);
+        }
+        let entry = windows.entry(key.to_owned()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.limit.window {
+            *entry = (now, 0);
+        }
+        if entry.1 >= self.limit.max {
+            let left = self.limit.window.saturating_sub(now.duration_since(entry.0));
+            return Err(left.as_secs() + u64::from(left.subsec_nanos() > 0));
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_allows_max_events_per_window_then_says_how_long_to_wait() {
+        let limiter = RateLimiter::new(RateLimit { max: 3, window: Duration::from_secs(60) });
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert_eq!(limiter.check("a", t0), Ok(()));
+        }
+        assert_eq!(limiter.check("a", t0 + Duration::from_secs(20)), Err(40));
+        assert_eq!(limiter.check("b", t0), Ok(()), "keys are counted apart");
+        assert_eq!(limiter.check("a", t0 + Duration::from_secs(60)), Ok(()), "a new window starts");
+    }
+
+    #[test]
+    fn a_partial_second_is_rounded_up() {
+        let limiter = RateLimiter::new(RateLimit { max: 1, window: Duration::from_secs(10) });
+        let t0 = Instant::now();
+        limiter.check("a", t0).unwrap();
+        assert_eq!(limiter.check("a", t0 + Duration::from_millis(8_500)), Err(2));
+    }
+}

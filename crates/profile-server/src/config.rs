@@ -1,0 +1,307 @@
+//! Configuration: built-in defaults, then an optional TOML file, then
+//! `PROFILE_*` environment variables (the environment wins).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A rate limit as configured: `max` events per `window_secs`.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LimitConfig {
+    /// Events allowed per window.
+    pub max: u32,
+    /// The window in seconds.
+    pub window_secs: u64,
+}
+
+/// Rate limits of the API.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub sign_in_per_address: LimitConfig,
+    pub sign_in_per_ip: LimitConfig,
+    pub verify_per_ip: LimitConfig,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            sign_in_per_address: LimitConfig { max: 5, window_secs: 900 },
+            sign_in_per_ip: LimitConfig { max: 30, window_secs: 900 },
+            verify_per_ip: LimitConfig { max: 60, window_secs: 900 },
+        }
+    }
+}
+
+/// Sign-in and session settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SignInConfig {
+    pub code_ttl_secs: u64,
+    pub max_attempts: u32,
+    pub session_ttl_secs: u64,
+}
+
+impl Default for SignInConfig {
+    fn default() -> Self {
+        Self { code_ttl_secs: 600, max_attempts: 5, session_ttl_secs: 30 * 24 * 3600 }
+    }
+}
+
+/// Outbox delivery settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxConfig {
+    pub poll_interval_ms: u64,
+    pub retry_base_secs: u64,
+    pub retry_max_secs: u64,
+    pub lease_secs: u64,
+    pub batch_size: u32,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self { poll_interval_ms: 500, retry_base_secs: 5, retry_max_secs: 600, lease_secs: 120, batch_size: 20 }
+    }
+}
+
+/// The whole configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub database_max_connections: u32,
+    pub public_url: Option<String>,
+    pub secret_key: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_dir: Option<PathBuf>,
+    pub mail_from: String,
+    pub product_name: String,
+    pub log_format: String,
+    pub trust_proxy_headers: bool,
+    pub max_body_bytes: usize,
+    pub shutdown_grace_secs: u64,
+    pub sign_in: SignInConfig,
+    pub limits: LimitsConfig,
+    pub outbox: OutboxConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            database_max_connections: 10,
+            public_url: None,
+            secret_key: None,
+            smtp_url: None,
+            mail_dir: None,
+            mail_from: "Profile <no-reply@localhost>".into(),
+            product_name: "Profile".into(),
+            log_format: "text".into(),
+            trust_proxy_headers: false,
+            max_body_bytes: 16 * 1024,
+            shutdown_grace_secs: 10,
+            sign_in: SignInConfig::default(),
+            limits: LimitsConfig::default(),
+            outbox: OutboxConfig::default(),
+        }
+    }
+}
+
+/// The kind of value an environment variable holds.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Integer,
+    Boolean,
+}
+
+/// Every environment variable read, and the configuration key it sets.
+const ENVIRONMENT: &[(&str, &str, Kind)] = &[
+    ("PROFILE_BIND", "bind", Kind::Text),
+    ("PROFILE_DATA_DIR", "data_dir", Kind::Text),
+    ("PROFILE_DATABASE_URL", "database_url", Kind::Text),
+    ("PROFILE_DATABASE_MAX_CONNECTIONS", "database_max_connections", Kind::Integer),
+    ("PROFILE_PUBLIC_URL", "public_url", Kind::Text),
+    ("PROFILE_SECRET_KEY", "secret_key", Kind::Text),
+    ("PROFILE_SMTP_URL", "smtp_url", Kind::Text),
+    ("PROFILE_MAIL_DIR", "mail_dir", Kind::Text),
+    ("PROFILE_MAIL_FROM", "mail_from", Kind::Text),
+    ("PROFILE_PRODUCT_NAME", "product_name", Kind::Text),
+    ("PROFILE_LOG_FORMAT", "log_format", Kind::Text),
+    ("PROFILE_TRUST_PROXY_HEADERS", "trust_proxy_headers", Kind::Boolean),
+    ("PROFILE_MAX_BODY_BYTES", "max_body_bytes", Kind::Integer),
+    ("PROFILE_SHUTDOWN_GRACE_SECS", "shutdown_grace_secs", Kind::Integer),
+    ("PROFILE_SIGN_IN_CODE_TTL_SECS", "sign_in.code_ttl_secs", Kind::Integer),
+    ("PROFILE_SIGN_IN_MAX_ATTEMPTS", "sign_in.max_attempts", Kind::Integer),
+    ("PROFILE_SIGN_IN_SESSION_TTL_SECS", "sign_in.session_ttl_secs", Kind::Integer),
+    ("PROFILE_LIMITS_SIGN_IN_PER_ADDRESS_MAX", "limits.sign_in_per_address.max", Kind::Integer),
+    ("PROFILE_LIMITS_SIGN_IN_PER_ADDRESS_WINDOW_SECS", "limits.sign_in_per_address.window_secs", Kind::Integer),
+    ("PROFILE_LIMITS_SIGN_IN_PER_IP_MAX", "limits.sign_in_per_ip.max", Kind::Integer),
+    ("PROFILE_LIMITS_SIGN_IN_PER_IP_WINDOW_SECS", "limits.sign_in_per_ip.window_secs", Kind::Integer),
+    ("PROFILE_LIMITS_VERIFY_PER_IP_MAX", "limits.verify_per_ip.max", Kind::Integer),
+    ("PROFILE_LIMITS_VERIFY_PER_IP_WINDOW_SECS", "limits.verify_per_ip.window_secs", Kind::Integer),
+    ("PROFILE_OUTBOX_POLL_INTERVAL_MS", "outbox.poll_interval_ms", Kind::Integer),
+    ("PROFILE_OUTBOX_RETRY_BASE_SECS", "outbox.retry_base_secs", Kind::Integer),
+    ("PROFILE_OUTBOX_RETRY_MAX_SECS", "outbox.retry_max_secs", Kind::Integer),
+    ("PROFILE_OUTBOX_LEASE_SECS", "outbox.lease_secs", Kind::Integer),
+    ("PROFILE_OUTBOX_BATCH_SIZE", "outbox.batch_size", Kind::Integer),
+];
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("the configuration file is not valid TOML")]
+    Toml(#[from] toml::de::Error),
+    #[error("{var} must be {expected}")]
+    Env { var: &'static str, expected: &'static str },
+    #[error("the configuration is not valid: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads the configuration from `file` (if given) and the environment.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming what is wrong.
+    pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+                text.parse::<toml::Table>()?
+            }
+            None => toml::Table::new(),
+        };
+        for &(var, key, kind) in ENVIRONMENT {
+            let Some(raw) = env(var).filter(|v| !v.is_empty()) else { continue };
+            let value = match kind {
+                Kind::Text => toml::Value::String(raw),
+                Kind::Integer => toml::Value::Integer(
+                    raw.trim().parse().map_err(|_| ConfigError::Env { var, expected: "a whole number" })?,
+                ),
+                Kind::Boolean => toml::Value::Boolean(match raw.trim() {
+                    "1" | "true" | "yes" => true,
+                    "0" | "false" | "no" => false,
+                    _ => return Err(ConfigError::Env { var, expected: "true or false" }),
+                }),
+            };
+            set_path(&mut table, key, value);
+        }
+        let config: Self =
+            table.try_into().map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_owned()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |what: &str| Err(ConfigError::Invalid(what.to_owned()));
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return invalid("log_format must be text or json");
+        }
+        if self.sign_in.max_attempts == 0 || self.sign_in.code_ttl_secs == 0 || self.sign_in.session_ttl_secs == 0 {
+            return invalid("sign_in values must be greater than zero");
+        }
+        let limits = [&self.limits.sign_in_per_address, &self.limits.sign_in_per_ip, &self.limits.verify_per_ip];
+        if limits.iter().any(|l| l.max == 0 || l.window_secs == 0) {
+            return invalid("every limit needs max and window_secs greater than zero");
+        }
+        if self.max_body_bytes < 256 || self.outbox.batch_size == 0 || self.outbox.lease_secs == 0 {
+            return invalid("max_body_bytes must be at least 256, outbox.batch_size and outbox.lease_secs above zero");
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    #[must_use]
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("profile.db").display()))
+    }
+
+    /// The public base URL, defaulting to the bind address over http.
+    #[must_use]
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind)).trim_end_matches('/').to_owned()
+    }
+
+    /// The developer mailbox directory, used when no SMTP URL is set.
+    #[must_use]
+    pub fn mail_dir(&self) -> PathBuf {
+        self.mail_dir.clone().unwrap_or_else(|| self.data_dir.join("mail"))
+    }
+}
+
+fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) {
+    match key.split_once('.') {
+        None => {
+            table.insert(key.to_owned(), value);
+        }
+        Some((head, rest)) => {
+            let entry = table.entry(head.to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if !entry.is_table() {
+                *entry = toml::Value::Table(toml::Table::new());
+            }
+            if let toml::Value::Table(inner) = entry {
+                set_path(inner, rest, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn load(file: Option<&str>, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profile.toml");
+        if let Some(text) = file {
+            std::fs::write(&path, text).unwrap();
+        }
+        let env: HashMap<String, String> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::load(file.map(|_| path.as_path()), |k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn without_file_or_environment_the_embedded_defaults_apply() {
+        let config = load(None, &[]).unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url(), "sqlite://./data/profile.db?mode=rwc");
+        assert_eq!(config.mail_dir(), PathBuf::from("./data/mail"));
+        assert_eq!(config.public_url(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file() {
+        let file =
+            "bind = \"0.0.0.0:9000\"\nproduct_name = \"Meet\"\n[limits.sign_in_per_ip]\nmax = 3\nwindow_secs = 60\n";
+        let config =
+            load(Some(file), &[("PROFILE_BIND", "127.0.0.1:9100"), ("PROFILE_LIMITS_SIGN_IN_PER_IP_MAX", "7")])
+                .unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:9100");
+        assert_eq!(config.product_name, "Meet");
+        assert_eq!(config.limits.sign_in_per_ip, LimitConfig { max: 7, window_secs: 60 });
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused_with_a_clear_message() {
+        assert!(load(Some("colour = \"red\""), &[]).unwrap_err().to_string().contains("colour"));
+        let err = load(None, &[("PROFILE_SIGN_IN_MAX_ATTEMPTS", "many")]).unwrap_err();
+        assert_eq!(err.to_string(), "PROFILE_SIGN_IN_MAX_ATTEMPTS must be a whole number");
+        assert!(load(None, &[("PROFILE_SIGN_IN_MAX_ATTEMPTS", "0")]).is_err());
+        assert!(load(None, &[("PROFILE_LOG_FORMAT", "xml")]).is_err());
+        assert!(load(None, &[("PROFILE_BIND", "nowhere")]).is_err());
+    }
+}

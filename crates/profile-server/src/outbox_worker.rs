@@ -1,0 +1,49 @@
+//! The background worker that delivers the outbox until told to stop.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use profile_domain::use_cases::OutboxDelivery;
+use tokio::sync::watch;
+
+/// Delivers due messages every `poll_interval` (at once again while batches
+/// come back full) until `stop` turns true; a pass under way is finished
+/// first, so no claimed message is left mid-send.
+pub async fn run(
+    delivery: Arc<OutboxDelivery>,
+    worker_id: String,
+    poll_interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    tracing::info!(worker = %worker_id, "outbox worker started");
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let busy = match delivery.deliver_due(&worker_id).await {
+            Ok(report) => {
+                if report.handled() > 0 {
+                    tracing::info!(
+                        sent = report.sent,
+                        retried = report.retried,
+                        failed = report.failed,
+                        expired = report.expired,
+                        "outbox pass"
+                    );
+                }
+                report.retried + report.failed == 0 && report.handled() > 0
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "outbox pass failed; will try again");
+                false
+            }
+        };
+        if !busy {
+            tokio::select! {
+                () = tokio::time::sleep(poll_interval) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+    tracing::info!(worker = %worker_id, "outbox worker stopped");
+}

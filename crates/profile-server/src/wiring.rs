@@ -1,0 +1,107 @@
+//! Builds the running service from the configuration: the store, the
+//! transports, the use cases, the HTTP application and the outbox worker.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use profile_domain::SecretHasher;
+use profile_domain::ports::{Clock, MailTransport, Randomness};
+use profile_domain::use_cases::{OutboxDelivery, Profiles, RetryPolicy, SessionPolicy, Sessions, SignIn, SignInPolicy};
+use profile_email::{DevMailbox, MailSettings, SmtpTransport};
+use profile_http::{HttpConfig, Limits, RateLimit, UseCases};
+use profile_store_seaorm::SeaOrmStore;
+
+use crate::config::{Config, LimitConfig};
+use crate::system::{OsRandom, SystemClock};
+
+/// Why the service could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum WiringError {
+    #[error("cannot open the database")]
+    Store(#[from] profile_store_seaorm::OpenError),
+    #[error("cannot apply the database migrations")]
+    Migrate(#[source] profile_store_seaorm::DbErr),
+    #[error(transparent)]
+    SecretKey(#[from] crate::secret_key::SecretKeyError),
+    #[error("invalid mail settings")]
+    Mail(#[from] profile_email::SettingsError),
+    #[error(transparent)]
+    Smtp(#[from] profile_email::SmtpConfigError),
+    #[error("cannot create the mailbox directory")]
+    Mailbox(#[source] std::io::Error),
+}
+
+/// Everything the running service is made of.
+pub struct Service {
+    pub use_cases: UseCases,
+    pub http_config: HttpConfig,
+    pub delivery: Arc<OutboxDelivery>,
+}
+
+/// Opens the database and applies the migrations.
+pub async fn open_store(config: &Config) -> Result<SeaOrmStore, WiringError> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).map_err(WiringError::Mailbox)?;
+    }
+    let store = SeaOrmStore::connect(&config.database_url(), config.database_max_connections).await?;
+    store.migrate().await.map_err(WiringError::Migrate)?;
+    Ok(store)
+}
+
+fn rate(limit: LimitConfig) -> RateLimit {
+    RateLimit { max: limit.max, window: Duration::from_secs(limit.window_secs) }
+}
+
+fn transport(config: &Config) -> Result<Arc<dyn MailTransport>, WiringError> {
+    let settings = MailSettings::new(&config.mail_from, &config.product_name)?;
+    Ok(match &config.smtp_url {
+        Some(url) => {
+            tracing::info!("mail goes out by SMTP");
+            Arc::new(SmtpTransport::from_url(url, settings)?)
+        }
+        None => {
+            let mailbox = DevMailbox::open(config.mail_dir(), settings).map_err(WiringError::Mailbox)?;
+            tracing::info!(dir = %mailbox.dir().display(), "no SMTP URL set: messages are written as .eml files to the developer mailbox");
+            Arc::new(mailbox)
+        }
+    })
+}
+
+/// Builds the service on an open store.
+pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringError> {
+    let key = crate::secret_key::load_or_create(config.secret_key.as_deref(), &config.data_dir)?;
+    let hasher = SecretHasher::new(key);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let random: Arc<dyn Randomness> = Arc::new(OsRandom);
+    let shared = Arc::new(store.clone());
+    let sign_in_policy = SignInPolicy {
+        code_ttl: time::Duration::seconds(i64::try_from(config.sign_in.code_ttl_secs).unwrap_or(i64::MAX)),
+        max_attempts: config.sign_in.max_attempts,
+        session_ttl: time::Duration::seconds(i64::try_from(config.sign_in.session_ttl_secs).unwrap_or(i64::MAX)),
+    };
+    let use_cases = UseCases {
+        sign_in: Arc::new(SignIn::new(shared.clone(), clock.clone(), random, hasher.clone(), sign_in_policy)),
+        sessions: Arc::new(Sessions::new(shared.clone(), clock.clone(), hasher, SessionPolicy::default())),
+        profiles: Arc::new(Profiles::new(shared.clone(), clock.clone())),
+    };
+    let retry = RetryPolicy {
+        base_delay: time::Duration::seconds(i64::try_from(config.outbox.retry_base_secs).unwrap_or(5)),
+        max_delay: time::Duration::seconds(i64::try_from(config.outbox.retry_max_secs).unwrap_or(600)),
+        lease: time::Duration::seconds(i64::try_from(config.outbox.lease_secs).unwrap_or(120)),
+        batch_size: config.outbox.batch_size,
+    };
+    let delivery = Arc::new(OutboxDelivery::new(shared, transport(config)?, clock, retry));
+    let http_config = HttpConfig {
+        public_url: config.public_url(),
+        trust_proxy_headers: config.trust_proxy_headers,
+        max_body_bytes: config.max_body_bytes,
+        limits: Limits {
+            sign_in_per_address: rate(config.limits.sign_in_per_address),
+            sign_in_per_ip: rate(config.limits.sign_in_per_ip),
+            verify_per_ip: rate(config.limits.verify_per_ip),
+        },
+        code_ttl: Duration::from_secs(config.sign_in.code_ttl_secs),
+        session_ttl: Duration::from_secs(config.sign_in.session_ttl_secs),
+    };
+    Ok(Service { use_cases, http_config, delivery })
+}
