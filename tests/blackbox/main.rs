@@ -1,1 +1,11 @@
-fn main() {}
+//! Black-box tests of the built `profile-server` binary over HTTP: each test
+//! starts the real binary on a free port with its own data directory.
+
+#![expect(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
+mod bad_input;
+mod databases;
+mod flows;
+mod limits;
+mod mail;
+mod support;

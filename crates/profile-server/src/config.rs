@@ -4,10 +4,10 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A rate limit as configured: `max` events per `window_secs`.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct LimitConfig {
     /// Events allowed per window.
@@ -17,7 +17,7 @@ pub struct LimitConfig {
 }
 
 /// Rate limits of the API.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LimitsConfig {
     pub sign_in_per_address: LimitConfig,
@@ -36,7 +36,7 @@ impl Default for LimitsConfig {
 }
 
 /// Sign-in and session settings.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SignInConfig {
     pub code_ttl_secs: u64,
@@ -51,7 +51,7 @@ impl Default for SignInConfig {
 }
 
 /// Outbox delivery settings.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OutboxConfig {
     pub poll_interval_ms: u64,
@@ -68,7 +68,7 @@ impl Default for OutboxConfig {
 }
 
 /// The whole configuration.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub bind: SocketAddr,
@@ -173,14 +173,13 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming what is wrong.
     pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mut table = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-                text.parse::<toml::Table>()?
-            }
-            None => toml::Table::new(),
-        };
+        let mut table = toml::Table::try_from(Self::default())
+            .map_err(|e| ConfigError::Invalid(format!("the defaults do not serialise: {e}")))?;
+        if let Some(path) = file {
+            let text =
+                std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+            merge(&mut table, text.parse::<toml::Table>()?);
+        }
         for &(var, key, kind) in ENVIRONMENT {
             let Some(raw) = env(var).filter(|v| !v.is_empty()) else { continue };
             let value = match kind {
@@ -241,6 +240,18 @@ impl Config {
     }
 }
 
+/// Lays `over` onto `base`, table by table.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(inner)), toml::Value::Table(over_inner)) => merge(inner, over_inner),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
 fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) {
     match key.split_once('.') {
         None => {
@@ -293,6 +304,15 @@ mod tests {
         assert_eq!(config.bind.to_string(), "127.0.0.1:9100");
         assert_eq!(config.product_name, "Meet");
         assert_eq!(config.limits.sign_in_per_ip, LimitConfig { max: 7, window_secs: 60 });
+    }
+
+    #[test]
+    fn one_field_of_a_limit_can_be_set_alone() {
+        let config =
+            load(Some("[limits.verify_per_ip]\nmax = 9\n"), &[("PROFILE_LIMITS_SIGN_IN_PER_ADDRESS_MAX", "2")])
+                .unwrap();
+        assert_eq!(config.limits.verify_per_ip, LimitConfig { max: 9, window_secs: 900 });
+        assert_eq!(config.limits.sign_in_per_address, LimitConfig { max: 2, window_secs: 900 });
     }
 
     #[test]
