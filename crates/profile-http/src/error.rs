@@ -37,6 +37,12 @@ pub enum ApiError {
     /// What the request names does not exist.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// The request body is larger than the configured limit.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// The request body is not `application/json`.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
     /// Too many requests; try again after `Retry-After` seconds.
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
@@ -109,7 +115,8 @@ pub async fn json_error(err: poem::Error) -> Response {
     let (code, message) = if err.is::<ParseRequestPayloadError>() {
         ("invalid_body", err.to_string())
     } else if err.is::<ContentTypeError>() {
-        ("unsupported_media_type", format!("{err}; send application/json"))
+        let message = format!("{err}; send application/json");
+        return ApiError::UnsupportedMediaType(ErrorBody::new("unsupported_media_type", message)).into_response();
     } else if err.is::<ParseParamError>() {
         ("invalid_parameter", err.to_string())
     } else if err.is::<AuthorizationError>() {
@@ -119,7 +126,8 @@ pub async fn json_error(err: poem::Error) -> Response {
     } else if err.is::<poem::error::MethodNotAllowedError>() {
         ("method_not_allowed", "this method is not allowed on this resource".into())
     } else if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ("payload_too_large", "the request body is too large".into())
+        let message = "the request body is larger than the limit";
+        return ApiError::PayloadTooLarge(ErrorBody::new("payload_too_large", message)).into_response();
     } else if status.is_server_error() {
         tracing::error!(error = %err, "request failed");
         ("internal", "the service failed; nothing was changed, try again".into())

@@ -1,0 +1,116 @@
+//! The HTTP adapter over mocked use-case ports: what clients see when a
+//! dependency fails, and the OpenAPI document kept in `docs/`.
+
+#![expect(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use poem::http::StatusCode;
+use poem::test::TestClient;
+use poem::{Endpoint, IntoEndpoint};
+use profile_domain::ports::{MockAccountStore, MockClock, MockRandomness, MockSessionStore, MockSignInStore};
+use profile_domain::use_cases::{Profiles, SessionPolicy, Sessions, SignIn, SignInPolicy};
+use profile_domain::{PortError, SecretHasher, SecretKey};
+use profile_http::{HttpConfig, Limits, Readiness, UseCases};
+
+struct Ready(bool);
+
+#[async_trait]
+impl Readiness for Ready {
+    async fn check(&self) -> Result<(), String> {
+        if self.0 { Ok(()) } else { Err("database down".into()) }
+    }
+}
+
+fn config() -> HttpConfig {
+    HttpConfig {
+        public_url: "http://127.0.0.1:8080".into(),
+        trust_proxy_headers: false,
+        max_body_bytes: 16 * 1024,
+        limits: Limits::default(),
+        code_ttl: Duration::from_secs(600),
+        session_ttl: Duration::from_secs(30 * 24 * 3600),
+    }
+}
+
+fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
+    let hasher = SecretHasher::new(SecretKey::new(vec![3; 32]).unwrap());
+    let mut clock = MockClock::new();
+    clock.expect_now().returning(time::OffsetDateTime::now_utc);
+    let clock = Arc::new(clock);
+    let mut random = MockRandomness::new();
+    random.expect_fill().returning(|buf| buf.fill(7));
+    UseCases {
+        sign_in: Arc::new(SignIn::new(
+            Arc::new(sign_in),
+            clock.clone(),
+            Arc::new(random),
+            hasher.clone(),
+            SignInPolicy::default(),
+        )),
+        sessions: Arc::new(Sessions::new(Arc::new(sessions), clock.clone(), hasher, SessionPolicy::default())),
+        profiles: Arc::new(Profiles::new(Arc::new(MockAccountStore::new()), clock)),
+    }
+}
+
+fn client(use_cases: &UseCases, ready: bool) -> TestClient<impl Endpoint + use<>> {
+    TestClient::new(profile_http::app(use_cases, &config(), Arc::new(Ready(ready))).into_endpoint())
+}
+
+#[tokio::test]
+async fn a_failing_store_gives_a_500_that_reveals_nothing() {
+    let mut sessions = MockSessionStore::new();
+    sessions.expect_find().returning(|_| Err(PortError::msg("connection refused by db.internal:5432")));
+    let mut sign_in = MockSignInStore::new();
+    sign_in.expect_put_challenge().returning(|_, _| Err(PortError::msg("disk full at /var/lib/db")));
+    let cli = client(&use_cases(sessions, sign_in), true);
+
+    let me = cli.get("/v1/me").header("authorization", format!("Bearer {}", "ab".repeat(32))).send().await;
+    me.assert_status(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = me.0.into_body().into_string().await.unwrap();
+    assert!(body.contains("\"code\":\"internal\"") && !body.contains("db.internal"), "{body}");
+
+    let start = cli
+        .post("/v1/auth/sign-in")
+        .content_type("application/json")
+        .body(r#"{"email":"ada@example.com"}"#)
+        .send()
+        .await;
+    start.assert_status(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = start.0.into_body().into_string().await.unwrap();
+    assert!(!body.contains("disk full"), "{body}");
+}
+
+#[tokio::test]
+async fn readiness_follows_the_database() {
+    let up = client(&use_cases(MockSessionStore::new(), MockSignInStore::new()), true);
+    up.get("/readyz").send().await.assert_status_is_ok();
+    let down = client(&use_cases(MockSessionStore::new(), MockSignInStore::new()), false);
+    down.get("/readyz").send().await.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    down.get("/healthz").send().await.assert_status_is_ok();
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let cli = client(&use_cases(MockSessionStore::new(), MockSignInStore::new()), true);
+    for path in ["/healthz", "/v1/me", "/nothing"] {
+        let response = cli.get(path).send().await;
+        response.assert_header("x-content-type-options", "nosniff");
+        response.assert_header("cache-control", "no-store");
+    }
+}
+
+/// `docs/openapi.json` is what the service serves; run with
+/// `UPDATE_OPENAPI=1` (or `cargo xtask openapi`) to refresh it.
+#[test]
+fn the_openapi_document_in_docs_is_up_to_date() {
+    let spec = profile_http::openapi_json(&use_cases(MockSessionStore::new(), MockSignInStore::new()), &config());
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(path, format!("{spec}\n")).unwrap();
+    }
+    let stored = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(stored.trim_end() == spec, "docs/openapi.json is stale: run `cargo xtask openapi`");
+}
