@@ -1,0 +1,161 @@
+//! `cargo xtask bench`: `GET /v1/me` on the release server (SQLite, signed in
+//! with a real session) against a bare poem endpoint returning a constant
+//! JSON body of the same size, at several concurrency levels, in one run.
+//! The figures that matter are the ratios; absolute numbers depend on the
+//! machine (and the load generator shares it).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::load::{self, Measured};
+use crate::{Result, cargo, root};
+
+const CONCURRENCY: [usize; 4] = [1, 8, 32, 128];
+const WARMUP: Duration = Duration::from_secs(1);
+
+/// Kills the child process when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_addr() -> Result<SocketAddr> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let seconds = match args {
+        [flag, n] if flag == "--seconds" => n.parse()?,
+        [] => 5,
+        _ => return Err("usage: cargo xtask bench [--seconds N]".into()),
+    };
+    cargo(&["build", "--release", "-p", "profile-server", "--bin", "profile-server"], &[])?;
+    cargo(&["build", "--release", "-p", "xtask", "--bin", "bench-baseline"], &[])?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(measure(Duration::from_secs(seconds)))
+}
+
+async fn measure(duration: Duration) -> Result<()> {
+    let release = root().join("target").join("release");
+    let data = std::env::temp_dir().join(format!("profile-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let server_addr = free_addr()?;
+    let _server = Running(
+        Command::new(release.join("profile-server"))
+            .arg("serve")
+            .env("PROFILE_BIND", server_addr.to_string())
+            .env("PROFILE_DATA_DIR", &data)
+            .env("PROFILE_OUTBOX_POLL_INTERVAL_MS", "100")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    wait_ready(server_addr, "/healthz").await?;
+    let token = sign_in(server_addr, &data).await?;
+    let name = r#"{"display_name":"Ada Lovelace"}"#;
+    let (_, profile) = load::request(server_addr, "PATCH", "/v1/me", Some(&token), Some(name.to_owned())).await?;
+    let body_bytes = profile.len();
+
+    let baseline_addr = free_addr()?;
+    let _baseline = Running(
+        Command::new(release.join("bench-baseline"))
+            .args([baseline_addr.port().to_string(), body_bytes.to_string()])
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+    wait_ready(baseline_addr, "/v1/me").await?;
+
+    println!(
+        "GET /v1/me, {body_bytes}-byte JSON body, {} s per run after {} s warm-up",
+        duration.as_secs(),
+        WARMUP.as_secs()
+    );
+    println!("profile: release server on SQLite with a bearer session; baseline: bare poem, constant body");
+    println!();
+    println!(
+        "{:>5} | {:>10} {:>9} {:>9} | {:>10} {:>9} {:>9} | {:>10} {:>8} {:>8}",
+        "conns", "profile/s", "p50 µs", "p99 µs", "base/s", "p50 µs", "p99 µs", "ratio r/s", "p50 x", "p99 x"
+    );
+    for connections in CONCURRENCY {
+        let ours = load::run(server_addr, "/v1/me", &token, connections, WARMUP, duration).await?;
+        let base = load::run(baseline_addr, "/v1/me", "unused", connections, WARMUP, duration).await?;
+        print_row(connections, &ours, &base);
+        if ours.errors > 0 || base.errors > 0 {
+            println!("      errors: profile {}, baseline {}", ours.errors, base.errors);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&data);
+    Ok(())
+}
+
+fn print_row(connections: usize, ours: &Measured, base: &Measured) {
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+    println!(
+        "{connections:>5} | {:>10.0} {:>9} {:>9} | {:>10.0} {:>9} {:>9} | {:>10.2} {:>8.2} {:>8.2}",
+        ours.per_second(),
+        ours.p50_us,
+        ours.p99_us,
+        base.per_second(),
+        base.p50_us,
+        base.p99_us,
+        ratio(ours.per_second(), base.per_second()),
+        ratio(ours.p50_us as f64, base.p50_us as f64),
+        ratio(ours.p99_us as f64, base.p99_us as f64),
+    );
+}
+
+async fn wait_ready(addr: SocketAddr, path: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok((status, _)) = load::request(addr, "GET", path, None, None).await
+            && status.is_success()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!("{addr} did not become ready").into())
+}
+
+/// Signs in as a bench user, reading the code from the developer mailbox.
+async fn sign_in(addr: SocketAddr, data: &Path) -> Result<String> {
+    let email = "bench@example.com";
+    let (status, _) =
+        load::request(addr, "POST", "/v1/auth/sign-in", None, Some(format!(r#"{{"email":"{email}"}}"#))).await?;
+    if status.as_u16() != 202 {
+        return Err(format!("sign-in answered {status}").into());
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Some(code) = code_in_mailbox(&data.join("mail")) {
+            break code;
+        }
+        if Instant::now() > deadline {
+            return Err("no sign-in code arrived in the mailbox".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let body = format!(r#"{{"email":"{email}","code":"{code}"}}"#);
+    let (status, answer) = load::request(addr, "POST", "/v1/auth/verify", None, Some(body)).await?;
+    if status.as_u16() != 200 {
+        return Err(format!("verify answered {status}").into());
+    }
+    let json: serde_json::Value = serde_json::from_str(&answer)?;
+    json["token"].as_str().map(str::to_owned).ok_or_else(|| "no token in the answer".into())
+}
+
+fn code_in_mailbox(dir: &Path) -> Option<String> {
+    std::fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
+        let raw = std::fs::read_to_string(entry.path()).ok()?;
+        let subject = raw.lines().find_map(|l| l.strip_prefix("Subject: "))?;
+        let code: String = subject.chars().take_while(char::is_ascii_digit).collect();
+        (code.len() == 6).then_some(code)
+    })
+}

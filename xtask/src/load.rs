@@ -1,0 +1,125 @@
+//! A small HTTP/1.1 load generator on hyper: a fixed number of connections,
+//! each sending requests back to back for a fixed time, every latency kept.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Empty, Full};
+use hyper::body::Bytes;
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+use crate::Result;
+
+/// What one load run measured.
+pub struct Measured {
+    pub requests: usize,
+    pub errors: usize,
+    pub seconds: f64,
+    pub p50_us: u64,
+    pub p99_us: u64,
+}
+
+impl Measured {
+    pub fn per_second(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+}
+
+/// One request on a fresh connection, with an optional bearer token and
+/// JSON body: status and body.
+pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    json: Option<String>,
+) -> Result<(StatusCode, String)> {
+    let stream = TcpStream::connect(addr).await?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    let mut builder = Request::builder().method(method).uri(path).header("host", addr.to_string());
+    if let Some(token) = token {
+        builder = builder.header("authorization", format!("Bearer {token}"));
+    }
+    let request = match json {
+        Some(body) => builder.header("content-type", "application/json").body(Full::new(Bytes::from(body)))?,
+        None => builder.body(Full::new(Bytes::new()))?,
+    };
+    let response = sender.send_request(request).await?;
+    let status = response.status();
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// `connections` connections send `GET path` for `duration` after `warmup`.
+pub async fn run(
+    addr: SocketAddr,
+    path: &str,
+    token: &str,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+) -> Result<Measured> {
+    let start = Instant::now() + warmup;
+    let end = start + duration;
+    let mut tasks = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        let path = path.to_owned();
+        let auth = format!("Bearer {token}");
+        tasks.push(tokio::spawn(async move { connection(addr, path, auth, start, end).await }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (mine, failed) = task.await??;
+        latencies.extend(mine);
+        errors += failed;
+    }
+    latencies.sort_unstable();
+    let at = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    Ok(Measured {
+        requests: latencies.len(),
+        errors,
+        seconds: duration.as_secs_f64(),
+        p50_us: at(0.50),
+        p99_us: at(0.99),
+    })
+}
+
+type Outcome = Result<(Vec<u64>, usize)>;
+
+async fn connection(addr: SocketAddr, path: String, auth: String, start: Instant, end: Instant) -> Outcome {
+    let stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    loop {
+        let sent = Instant::now();
+        if sent >= end {
+            return Ok((latencies, errors));
+        }
+        let request = Request::get(path.as_str())
+            .header("host", addr.to_string())
+            .header("authorization", auth.as_str())
+            .body(Empty::<Bytes>::new())?;
+        let response = sender.send_request(request).await?;
+        let ok = response.status() == StatusCode::OK;
+        response.into_body().collect().await?;
+        if sent >= start {
+            if ok {
+                latencies.push(u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX));
+            } else {
+                errors += 1;
+            }
+        }
+    }
+}
