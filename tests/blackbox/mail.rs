@@ -61,9 +61,15 @@ async fn a_message_committed_before_a_sigkill_is_delivered_after_the_restart() {
 async fn two_instances_sharing_a_database_send_each_message_exactly_once() {
     let sink = SmtpSink::start();
     let url = sink.url();
-    let first = App::start(&[("PROFILE_SMTP_URL", url.as_str())]).await;
+    let key = "ab".repeat(32);
+    let first = App::start(&[("PROFILE_SMTP_URL", url.as_str()), ("PROFILE_SECRET_KEY", key.as_str())]).await;
     let db = format!("sqlite://{}?mode=rwc", first.data_dir().join("profile.db").display());
-    let second = App::start(&[("PROFILE_SMTP_URL", url.as_str()), ("PROFILE_DATABASE_URL", db.as_str())]).await;
+    let second = App::start(&[
+        ("PROFILE_SMTP_URL", url.as_str()),
+        ("PROFILE_DATABASE_URL", db.as_str()),
+        ("PROFILE_SECRET_KEY", key.as_str()),
+    ])
+    .await;
     for n in 0..20 {
         let app = if n % 2 == 0 { &first } else { &second };
         let r = app.post("/v1/auth/sign-in", json!({ "email": format!("u{n}@example.com") })).await;
@@ -78,4 +84,9 @@ async fn two_instances_sharing_a_database_send_each_message_exactly_once() {
     recipients.sort();
     recipients.dedup();
     assert_eq!(recipients.len(), 20);
+
+    let to_u0 = got_later.iter().find(|m| m.to[0] == "u0@example.com").unwrap();
+    let code = code_in(&to_u0.raw).unwrap();
+    let verified = second.post("/v1/auth/verify", json!({ "email": "u0@example.com", "code": code })).await;
+    assert_eq!(verified.status(), StatusCode::OK, "a code sent by one instance works on the other");
 }

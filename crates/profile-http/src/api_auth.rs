@@ -56,8 +56,10 @@ impl AuthApi {
     fn client_ip(&self, req: &Request) -> String {
         if self.config.trust_proxy_headers {
             let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-            if let Some(first) = forwarded.and_then(|v| v.split(',').next()) {
-                return first.trim().to_owned();
+            // The trusted proxy appends the address it saw: the last entry.
+            // Earlier entries are written by the client and prove nothing.
+            if let Some(last) = forwarded.and_then(|v| v.rsplit(',').next()).map(str::trim).filter(|v| !v.is_empty()) {
+                return last.to_owned();
             }
             if let Some(real) = req.headers().get("x-real-ip").and_then(|v| v.to_str().ok()) {
                 return real.trim().to_owned();

@@ -49,9 +49,6 @@ pub enum ApiError {
     /// The service failed; nothing was changed.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
-    /// A dependency (the database) is not available right now.
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
 }
 
 impl ApiError {

@@ -21,17 +21,24 @@ pub struct RateLimit {
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: RateLimit,
-    windows: Mutex<HashMap<String, (Instant, u32)>>,
+    state: Mutex<Windows>,
 }
 
-/// Keys are dropped once this many are held and their window is over.
+#[derive(Debug, Default)]
+struct Windows {
+    counts: HashMap<String, (Instant, u32)>,
+    last_pruned: Option<Instant>,
+}
+
+/// Keys whose window is over are dropped once this many are held (at most
+/// once per window, so a flood of keys cannot make every check a full scan).
 const PRUNE_AT: usize = 10_000;
 
 impl RateLimiter {
     /// A limiter enforcing `limit`.
     #[must_use]
     pub fn new(limit: RateLimit) -> Self {
-        Self { limit, windows: Mutex::new(HashMap::new()) }
+        Self { limit, state: Mutex::new(Windows::default()) }
     }
 
     /// Counts one event for `key` at `now`; `Err(seconds)` says how long to
@@ -40,11 +47,14 @@ impl RateLimiter {
     /// # Errors
     /// The whole seconds until the key's window ends.
     pub fn check(&self, key: &str, now: Instant) -> Result<(), u64> {
-        let mut windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if windows.len() >= PRUNE_AT {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < self.limit.window);
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let prune_due = state.last_pruned.is_none_or(|at| now.duration_since(at) >= self.limit.window);
+        if state.counts.len() >= PRUNE_AT && prune_due {
+            let window = self.limit.window;
+            state.counts.retain(|_, (start, _)| now.duration_since(*start) < window);
+            state.last_pruned = Some(now);
         }
-        let entry = windows.entry(key.to_owned()).or_insert((now, 0));
+        let entry = state.counts.entry(key.to_owned()).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.limit.window {
             *entry = (now, 0);
         }

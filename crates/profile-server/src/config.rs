@@ -213,8 +213,15 @@ impl Config {
         if limits.iter().any(|l| l.max == 0 || l.window_secs == 0) {
             return invalid("every limit needs max and window_secs greater than zero");
         }
-        if self.max_body_bytes < 256 || self.outbox.batch_size == 0 || self.outbox.lease_secs == 0 {
-            return invalid("max_body_bytes must be at least 256, outbox.batch_size and outbox.lease_secs above zero");
+        if self.max_body_bytes < 256 {
+            return invalid("max_body_bytes must be at least 256");
+        }
+        let outbox = &self.outbox;
+        if [outbox.poll_interval_ms, outbox.retry_base_secs, outbox.lease_secs, u64::from(outbox.batch_size)]
+            .contains(&0)
+            || outbox.retry_max_secs < outbox.retry_base_secs
+        {
+            return invalid("outbox values must be above zero, and retry_max_secs at least retry_base_secs");
         }
         Ok(())
     }
@@ -230,7 +237,14 @@ impl Config {
     /// The public base URL, defaulting to the bind address over http.
     #[must_use]
     pub fn public_url(&self) -> String {
-        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind)).trim_end_matches('/').to_owned()
+        let local = || {
+            let mut shown = self.bind;
+            if shown.ip().is_unspecified() {
+                shown.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            format!("http://{shown}")
+        };
+        self.public_url.clone().unwrap_or_else(local).trim_end_matches('/').to_owned()
     }
 
     /// The developer mailbox directory, used when no SMTP URL is set.
@@ -292,6 +306,12 @@ mod tests {
         assert_eq!(config.database_url(), "sqlite://./data/profile.db?mode=rwc");
         assert_eq!(config.mail_dir(), PathBuf::from("./data/mail"));
         assert_eq!(config.public_url(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn a_wildcard_bind_address_gives_a_loopback_public_url() {
+        let config = load(None, &[("PROFILE_BIND", "0.0.0.0:9000")]).unwrap();
+        assert_eq!(config.public_url(), "http://127.0.0.1:9000");
     }
 
     #[test]

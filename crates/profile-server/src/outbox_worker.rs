@@ -6,9 +6,10 @@ use std::time::Duration;
 use profile_domain::use_cases::OutboxDelivery;
 use tokio::sync::watch;
 
-/// Delivers due messages every `poll_interval` (at once again while batches
-/// come back full) until `stop` turns true; a pass under way is finished
-/// first, so no claimed message is left mid-send.
+/// Delivers due messages every `poll_interval` until `stop` turns true. After
+/// a pass that delivered messages without failure it looks again at once, as
+/// more may be waiting. A pass under way is finished before stopping, so no
+/// claimed message is left mid-send.
 pub async fn run(
     delivery: Arc<OutboxDelivery>,
     worker_id: String,

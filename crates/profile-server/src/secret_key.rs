@@ -23,28 +23,40 @@ pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> Result<Secre
     let path = data_dir.join("secret.key");
     match std::fs::read_to_string(&path) {
         Ok(text) => key_from_text(&text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut bytes = [0_u8; 32];
-            getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
-            std::fs::create_dir_all(data_dir)?;
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(&path)?;
-            file.write_all(hex::encode(bytes).as_bytes())?;
-            file.sync_all()?;
-            tracing::info!(path = %path.display(), "generated a new secret key");
-            key_from_text(&hex::encode(bytes))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(data_dir, &path),
         Err(e) => Err(e.into()),
     }
 }
 
-/// Hex text is decoded; any other text is used as its bytes.
+/// Writes a new random key to a temporary file and links it into place, so
+/// that of two instances starting at once one wins and both use its key.
+fn create(data_dir: &Path, path: &Path) -> Result<SecretKey, SecretKeyError> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
+    std::fs::create_dir_all(data_dir)?;
+    let temporary = data_dir.join(format!(".secret.key.{}.tmp", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&temporary)?;
+    file.write_all(hex::encode(bytes).as_bytes())?;
+    file.sync_all()?;
+    let linked = std::fs::hard_link(&temporary, path);
+    std::fs::remove_file(&temporary)?;
+    match linked {
+        Ok(()) => tracing::info!(path = %path.display(), "generated a new secret key"),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e.into()),
+    }
+    key_from_text(&std::fs::read_to_string(path)?)
+}
+
+/// 64 or more hex digits are decoded; any other text is used as its bytes.
 fn key_from_text(text: &str) -> Result<SecretKey, SecretKeyError> {
     let text = text.trim();
-    let bytes = hex::decode(text).unwrap_or_else(|_| text.as_bytes().to_vec());
+    let decoded = (text.len() >= 64).then(|| hex::decode(text).ok()).flatten();
+    let bytes = decoded.unwrap_or_else(|| text.as_bytes().to_vec());
     SecretKey::new(bytes).map_err(|_| SecretKeyError::TooShort)
 }
 

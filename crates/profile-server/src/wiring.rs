@@ -29,6 +29,8 @@ pub enum WiringError {
     Smtp(#[from] profile_email::SmtpConfigError),
     #[error("cannot create the mailbox directory")]
     Mailbox(#[source] std::io::Error),
+    #[error("cannot create the data directory")]
+    DataDir(#[source] std::io::Error),
 }
 
 /// Everything the running service is made of.
@@ -41,7 +43,7 @@ pub struct Service {
 /// Opens the database and applies the migrations.
 pub async fn open_store(config: &Config) -> Result<SeaOrmStore, WiringError> {
     if config.database_url.is_none() {
-        std::fs::create_dir_all(&config.data_dir).map_err(WiringError::Mailbox)?;
+        std::fs::create_dir_all(&config.data_dir).map_err(WiringError::DataDir)?;
     }
     let store = SeaOrmStore::connect(&config.database_url(), config.database_max_connections).await?;
     store.migrate().await.map_err(WiringError::Migrate)?;
@@ -69,6 +71,12 @@ fn transport(config: &Config) -> Result<Arc<dyn MailTransport>, WiringError> {
 
 /// Builds the service on an open store.
 pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringError> {
+    if config.database_url.is_some() && config.secret_key.is_none() {
+        tracing::warn!(
+            "PROFILE_SECRET_KEY is not set: this instance keys its hashes with data_dir/secret.key; \
+             instances sharing a database must share one key, or codes and sessions work on one instance only"
+        );
+    }
     let key = crate::secret_key::load_or_create(config.secret_key.as_deref(), &config.data_dir)?;
     let hasher = SecretHasher::new(key);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);

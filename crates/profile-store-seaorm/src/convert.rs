@@ -30,7 +30,37 @@ pub(crate) fn to_count(n: u32) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-/// Wraps a database error for the domain.
+/// Wraps a database error for the domain, keeping only its kind: driver
+/// messages can quote the values of a row (an address in a duplicate-key
+/// error), and whatever reaches the domain may be logged.
 pub(crate) fn db(context: &'static str) -> impl FnOnce(DbErr) -> PortError {
-    move |e| PortError::new(context, e)
+    move |e| PortError::new(context, DbFailure::of(&e))
+}
+
+/// What kind of database failure happened, without any of its text.
+#[derive(Debug, thiserror::Error)]
+#[error("database {kind} failure{}", constraint.map(|c| format!(" ({c} constraint)")).unwrap_or_default())]
+pub(crate) struct DbFailure {
+    kind: &'static str,
+    constraint: Option<&'static str>,
+}
+
+impl DbFailure {
+    fn of(error: &DbErr) -> Self {
+        let kind = match error {
+            DbErr::ConnectionAcquire(_) => "pool",
+            DbErr::Conn(_) => "connection",
+            DbErr::Exec(_) => "statement",
+            DbErr::Query(_) => "query",
+            DbErr::RecordNotFound(_) | DbErr::RecordNotInserted | DbErr::RecordNotUpdated => "record",
+            DbErr::Type(_) | DbErr::TryIntoErr { .. } | DbErr::Json(_) => "conversion",
+            _ => "other",
+        };
+        let constraint = match error.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Some("unique"),
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => Some("foreign key"),
+            _ => None,
+        };
+        Self { kind, constraint }
+    }
 }

@@ -52,6 +52,8 @@ impl SeaOrmStore {
         let url = url.replacen("mariadb:", "mysql:", 1);
         let mut options = ConnectOptions::new(url);
         options
+            // SQLite allows one writer; one pooled connection avoids lock errors
+            // (opening several connections at once also failed with CANTOPEN).
             .max_connections(if is_sqlite { 1 } else { max_connections })
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(30))

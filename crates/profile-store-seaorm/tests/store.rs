@@ -94,8 +94,9 @@ on_every_backend!(a_challenge_and_its_message_are_stored_together, |db: TestDb| 
 on_every_backend!(a_failed_queueing_leaves_the_old_challenge_in_place, |db: TestDb| async move {
     db.store.put_challenge(&challenge(&ada(), "111111"), &message(1, &ada())).await.unwrap();
     let duplicate_message_id = message(1, &ada());
-    let result = db.store.put_challenge(&challenge(&ada(), "222222"), &duplicate_message_id).await;
-    assert!(result.is_err());
+    let error = db.store.put_challenge(&challenge(&ada(), "222222"), &duplicate_message_id).await.unwrap_err();
+    let chain = format!("{error}: {}", std::error::Error::source(&error).unwrap());
+    assert_eq!(chain, "queueing a message: database statement failure (unique constraint)", "no driver text");
     let stored = db.store.record_attempt(&ada()).await.unwrap().unwrap();
     assert_eq!(stored.code_hash, challenge(&ada(), "111111").code_hash, "the transaction rolled back");
     assert_eq!(count(&db, "outbox_messages").await, 1);

@@ -23,8 +23,9 @@ pub enum DisplayNameError {
     /// More than [`MAX_DISPLAY_NAME_CHARS`] characters.
     #[error("the display name is longer than {MAX_DISPLAY_NAME_CHARS} characters")]
     TooLong,
-    /// A control character (such as a newline) or an invisible formatting
-    /// character (such as a zero-width space or a direction override).
+    /// A control character (such as a bell or NUL; line breaks count as
+    /// spaces) or an invisible formatting character (such as a zero-width
+    /// space or a direction override).
     #[error("the display name contains a control or invisible character (U+{0:04X})")]
     ForbiddenCharacter(u32),
 }
