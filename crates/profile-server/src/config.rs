@@ -67,6 +67,20 @@ impl Default for OutboxConfig {
     }
 }
 
+/// How long finished records are kept, and how often housekeeping runs.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    pub finished_message_days: u64,
+    pub housekeeping_interval_secs: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self { finished_message_days: 7, housekeeping_interval_secs: 600 }
+    }
+}
+
 /// The whole configuration.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -88,6 +102,7 @@ pub struct Config {
     pub sign_in: SignInConfig,
     pub limits: LimitsConfig,
     pub outbox: OutboxConfig,
+    pub retention: RetentionConfig,
 }
 
 impl Default for Config {
@@ -110,6 +125,7 @@ impl Default for Config {
             sign_in: SignInConfig::default(),
             limits: LimitsConfig::default(),
             outbox: OutboxConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -152,6 +168,8 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
     ("PROFILE_OUTBOX_RETRY_MAX_SECS", "outbox.retry_max_secs", Kind::Integer),
     ("PROFILE_OUTBOX_LEASE_SECS", "outbox.lease_secs", Kind::Integer),
     ("PROFILE_OUTBOX_BATCH_SIZE", "outbox.batch_size", Kind::Integer),
+    ("PROFILE_RETENTION_FINISHED_MESSAGE_DAYS", "retention.finished_message_days", Kind::Integer),
+    ("PROFILE_RETENTION_HOUSEKEEPING_INTERVAL_SECS", "retention.housekeeping_interval_secs", Kind::Integer),
 ];
 
 /// Why the configuration could not be loaded.
@@ -222,6 +240,9 @@ impl Config {
             || outbox.retry_max_secs < outbox.retry_base_secs
         {
             return invalid("outbox values must be above zero, and retry_max_secs at least retry_base_secs");
+        }
+        if self.retention.housekeeping_interval_secs == 0 {
+            return invalid("retention.housekeeping_interval_secs must be above zero");
         }
         Ok(())
     }

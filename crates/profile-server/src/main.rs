@@ -3,6 +3,7 @@
 //! gracefully on SIGTERM or Ctrl-C.
 
 mod config;
+mod housekeeping_worker;
 mod logging;
 mod outbox_worker;
 mod secret_key;
@@ -102,6 +103,11 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
         service.delivery.clone(),
         worker_id,
         Duration::from_millis(config.outbox.poll_interval_ms),
+        stop_rx.clone(),
+    ));
+    let sweeper = tokio::spawn(housekeeping_worker::run(
+        service.housekeeping.clone(),
+        Duration::from_secs(config.retention.housekeeping_interval_secs),
         stop_rx,
     ));
     let readiness: Arc<dyn profile_http::Readiness> = Arc::new(system::DatabaseReadiness(store.clone()));
@@ -115,6 +121,7 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     if tokio::time::timeout(grace, worker).await.is_err() {
         tracing::warn!("the outbox worker did not finish in time; its leased messages will be retried");
     }
+    let _ = tokio::time::timeout(grace, sweeper).await;
     store.close().await?;
     tracing::info!("shut down");
     Ok(())

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use profile_domain::SecretHasher;
 use profile_domain::ports::{Clock, MailTransport, Randomness};
-use profile_domain::use_cases::{OutboxDelivery, Profiles, RetryPolicy, SessionPolicy, Sessions, SignIn, SignInPolicy};
+use profile_domain::use_cases::{
+    Housekeeping, OutboxDelivery, Profiles, RetentionPolicy, RetryPolicy, SessionPolicy, Sessions, SignIn, SignInPolicy,
+};
 use profile_email::{DevMailbox, MailSettings, SmtpTransport};
 use profile_http::{HttpConfig, Limits, RateLimit, UseCases};
 use profile_store_seaorm::SeaOrmStore;
@@ -38,6 +40,7 @@ pub struct Service {
     pub use_cases: UseCases,
     pub http_config: HttpConfig,
     pub delivery: Arc<OutboxDelivery>,
+    pub housekeeping: Arc<Housekeeping>,
 }
 
 /// Opens the database and applies the migrations.
@@ -98,7 +101,10 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         lease: time::Duration::seconds(i64::try_from(config.outbox.lease_secs).unwrap_or(120)),
         batch_size: config.outbox.batch_size,
     };
-    let delivery = Arc::new(OutboxDelivery::new(shared, transport(config)?, clock, retry));
+    let delivery = Arc::new(OutboxDelivery::new(shared.clone(), transport(config)?, clock.clone(), retry));
+    let days = i64::try_from(config.retention.finished_message_days).unwrap_or(i64::MAX / 86_400);
+    let retention = RetentionPolicy { finished_messages: time::Duration::days(days) };
+    let housekeeping = Arc::new(Housekeeping::new(shared, clock, retention));
     let http_config = HttpConfig {
         public_url: config.public_url(),
         trust_proxy_headers: config.trust_proxy_headers,
@@ -111,5 +117,5 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         code_ttl: Duration::from_secs(config.sign_in.code_ttl_secs),
         session_ttl: Duration::from_secs(config.sign_in.session_ttl_secs),
     };
-    Ok(Service { use_cases, http_config, delivery })
+    Ok(Service { use_cases, http_config, delivery, housekeeping })
 }

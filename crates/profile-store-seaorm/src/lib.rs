@@ -8,6 +8,7 @@
 mod accounts;
 mod convert;
 mod entities;
+mod housekeeping;
 mod migration;
 mod outbox;
 mod sessions;

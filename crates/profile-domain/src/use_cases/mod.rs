@@ -1,6 +1,7 @@
 //! Use cases: small services over the ports, holding the business rules.
 
 mod draw;
+mod housekeeping;
 mod outbox_delivery;
 mod profile;
 mod sessions;
@@ -9,6 +10,7 @@ mod sign_in;
 #[cfg(test)]
 pub(crate) mod fakes;
 
+pub use housekeeping::{Housekeeping, RetentionPolicy};
 pub use outbox_delivery::{DeliveryReport, OutboxDelivery, RetryPolicy};
 pub use profile::{ProfileError, Profiles};
 pub use sessions::{AuthError, Authenticated, SessionPolicy, Sessions};

@@ -1,0 +1,68 @@
+//! Housekeeping: expired codes and sessions, and delivered messages past their
+//! retention, are deleted, so nothing is kept longer than it is useful.
+
+use std::sync::Arc;
+
+use time::Duration;
+
+use crate::PortError;
+use crate::ports::{Clock, HousekeepingStore, Purged};
+
+/// How long finished records are kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetentionPolicy {
+    /// How long a sent, failed or expired message's record (recipient, kind,
+    /// status; never its content) is kept (default 7 days).
+    pub finished_messages: Duration,
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        Self { finished_messages: Duration::days(7) }
+    }
+}
+
+/// The housekeeping use case, run periodically by a worker.
+pub struct Housekeeping {
+    store: Arc<dyn HousekeepingStore>,
+    clock: Arc<dyn Clock>,
+    policy: RetentionPolicy,
+}
+
+impl Housekeeping {
+    /// Builds the use case over its ports.
+    pub fn new(store: Arc<dyn HousekeepingStore>, clock: Arc<dyn Clock>, policy: RetentionPolicy) -> Self {
+        Self { store, clock, policy }
+    }
+
+    /// Deletes what has expired or outlived its retention.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written.
+    pub async fn run(&self) -> Result<Purged, PortError> {
+        let now = self.clock.now();
+        self.store.purge(now, now - self.policy.finished_messages).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::ports::MockHousekeepingStore;
+    use crate::use_cases::fakes::FixedClock;
+
+    #[tokio::test]
+    async fn finished_messages_are_kept_for_the_retention_period() {
+        let now = datetime!(2026-11-29 12:00 UTC);
+        let mut store = MockHousekeepingStore::new();
+        store
+            .expect_purge()
+            .withf(move |at, before| *at == now && *before == now - Duration::days(7))
+            .returning(|_, _| Ok(Purged { challenges: 1, sessions: 2, messages: 3 }));
+        let housekeeping =
+            Housekeeping::new(Arc::new(store), Arc::new(FixedClock::at(now)), RetentionPolicy::default());
+        assert_eq!(housekeeping.run().await.unwrap(), Purged { challenges: 1, sessions: 2, messages: 3 });
+    }
+}
