@@ -46,8 +46,15 @@ async fn measure(duration: Duration) -> Result<()> {
     let data = std::env::temp_dir().join(format!("profile-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let server_addr = free_addr()?;
+    // BENCH_DATABASE_URL measures another database (an empty one) instead
+    // of the embedded SQLite default.
+    let database = std::env::var("BENCH_DATABASE_URL").ok();
+    let mut command = Command::new(release.join("profile-server"));
+    if let Some(url) = &database {
+        command.env("PROFILE_DATABASE_URL", url);
+    }
     let _server = Running(
-        Command::new(release.join("profile-server"))
+        command
             .arg("serve")
             .env("PROFILE_BIND", server_addr.to_string())
             .env("PROFILE_DATA_DIR", &data)
@@ -77,7 +84,8 @@ async fn measure(duration: Duration) -> Result<()> {
         duration.as_secs(),
         WARMUP.as_secs()
     );
-    println!("profile: release server on SQLite with a bearer session; baseline: bare poem, constant body");
+    let backend = database.as_deref().and_then(|u| u.split(':').next()).unwrap_or("sqlite (embedded default)");
+    println!("profile: release server on {backend} with a bearer session; baseline: bare poem, constant body");
     println!();
     println!(
         "{:>5} | {:>10} {:>9} {:>9} | {:>10} {:>9} {:>9} | {:>10} {:>8} {:>8}",
