@@ -70,6 +70,45 @@ impl fmt::Debug for SecretHash {
     }
 }
 
+/// A random 256-bit secret handed to a client once (a session token, a
+/// revert link), written as 64 hex digits. Only its keyed hash is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretToken([u8; 32]);
+
+impl SecretToken {
+    /// A token made of the given random bytes.
+    #[must_use]
+    pub const fn from_random(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// Reads a token presented by a client; `None` when it is not 64 hex digits.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut bytes = [0_u8; 32];
+        hex::decode_to_slice(text.trim(), &mut bytes).ok()?;
+        Some(Self(bytes))
+    }
+
+    /// The token as the client sends it back.
+    #[must_use]
+    pub fn reveal(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// The keyed hash under which the token is stored, for one `purpose`.
+    #[must_use]
+    pub fn hash(&self, hasher: &SecretHasher, purpose: &str) -> SecretHash {
+        hasher.hash(purpose, &[&self.0])
+    }
+}
+
+impl fmt::Debug for SecretToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretToken(<redacted>)")
+    }
+}
+
 /// Hashes secrets with the server key. Each kind of secret has its own
 /// purpose label, so a hash of one kind never matches another kind.
 #[derive(Clone, Debug)]
@@ -124,6 +163,27 @@ mod tests {
     #[test]
     fn a_key_shorter_than_32_bytes_is_refused() {
         assert_eq!(SecretKey::new(vec![0; 31]).err(), Some(SecretKeyTooShort));
+    }
+
+    #[test]
+    fn a_token_reads_back_from_what_the_client_is_given() {
+        let token = SecretToken::from_random([0xAB; 32]);
+        assert_eq!(SecretToken::parse(&token.reveal()), Some(token));
+    }
+
+    #[test]
+    fn a_token_that_is_not_64_hex_digits_is_refused() {
+        for bad in ["", "abc", &"g".repeat(64), &"a".repeat(63), &"a".repeat(65)] {
+            assert_eq!(SecretToken::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_token_hashes_differently_for_each_purpose_and_never_to_itself() {
+        let token = SecretToken::from_random([1; 32]);
+        let h = hasher(9);
+        assert_ne!(token.hash(&h, "session-token").to_hex(), token.reveal());
+        assert!(!token.hash(&h, "session-token").matches(&token.hash(&h, "revert-link")));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 use crate::ports::{Clock, SessionStore};
-use crate::{PortError, SecretHasher, SessionId, SessionToken, UserId};
+use crate::{PortError, SESSION_TOKEN_PURPOSE, SecretHasher, SessionId, SessionToken, UserId};
 
 /// How sessions are kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,7 +72,8 @@ impl Sessions {
     /// unknown or expired one.
     pub async fn authenticate(&self, token: Option<&str>) -> Result<Authenticated, AuthError> {
         let token = SessionToken::parse(token.ok_or(AuthError::Missing)?).ok_or(AuthError::Invalid)?;
-        let session = self.store.find(&token.hash(&self.hasher)).await?.ok_or(AuthError::Invalid)?;
+        let session =
+            self.store.find(&token.hash(&self.hasher, SESSION_TOKEN_PURPOSE)).await?.ok_or(AuthError::Invalid)?;
         let now = self.clock.now();
         if !session.is_live(now) {
             self.store.delete(session.id).await?;
@@ -114,7 +115,7 @@ mod tests {
             Session {
                 id,
                 user_id: UserId::new_v7(1, [0; 10]),
-                token_hash: token.hash(&hasher),
+                token_hash: token.hash(&hasher, SESSION_TOKEN_PURPOSE),
                 created_at: start,
                 expires_at: start + Duration::days(30),
                 last_seen_at: start,

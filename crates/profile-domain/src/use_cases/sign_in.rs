@@ -7,8 +7,8 @@ use time::{Duration, OffsetDateTime};
 use super::draw;
 use crate::ports::{Clock, NewSession, Randomness, SignInCompletion, SignInStore};
 use crate::{
-    Account, EmailAddress, EmailContent, EmailId, OutgoingEmail, PortError, SecretHash, SecretHasher, SessionId,
-    SessionToken, SignInChallenge,
+    Account, EmailAddress, EmailContent, EmailId, OutgoingEmail, PortError, SESSION_TOKEN_PURPOSE, SecretHash,
+    SecretHasher, SessionId, SessionToken, SignInChallenge,
 };
 
 /// Purpose label of sign-in code hashes.
@@ -143,7 +143,7 @@ impl SignIn {
             new_account: Account::new(draw::user_id(self.random.as_ref(), now), email.clone(), now),
             session: NewSession {
                 id: SessionId(draw::uuid_v4(self.random.as_ref())),
-                token_hash: token.hash(&self.hasher),
+                token_hash: token.hash(&self.hasher, SESSION_TOKEN_PURPOSE),
                 created_at: now,
                 expires_at,
             },
