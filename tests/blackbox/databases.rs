@@ -11,7 +11,8 @@ async fn fresh_database(var: &str) -> Option<String> {
     let server = std::env::var(var).ok().filter(|u| !u.is_empty())?;
     let admin = Database::connect(&server).await.unwrap_or_else(|e| panic!("{var} is set but unreachable: {e}"));
     let name = format!("profile_t_{}", uuid::Uuid::from_u128(rand_u128()).simple());
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let options = if var.contains("MYSQL") { " CHARACTER SET latin1" } else { "" };
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}{options}")).await.unwrap();
     admin.close().await.unwrap();
     let mut url = url::Url::parse(&server).unwrap();
     url.set_path(&format!("/{name}"));

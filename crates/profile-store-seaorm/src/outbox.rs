@@ -78,6 +78,30 @@ fn lease_free(now_ms: i64) -> Condition {
     Condition::any().add(message::Column::LeaseUntilMs.is_null()).add(message::Column::LeaseUntilMs.lte(now_ms))
 }
 
+impl SeaOrmStore {
+    /// Marks a row that cannot be read back as failed, so that it does not
+    /// block the messages behind it.
+    async fn set_aside(&self, id: Uuid, worker: &str, error: &PortError, now_ms: i64) -> Result<(), PortError> {
+        tracing::error!(error = %error, "an outbox message cannot be read; it is marked failed");
+        message_entity::update_many()
+            .set(message::ActiveModel {
+                status: Set(FAILED.to_owned()),
+                payload: Set(None),
+                last_error: Set(Some(format!("unreadable: {error}"))),
+                finished_at_ms: Set(Some(now_ms)),
+                lease_owner: Set(None),
+                lease_until_ms: Set(None),
+                ..Default::default()
+            })
+            .filter(message::Column::Id.eq(id))
+            .filter(message::Column::LeaseOwner.eq(worker))
+            .exec(&self.db)
+            .await
+            .map_err(db("setting aside an unreadable message"))?;
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl OutboxStore for SeaOrmStore {
     async fn claim_due(
@@ -128,7 +152,15 @@ impl OutboxStore for SeaOrmStore {
             .all(&self.db)
             .await
             .map_err(db("reading leased messages"))?;
-        rows.into_iter().map(queued_from_row).collect()
+        let mut queued = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id = row.id;
+            match queued_from_row(row) {
+                Ok(message) => queued.push(message),
+                Err(error) => self.set_aside(id, worker, &error, now_ms).await?,
+            }
+        }
+        Ok(queued)
     }
 
     async fn record_outcome(

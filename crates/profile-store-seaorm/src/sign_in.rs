@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use profile_domain::ports::{CompletedSignIn, SignInCompletion, SignInStore};
 use profile_domain::{EmailAddress, OutgoingEmail, PortError, SignInChallenge};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, TransactionTrait, sea_query::Expr};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, SqlErr, TransactionTrait};
 
 use crate::SeaOrmStore;
 use crate::accounts::{account_from_row, account_to_row};
@@ -25,11 +26,10 @@ fn challenge_from_row(row: sign_in_challenge::Model) -> Result<SignInChallenge, 
 #[async_trait]
 impl SignInStore for SeaOrmStore {
     async fn put_challenge(&self, challenge: &SignInChallenge, message: &OutgoingEmail) -> Result<(), PortError> {
+        // One upsert rather than delete-then-insert: two starts at once for
+        // one address would otherwise collide on the key (PostgreSQL) or
+        // deadlock on gap locks (MariaDB).
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
-        sign_in_challenge::Entity::delete_by_id(challenge.email.as_str())
-            .exec(&txn)
-            .await
-            .map_err(db("replacing a sign-in challenge"))?;
         sign_in_challenge::Entity::insert(sign_in_challenge::ActiveModel {
             email: Set(challenge.email.as_str().to_owned()),
             code_hash: Set(challenge.code_hash.to_hex()),
@@ -37,6 +37,16 @@ impl SignInStore for SeaOrmStore {
             expires_at_ms: Set(to_ms(challenge.expires_at)),
             attempts: Set(to_count(challenge.attempts)),
         })
+        .on_conflict(
+            OnConflict::column(sign_in_challenge::Column::Email)
+                .update_columns([
+                    sign_in_challenge::Column::CodeHash,
+                    sign_in_challenge::Column::CreatedAtMs,
+                    sign_in_challenge::Column::ExpiresAtMs,
+                    sign_in_challenge::Column::Attempts,
+                ])
+                .to_owned(),
+        )
         .exec_without_returning(&txn)
         .await
         .map_err(db("storing a sign-in challenge"))?;
@@ -82,11 +92,16 @@ impl SignInStore for SeaOrmStore {
         let (account, created) = match existing {
             Some(row) => (account_from_row(row)?, false),
             None => {
-                account::Entity::insert(account_to_row(&completion.new_account))
-                    .exec_without_returning(&txn)
-                    .await
-                    .map_err(db("creating an account"))?;
-                (completion.new_account.clone(), true)
+                let inserted =
+                    account::Entity::insert(account_to_row(&completion.new_account)).exec_without_returning(&txn).await;
+                match inserted {
+                    Ok(_) => (completion.new_account.clone(), true),
+                    // Only one challenge per address exists, so this needs an
+                    // account created for the address by another path at the
+                    // same moment; the sign-in is refused rather than merged.
+                    Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => return Ok(None),
+                    Err(e) => return Err(db("creating an account")(e)),
+                }
             }
         };
         let s = &completion.session;

@@ -274,3 +274,53 @@ on_every_backend!(housekeeping_deletes_only_what_has_expired_or_finished_long_ag
     assert_eq!(later.sessions, 1, "the session expired after 30 days");
     assert_eq!(count(&db, "sessions").await, 0);
 });
+
+on_every_backend!(an_unreadable_message_is_set_aside_and_does_not_block_the_others, |db: TestDb| async move {
+    let bob = EmailAddress::parse("bob@example.com").unwrap();
+    db.store.put_challenge(&challenge(&ada(), "111111"), &message(1, &ada())).await.unwrap();
+    db.store.put_challenge(&challenge(&bob, "222222"), &message(2, &bob)).await.unwrap();
+    let conn = Database::connect(&db.url).await.unwrap();
+    let sql = "UPDATE outbox_messages SET kind = 'from_the_future' WHERE recipient = 'ada@example.com'";
+    conn.execute_raw(Statement::from_string(conn.get_database_backend(), sql)).await.unwrap();
+    let claimed = db.store.claim_due("w1", T0, T0 + Duration::minutes(2), 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].email.to, bob);
+    let sql = "SELECT status FROM outbox_messages WHERE recipient = 'ada@example.com'";
+    assert_eq!(column(&db, sql, "status").await.as_deref(), Some("failed"));
+});
+
+on_every_backend!(concurrent_starts_for_one_or_many_addresses_all_succeed, |db: TestDb| async move {
+    let store = Arc::new(db.store.clone());
+    let starts: Vec<_> = (0..12_u128)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let to = if i % 2 == 0 { ada() } else { EmailAddress::parse(&format!("n{i}@example.com")).unwrap() };
+                store.put_challenge(&challenge(&to, &format!("{i:06}")), &message(500 + i, &to)).await
+            })
+        })
+        .collect();
+    for start in starts {
+        start.await.unwrap().unwrap();
+    }
+    assert_eq!(count(&db, "sign_in_challenges").await, 7, "one challenge for ada, one for each other address");
+    assert_eq!(count(&db, "outbox_messages").await, 12);
+});
+
+on_every_backend!(of_concurrent_completions_of_one_challenge_exactly_one_wins, |db: TestDb| async move {
+    db.store.put_challenge(&challenge(&ada(), "111111"), &message(1, &ada())).await.unwrap();
+    let store = Arc::new(db.store.clone());
+    let tries: Vec<_> = (0..8_u128)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.complete_sign_in(&completion(&ada(), "111111", 20 + i)).await })
+        })
+        .collect();
+    let mut won = 0;
+    for t in tries {
+        won += usize::from(t.await.unwrap().unwrap().is_some());
+    }
+    assert_eq!(won, 1);
+    assert_eq!(count(&db, "sessions").await, 1);
+    assert_eq!(count(&db, "accounts").await, 1);
+});

@@ -62,10 +62,10 @@ const HASH_LEN: u32 = 64;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let table = |name| super::new_table(manager, name);
         manager
             .create_table(
-                Table::create()
-                    .table(Accounts::Table)
+                table(Accounts::Table.into_iden())
                     .col(pk_uuid(Accounts::Id))
                     .col(string_len_uniq(Accounts::Email, EMAIL_LEN))
                     .col(string_len_null(Accounts::DisplayName, 256))
@@ -76,8 +76,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(SignInChallenges::Table)
+                table(SignInChallenges::Table.into_iden())
                     .col(string_len(SignInChallenges::Email, EMAIL_LEN).primary_key())
                     .col(string_len(SignInChallenges::CodeHash, HASH_LEN))
                     .col(big_integer(SignInChallenges::CreatedAtMs))
@@ -88,8 +87,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(Sessions::Table)
+                table(Sessions::Table.into_iden())
                     .col(pk_uuid(Sessions::Id))
                     .col(uuid(Sessions::UserId))
                     .col(string_len_uniq(Sessions::TokenHash, HASH_LEN))
@@ -113,8 +111,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_table(
-                Table::create()
-                    .table(OutboxMessages::Table)
+                table(OutboxMessages::Table.into_iden())
                     .col(pk_uuid(OutboxMessages::Id))
                     .col(string_len(OutboxMessages::Recipient, EMAIL_LEN))
                     .col(string_len(OutboxMessages::Kind, 64))

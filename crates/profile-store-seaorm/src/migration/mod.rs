@@ -4,6 +4,18 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
+mod m0002_housekeeping_indexes;
+
+/// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
+/// set whatever the server's default, so any Unicode text fits.
+fn new_table(manager: &SchemaManager, name: DynIden) -> TableCreateStatement {
+    let mut table = Table::create();
+    table.table(name);
+    if manager.get_database_backend() == sea_orm::DbBackend::MySql {
+        table.character_set("utf8mb4").collate("utf8mb4_bin");
+    }
+    table
+}
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -11,6 +23,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration)]
+        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_housekeeping_indexes::Migration)]
     }
 }

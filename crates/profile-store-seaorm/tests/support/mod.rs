@@ -30,8 +30,10 @@ pub async fn fresh(backend: Backend) -> Option<TestDb> {
             let dir = tempfile::tempdir().expect("temporary directory");
             (format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()), Some(dir))
         }
-        Backend::Postgres => (server_database("PROFILE_TEST_POSTGRES_URL").await?, None),
-        Backend::Mysql => (server_database("PROFILE_TEST_MYSQL_URL").await?, None),
+        Backend::Postgres => (server_database("PROFILE_TEST_POSTGRES_URL", "").await?, None),
+        // latin1 as the database default, as on older MariaDB servers: the
+        // schema must ask for utf8mb4 itself.
+        Backend::Mysql => (server_database("PROFILE_TEST_MYSQL_URL", " CHARACTER SET latin1").await?, None),
     };
     let store = SeaOrmStore::connect(&url, 5).await.expect("connect to the fresh database");
     store.migrate().await.expect("migrations apply");
@@ -40,13 +42,13 @@ pub async fn fresh(backend: Backend) -> Option<TestDb> {
 
 /// Creates a uniquely named database on the server that `var` points to and
 /// returns its URL.
-async fn server_database(var: &str) -> Option<String> {
+async fn server_database(var: &str, options: &str) -> Option<String> {
     let server_url = std::env::var(var).ok().filter(|u| !u.is_empty())?;
     let admin = Database::connect(&server_url)
         .await
         .unwrap_or_else(|e| panic!("{var} is set but the server cannot be reached: {e}"));
     let name = format!("profile_t_{}", uuid::Uuid::new_v4().simple());
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create the test database");
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}{options}")).await.expect("create the test database");
     admin.close().await.expect("close the admin connection");
     let mut url = url::Url::parse(&server_url).expect("a valid database URL");
     url.set_path(&format!("/{name}"));
