@@ -13,14 +13,11 @@ pub struct App {
     pub base: String,
     pub client: Client,
     port: u16,
+    launches: u32,
     data: PathBuf,
     env: Vec<(String, String)>,
     child: Option<Child>,
     _dir: Option<tempfile::TempDir>,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 impl App {
@@ -29,21 +26,31 @@ impl App {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().to_owned();
         let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        let mut app =
-            Self { base: String::new(), client: Client::new(), port: 0, data, env, child: None, _dir: Some(dir) };
+        let mut app = Self {
+            base: String::new(),
+            client: Client::new(),
+            port: 0,
+            launches: 0,
+            data,
+            env,
+            child: None,
+            _dir: Some(dir),
+        };
         app.launch().await;
         app
     }
 
+    /// Starts the binary on port 0 and learns the port it bound from its log,
+    /// so no other process can take the port in between.
     async fn launch(&mut self) {
-        self.port = free_port();
-        self.base = format!("http://127.0.0.1:{}", self.port);
-        let log = std::fs::File::create(self.data.join(format!("server-{}.log", self.port))).unwrap();
+        self.launches += 1;
+        let log_path = self.data.join(format!("server-{}.log", self.launches));
+        let log = std::fs::File::create(&log_path).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_profile-server"))
             .arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("PROFILE_BIND", format!("127.0.0.1:{}", self.port))
+            .env("PROFILE_BIND", "127.0.0.1:0")
             .env("PROFILE_DATA_DIR", &self.data)
             .env("PROFILE_OUTBOX_POLL_INTERVAL_MS", "100")
             .env("RUST_LOG", "info")
@@ -55,13 +62,18 @@ impl App {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(r) = self.client.get(format!("{}/readyz", self.base)).send().await
-                && r.status() == StatusCode::OK
-            {
-                return;
-            }
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
                 panic!("the server exited with {status}:\n{}", self.log());
+            }
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if let Some(port) = bound_port(&log) {
+                self.port = port;
+                self.base = format!("http://127.0.0.1:{port}");
+                if let Ok(r) = self.client.get(format!("{}/readyz", self.base)).send().await
+                    && r.status() == StatusCode::OK
+                {
+                    return;
+                }
             }
             assert!(Instant::now() < deadline, "the server did not become ready:\n{}", self.log());
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -108,6 +120,12 @@ impl App {
         self.launch().await;
     }
 
+    /// Changes one setting for the next launch.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_owned(), value.to_owned()));
+    }
+
     /// Starts the binary again after a kill.
     pub async fn relaunch(&mut self) {
         self.launch().await;
@@ -132,21 +150,21 @@ impl App {
 
     /// How many messages the developer mailbox holds.
     pub fn mailbox_count(&self) -> usize {
-        std::fs::read_dir(self.data.join("mail")).map(|d| d.count()).unwrap_or(0)
+        let entries = std::fs::read_dir(self.data.join("mail"));
+        entries.map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "eml")).count()).unwrap_or(0)
     }
 
     /// Signs in through the mailbox and returns the session token.
     pub async fn sign_in(&self, email: &str) -> String {
-        let before = newest_code(&self.data.join("mail"), email);
+        let before = self.mailbox_count();
         let started = self.post("/v1/auth/sign-in", json!({ "email": email })).await;
         assert_eq!(started.status(), StatusCode::ACCEPTED);
-        let code = loop {
-            let code = self.code_from_mailbox(email).await;
-            if Some(&code) != before.as_ref() {
-                break code;
-            }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.mailbox_count() <= before {
+            assert!(Instant::now() < deadline, "no new message arrived for the sign-in");
             tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        }
+        let code = self.code_from_mailbox(email).await;
         let verified = self.post("/v1/auth/verify", json!({ "email": email, "code": code })).await;
         assert_eq!(verified.status(), StatusCode::OK);
         verified.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
@@ -171,6 +189,13 @@ impl Drop for App {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// The port in the server's `listening … bound=127.0.0.1:PORT` log line.
+fn bound_port(log: &str) -> Option<u16> {
+    let line = log.lines().find(|l| l.contains("listening"))?;
+    let after = line.split("bound=").nth(1)?;
+    after.split_whitespace().next()?.rsplit(':').next()?.parse().ok()
 }
 
 /// The code in the newest `.eml` addressed to `email` (files are named by

@@ -38,9 +38,16 @@ impl fmt::Debug for SecretKey {
     }
 }
 
-/// The keyed hash of a secret: what is stored instead of the secret.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// The keyed hash of a secret: what is stored instead of the secret. Equality
+/// is constant-time, so `==` is as safe as [`SecretHash::matches`].
+#[derive(Clone, Eq)]
 pub struct SecretHash([u8; 32]);
+
+impl PartialEq for SecretHash {
+    fn eq(&self, other: &Self) -> bool {
+        self.matches(other)
+    }
+}
 
 impl SecretHash {
     /// Compares two hashes in constant time.

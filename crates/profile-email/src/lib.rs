@@ -13,5 +13,5 @@ mod templates;
 
 pub use compose::{MailSettings, SettingsError};
 pub use dev_mailbox::DevMailbox;
-pub use smtp::{SmtpConfigError, SmtpTransport};
+pub use smtp::{SEND_TIMEOUT, SmtpConfigError, SmtpTransport};
 pub use templates::{Rendered, render};

@@ -10,7 +10,7 @@ use profile_domain::ports::{MailTransport, SendError};
 use crate::MailSettings;
 
 /// The longest one message may take to hand over, connection included.
-const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A `MailTransport` that speaks SMTP to a relay.
 #[derive(Clone)]

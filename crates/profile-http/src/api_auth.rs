@@ -25,6 +25,7 @@ pub struct AuthApi {
     pub(crate) per_address: RateLimiter,
     pub(crate) per_ip: RateLimiter,
     pub(crate) verify_per_ip: RateLimiter,
+    pub(crate) verify_per_address: RateLimiter,
 }
 
 #[derive(ApiResponse)]
@@ -53,7 +54,21 @@ fn parse_email(text: &str) -> Result<EmailAddress, ApiError> {
 }
 
 impl AuthApi {
+    /// The client's address as a rate-limit key: IPv4 addresses whole, IPv6
+    /// addresses by their /64 network (one host usually holds a whole /64).
     fn client_ip(&self, req: &Request) -> String {
+        let address = self.client_address(req);
+        match address.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or(address, |v4| v4.to_string()),
+            _ => address,
+        }
+    }
+
+    fn client_address(&self, req: &Request) -> String {
         if self.config.trust_proxy_headers {
             let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
             // The trusted proxy appends the address it saw: the last entry.
@@ -104,7 +119,9 @@ impl AuthApi {
     #[oai(path = "/v1/auth/verify", method = "post")]
     async fn verify(&self, req: &Request, body: Json<VerifyRequest>) -> Result<Verified, ApiError> {
         let email = parse_email(&body.0.email)?;
-        self.verify_per_ip.check(&self.client_ip(req), Instant::now()).map_err(ApiError::rate_limited)?;
+        let now = Instant::now();
+        self.verify_per_ip.check(&self.client_ip(req), now).map_err(ApiError::rate_limited)?;
+        self.verify_per_address.check(email.as_str(), now).map_err(ApiError::rate_limited)?;
         let signed_in = self.sign_in.verify(&email, &body.0.code).await.map_err(|e| match e {
             VerifySignInError::MalformedCode => ApiError::bad_request("invalid_code_format", e.to_string()),
             VerifySignInError::InvalidCode => ApiError::unauthorized("invalid_code", e.to_string()),

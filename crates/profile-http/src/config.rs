@@ -13,6 +13,9 @@ pub struct Limits {
     pub sign_in_per_ip: RateLimit,
     /// `verify_per_ip`: code checks per client IP address.
     pub verify_per_ip: RateLimit,
+    /// `verify_per_address`: code checks per address, across codes, so that
+    /// asking for new codes does not buy unlimited guesses.
+    pub verify_per_address: RateLimit,
 }
 
 impl Default for Limits {
@@ -22,6 +25,7 @@ impl Default for Limits {
             sign_in_per_address: RateLimit { max: 5, window: quarter_hour },
             sign_in_per_ip: RateLimit { max: 30, window: quarter_hour },
             verify_per_ip: RateLimit { max: 60, window: quarter_hour },
+            verify_per_address: RateLimit { max: 10, window: quarter_hour },
         }
     }
 }

@@ -67,6 +67,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<(Aut
         per_address: RateLimiter::new(config.limits.sign_in_per_address),
         per_ip: RateLimiter::new(config.limits.sign_in_per_ip),
         verify_per_ip: RateLimiter::new(config.limits.verify_per_ip),
+        verify_per_address: RateLimiter::new(config.limits.verify_per_address),
     };
     let me = MeApi { profiles: use_cases.profiles.clone() };
     OpenApiService::new((auth, me), API_TITLE, env!("CARGO_PKG_VERSION")).server(config.public_url.clone())

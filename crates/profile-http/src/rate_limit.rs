@@ -54,6 +54,9 @@ impl RateLimiter {
             state.counts.retain(|_, (start, _)| now.duration_since(*start) < window);
             state.last_pruned = Some(now);
         }
+        if state.counts.len() >= MAX_KEYS && !state.counts.contains_key(key) {
+            evict_oldest_half(&mut state.counts);
+        }
         let entry = state.counts.entry(key.to_owned()).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.limit.window {
             *entry = (now, 0);
@@ -65,6 +68,18 @@ impl RateLimiter {
         entry.1 += 1;
         Ok(())
     }
+}
+
+/// The most keys held; past it the oldest half is dropped, so a flood of
+/// new keys costs memory only up to here.
+const MAX_KEYS: usize = 100_000;
+
+fn evict_oldest_half(counts: &mut HashMap<String, (Instant, u32)>) {
+    let mut starts: Vec<Instant> = counts.values().map(|(start, _)| *start).collect();
+    let middle = starts.len() / 2;
+    let (_, cutoff, _) = starts.select_nth_unstable(middle);
+    let cutoff = *cutoff;
+    counts.retain(|_, (start, _)| *start > cutoff);
 }
 
 #[cfg(test)]
@@ -81,6 +96,19 @@ mod tests {
         assert_eq!(limiter.check("a", t0 + Duration::from_secs(20)), Err(40));
         assert_eq!(limiter.check("b", t0), Ok(()), "keys are counted apart");
         assert_eq!(limiter.check("a", t0 + Duration::from_secs(60)), Ok(()), "a new window starts");
+    }
+
+    #[test]
+    fn past_the_key_cap_the_oldest_keys_are_dropped() {
+        let limiter = RateLimiter::new(RateLimit { max: 1, window: Duration::from_secs(3600) });
+        let t0 = Instant::now();
+        for i in 0..MAX_KEYS {
+            limiter.check(&format!("k{i}"), t0 + Duration::from_micros(i as u64)).unwrap();
+        }
+        limiter.check("newcomer", t0 + Duration::from_secs(1)).unwrap();
+        let held = limiter.state.lock().unwrap().counts.len();
+        assert!(held <= MAX_KEYS / 2 + 1, "{held}");
+        assert_eq!(limiter.check("newcomer", t0 + Duration::from_secs(2)), Err(3599));
     }
 
     #[test]

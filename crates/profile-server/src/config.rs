@@ -23,6 +23,7 @@ pub struct LimitsConfig {
     pub sign_in_per_address: LimitConfig,
     pub sign_in_per_ip: LimitConfig,
     pub verify_per_ip: LimitConfig,
+    pub verify_per_address: LimitConfig,
 }
 
 impl Default for LimitsConfig {
@@ -31,6 +32,7 @@ impl Default for LimitsConfig {
             sign_in_per_address: LimitConfig { max: 5, window_secs: 900 },
             sign_in_per_ip: LimitConfig { max: 30, window_secs: 900 },
             verify_per_ip: LimitConfig { max: 60, window_secs: 900 },
+            verify_per_address: LimitConfig { max: 10, window_secs: 900 },
         }
     }
 }
@@ -130,6 +132,11 @@ impl Default for Config {
     }
 }
 
+/// The longest a sign-in code may be made to work: an hour.
+const MAX_CODE_TTL_SECS: u64 = 3600;
+/// The longest a session may be made to last: 366 days.
+const MAX_SESSION_TTL_SECS: u64 = 366 * 24 * 3600;
+
 /// The kind of value an environment variable holds.
 #[derive(Clone, Copy)]
 enum Kind {
@@ -163,6 +170,8 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
     ("PROFILE_LIMITS_SIGN_IN_PER_IP_WINDOW_SECS", "limits.sign_in_per_ip.window_secs", Kind::Integer),
     ("PROFILE_LIMITS_VERIFY_PER_IP_MAX", "limits.verify_per_ip.max", Kind::Integer),
     ("PROFILE_LIMITS_VERIFY_PER_IP_WINDOW_SECS", "limits.verify_per_ip.window_secs", Kind::Integer),
+    ("PROFILE_LIMITS_VERIFY_PER_ADDRESS_MAX", "limits.verify_per_address.max", Kind::Integer),
+    ("PROFILE_LIMITS_VERIFY_PER_ADDRESS_WINDOW_SECS", "limits.verify_per_address.window_secs", Kind::Integer),
     ("PROFILE_OUTBOX_POLL_INTERVAL_MS", "outbox.poll_interval_ms", Kind::Integer),
     ("PROFILE_OUTBOX_RETRY_BASE_SECS", "outbox.retry_base_secs", Kind::Integer),
     ("PROFILE_OUTBOX_RETRY_MAX_SECS", "outbox.retry_max_secs", Kind::Integer),
@@ -177,8 +186,8 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
 pub enum ConfigError {
     #[error("cannot read the configuration file {path}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("the configuration file is not valid TOML")]
-    Toml(#[from] toml::de::Error),
+    #[error("the configuration file is not valid TOML: {0}")]
+    Toml(String),
     #[error("{var} must be {expected}")]
     Env { var: &'static str, expected: &'static str },
     #[error("the configuration is not valid: {0}")]
@@ -196,7 +205,13 @@ impl Config {
         if let Some(path) = file {
             let text =
                 std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-            merge(&mut table, text.parse::<toml::Table>()?);
+            // Only the message and the position: the quoted line could hold
+            // a password or the secret key.
+            let parsed = text.parse::<toml::Table>().map_err(|e| {
+                let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+                ConfigError::Toml(format!("{} (line {})", e.message(), line.unwrap_or(0)))
+            })?;
+            merge(&mut table, parsed);
         }
         for &(var, key, kind) in ENVIRONMENT {
             let Some(raw) = env(var).filter(|v| !v.is_empty()) else { continue };
@@ -227,7 +242,11 @@ impl Config {
         if self.sign_in.max_attempts == 0 || self.sign_in.code_ttl_secs == 0 || self.sign_in.session_ttl_secs == 0 {
             return invalid("sign_in values must be greater than zero");
         }
-        let limits = [&self.limits.sign_in_per_address, &self.limits.sign_in_per_ip, &self.limits.verify_per_ip];
+        if self.sign_in.code_ttl_secs > MAX_CODE_TTL_SECS || self.sign_in.session_ttl_secs > MAX_SESSION_TTL_SECS {
+            return invalid("sign_in.code_ttl_secs may be at most 3600 and sign_in.session_ttl_secs at most 31622400");
+        }
+        let l = &self.limits;
+        let limits = [&l.sign_in_per_address, &l.sign_in_per_ip, &l.verify_per_ip, &l.verify_per_address];
         if limits.iter().any(|l| l.max == 0 || l.window_secs == 0) {
             return invalid("every limit needs max and window_secs greater than zero");
         }
@@ -235,6 +254,9 @@ impl Config {
             return invalid("max_body_bytes must be at least 256");
         }
         let outbox = &self.outbox;
+        if outbox.lease_secs <= profile_email::SEND_TIMEOUT.as_secs() {
+            return invalid("outbox.lease_secs must be longer than one send may take (30 seconds)");
+        }
         if [outbox.poll_interval_ms, outbox.retry_base_secs, outbox.lease_secs, u64::from(outbox.batch_size)]
             .contains(&0)
             || outbox.retry_max_secs < outbox.retry_base_secs
@@ -327,6 +349,21 @@ mod tests {
         assert_eq!(config.database_url(), "sqlite://./data/profile.db?mode=rwc");
         assert_eq!(config.mail_dir(), PathBuf::from("./data/mail"));
         assert_eq!(config.public_url(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn a_syntax_error_does_not_quote_the_file() {
+        let err = load(Some("bind = \"127.0.0.1:1\"\nsecret_key = \"hunter2hunter2\" oops\n"), &[]).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("line 2"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[test]
+    fn lifetimes_beyond_their_caps_are_refused() {
+        assert!(load(None, &[("PROFILE_SIGN_IN_CODE_TTL_SECS", "3601")]).is_err());
+        assert!(load(None, &[("PROFILE_SIGN_IN_CODE_TTL_SECS", "3600")]).is_ok());
+        assert!(load(None, &[("PROFILE_SIGN_IN_SESSION_TTL_SECS", "99999999999")]).is_err());
     }
 
     #[test]

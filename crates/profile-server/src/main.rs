@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use poem::Server;
-use poem::listener::TcpListener;
+use poem::listener::{Acceptor, Listener, TcpListener};
 use tokio::sync::watch;
 
 use crate::config::Config;
@@ -95,6 +95,11 @@ async fn migrate(config: &Config) -> Result<(), BoxError> {
 }
 
 async fn serve(config: &Config) -> Result<(), BoxError> {
+    let acceptor = TcpListener::bind(config.bind).into_acceptor().await?;
+    let bound = acceptor.local_addr().first().and_then(|a| a.as_socket_addr().copied()).unwrap_or(config.bind);
+    let mut config = config.clone();
+    config.bind = bound;
+    let config = &config;
     let store = wiring::open_store(config).await?;
     let service = wiring::build(config, &store)?;
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -112,10 +117,9 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     ));
     let readiness: Arc<dyn profile_http::Readiness> = Arc::new(system::DatabaseReadiness(store.clone()));
     let app = profile_http::app(&service.use_cases, &service.http_config, readiness);
-    let listener = TcpListener::bind(config.bind);
-    tracing::info!(bind = %config.bind, public_url = %config.public_url(), "listening");
+    tracing::info!(bound = %bound, public_url = %config.public_url(), "listening");
     let grace = Duration::from_secs(config.shutdown_grace_secs);
-    Server::new(listener).run_with_graceful_shutdown(app, shutdown_signal(), Some(grace)).await?;
+    Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, shutdown_signal(), Some(grace)).await?;
     tracing::info!("HTTP server stopped; letting the outbox worker finish");
     let _ = stop_tx.send(true);
     if tokio::time::timeout(grace, worker).await.is_err() {

@@ -8,8 +8,9 @@ use tokio::sync::watch;
 
 /// Delivers due messages every `poll_interval` until `stop` turns true. After
 /// a pass that delivered messages without failure it looks again at once, as
-/// more may be waiting. A pass under way is finished before stopping, so no
-/// claimed message is left mid-send.
+/// more may be waiting. On stop it finishes the pass under way and makes
+/// passes until nothing more is delivered, so messages queued by the last
+/// requests go out before the process ends (within the shutdown grace time).
 pub async fn run(
     delivery: Arc<OutboxDelivery>,
     worker_id: String,
@@ -18,9 +19,7 @@ pub async fn run(
 ) {
     tracing::info!(worker = %worker_id, "outbox worker started");
     loop {
-        if *stop.borrow() {
-            break;
-        }
+        let stopping = *stop.borrow();
         let busy = match delivery.deliver_due(&worker_id).await {
             Ok(report) => {
                 if report.handled() > 0 {
@@ -32,13 +31,16 @@ pub async fn run(
                         "outbox pass"
                     );
                 }
-                report.retried + report.failed == 0 && report.handled() > 0
+                report.retried + report.failed + report.deferred == 0 && report.handled() > 0
             }
             Err(error) => {
                 tracing::warn!(error = %error, "outbox pass failed; will try again");
                 false
             }
         };
+        if stopping && !busy {
+            break;
+        }
         if !busy {
             tokio::select! {
                 () = tokio::time::sleep(poll_interval) => {}

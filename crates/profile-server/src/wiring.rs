@@ -100,6 +100,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         max_delay: time::Duration::seconds(i64::try_from(config.outbox.retry_max_secs).unwrap_or(600)),
         lease: time::Duration::seconds(i64::try_from(config.outbox.lease_secs).unwrap_or(120)),
         batch_size: config.outbox.batch_size,
+        max_send_duration: time::Duration::try_from(profile_email::SEND_TIMEOUT).unwrap_or(time::Duration::MAX),
     };
     let delivery = Arc::new(OutboxDelivery::new(shared.clone(), transport(config)?, clock.clone(), retry));
     let days = i64::try_from(config.retention.finished_message_days).unwrap_or(i64::MAX / 86_400);
@@ -113,6 +114,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
             sign_in_per_address: rate(config.limits.sign_in_per_address),
             sign_in_per_ip: rate(config.limits.sign_in_per_ip),
             verify_per_ip: rate(config.limits.verify_per_ip),
+            verify_per_address: rate(config.limits.verify_per_address),
         },
         code_ttl: Duration::from_secs(config.sign_in.code_ttl_secs),
         session_ttl: Duration::from_secs(config.sign_in.session_ttl_secs),

@@ -22,6 +22,14 @@ impl Default for RetentionPolicy {
     }
 }
 
+/// Why a housekeeping pass failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HousekeepingError {
+    /// Storage failed; the next pass tries again.
+    #[error("could not delete expired records")]
+    Unexpected(#[from] PortError),
+}
+
 /// The housekeeping use case, run periodically by a worker.
 pub struct Housekeeping {
     store: Arc<dyn HousekeepingStore>,
@@ -38,10 +46,10 @@ impl Housekeeping {
     /// Deletes what has expired or outlived its retention.
     ///
     /// # Errors
-    /// [`PortError`] when the storage cannot be written.
-    pub async fn run(&self) -> Result<Purged, PortError> {
+    /// [`HousekeepingError::Unexpected`] when the storage cannot be written.
+    pub async fn run(&self) -> Result<Purged, HousekeepingError> {
         let now = self.clock.now();
-        self.store.purge(now, now - self.policy.finished_messages).await
+        Ok(self.store.purge(now, now - self.policy.finished_messages).await?)
     }
 }
 

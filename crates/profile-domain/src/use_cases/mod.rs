@@ -10,8 +10,8 @@ mod sign_in;
 #[cfg(test)]
 pub(crate) mod fakes;
 
-pub use housekeeping::{Housekeeping, RetentionPolicy};
-pub use outbox_delivery::{DeliveryReport, OutboxDelivery, RetryPolicy};
+pub use housekeeping::{Housekeeping, HousekeepingError, RetentionPolicy};
+pub use outbox_delivery::{DeliveryError, DeliveryReport, OutboxDelivery, RetryPolicy};
 pub use profile::{ProfileError, Profiles};
-pub use sessions::{AuthError, Authenticated, SessionPolicy, Sessions};
+pub use sessions::{AuthError, Authenticated, SessionPolicy, Sessions, SignOutError};
 pub use sign_in::{SignIn, SignInPolicy, SignedIn, StartSignInError, VerifySignInError};

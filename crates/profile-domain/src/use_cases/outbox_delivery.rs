@@ -16,11 +16,16 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// The longest wait between two attempts (default 10 minutes).
     pub max_delay: Duration,
-    /// How long a worker holds a claimed message before another worker may
-    /// take it over (default 2 minutes); longer than any one send may take.
+    /// How long a worker holds a claimed batch before another worker may take
+    /// it over (default 2 minutes); must exceed `max_send_duration`.
     pub lease: Duration,
     /// How many messages one pass claims (default 20).
     pub batch_size: u32,
+    /// The longest one send may take (default 30 s; the transport must time
+    /// out sooner). A send starts only while at least this much of the lease
+    /// is left, so a message is never sent after its lease has passed to
+    /// another worker.
+    pub max_send_duration: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -30,6 +35,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::minutes(10),
             lease: Duration::minutes(2),
             batch_size: 20,
+            max_send_duration: Duration::seconds(30),
         }
     }
 }
@@ -55,6 +61,8 @@ pub struct DeliveryReport {
     pub failed: u32,
     /// Messages dropped because their content had expired.
     pub expired: u32,
+    /// Claimed messages left for a later pass because the lease ran short.
+    pub deferred: u32,
 }
 
 impl DeliveryReport {
@@ -63,6 +71,15 @@ impl DeliveryReport {
     pub const fn handled(&self) -> u32 {
         self.sent + self.retried + self.failed + self.expired
     }
+}
+
+/// Why a delivery pass failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// The outbox could not be read or written; a message whose outcome was
+    /// not recorded is tried again once its lease ends.
+    #[error("could not work through the outbox")]
+    Unexpected(#[from] PortError),
 }
 
 /// The outbox delivery use case, run by a background worker.
@@ -87,13 +104,19 @@ impl OutboxDelivery {
     /// Claims the due messages for `worker` and tries each once.
     ///
     /// # Errors
-    /// [`PortError`] when the outbox cannot be read or written; a message
-    /// whose outcome could not be recorded is retried once its lease ends.
-    pub async fn deliver_due(&self, worker: &str) -> Result<DeliveryReport, PortError> {
+    /// [`DeliveryError::Unexpected`] when the outbox cannot be read or written.
+    pub async fn deliver_due(&self, worker: &str) -> Result<DeliveryReport, DeliveryError> {
         let now = self.clock.now();
-        let claimed = self.store.claim_due(worker, now, now + self.policy.lease, self.policy.batch_size).await?;
+        let lease_until = now + self.policy.lease;
+        let claimed = self.store.claim_due(worker, now, lease_until, self.policy.batch_size).await?;
         let mut report = DeliveryReport::default();
         for queued in claimed {
+            if self.clock.now() + self.policy.max_send_duration >= lease_until {
+                // Too little lease left to finish a send: leave the rest for
+                // the next claim, by this worker or another.
+                report.deferred += 1;
+                continue;
+            }
             let attempts = queued.attempts + 1;
             let outcome = if queued.email.expires_at.is_some_and(|at| at <= self.clock.now()) {
                 report.expired += 1;
@@ -210,6 +233,40 @@ mod tests {
         assert_eq!(delivery.deliver_due("w2").await.unwrap().handled(), 0);
         clock.advance(Duration::minutes(2));
         assert_eq!(delivery.deliver_due("w2").await.unwrap().sent, 1);
+    }
+
+    /// A transport whose every send takes `per_send` of the clock's time.
+    struct SlowTransport {
+        clock: Arc<FixedClock>,
+        per_send: Duration,
+        sent: std::sync::Mutex<u32>,
+    }
+
+    #[async_trait::async_trait]
+    impl MailTransport for SlowTransport {
+        async fn send(&self, _: &OutgoingEmail) -> Result<(), SendError> {
+            self.clock.advance(self.per_send);
+            *self.sent.lock().unwrap() += 1;
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn no_send_starts_once_the_lease_is_too_short_to_finish_it() {
+        let (store, _, clock, _) = setup(None);
+        for i in 0..4 {
+            let mut row = store.state().outbox[0].clone();
+            row.email.id = EmailId(uuid::Uuid::from_u128(100 + i));
+            store.state().outbox.push(row);
+        }
+        let transport =
+            Arc::new(SlowTransport { clock: clock.clone(), per_send: Duration::seconds(40), sent: Default::default() });
+        let delivery = OutboxDelivery::new(store.clone(), transport.clone(), clock.clone(), RetryPolicy::default());
+        let report = delivery.deliver_due("w1").await.unwrap();
+        assert_eq!((report.sent, report.deferred), (3, 2), "sends start at 0 s, 40 s and 80 s; not at 120 s");
+        clock.advance(Duration::minutes(1));
+        assert_eq!(delivery.deliver_due("w1").await.unwrap().sent, 2, "the rest go once the lease has ended");
+        assert_eq!(*transport.sent.lock().unwrap(), 5);
     }
 
     #[test]

@@ -35,6 +35,14 @@ pub enum AuthError {
     Unexpected(#[from] PortError),
 }
 
+/// Why signing out failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignOutError {
+    /// Storage failed; the session may still be open.
+    #[error("could not end the session")]
+    Unexpected(#[from] PortError),
+}
+
 /// A request's signed-in user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Authenticated {
@@ -88,8 +96,8 @@ impl Sessions {
     /// Ends the session.
     ///
     /// # Errors
-    /// [`AuthError::Unexpected`] when storage fails.
-    pub async fn sign_out(&self, session: SessionId) -> Result<(), AuthError> {
+    /// [`SignOutError::Unexpected`] when storage fails.
+    pub async fn sign_out(&self, session: SessionId) -> Result<(), SignOutError> {
         self.store.delete(session).await?;
         Ok(())
     }

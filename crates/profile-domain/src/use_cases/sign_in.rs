@@ -106,7 +106,8 @@ impl SignIn {
             expires_at,
             attempts: 0,
         };
-        let valid_minutes = u32::try_from(self.policy.code_ttl.whole_minutes()).unwrap_or(u32::MAX);
+        let seconds = self.policy.code_ttl.whole_seconds().max(1);
+        let valid_minutes = u32::try_from((seconds + 59) / 60).unwrap_or(u32::MAX);
         let message = OutgoingEmail {
             id: EmailId(draw::uuid_v4(self.random.as_ref())),
             to: email,

@@ -38,7 +38,9 @@ async fn starting_queues_the_code_by_email_and_stores_only_its_hash() {
     assert_eq!(message.to, ada());
     assert_eq!(message.content, EmailContent::SignInCode { code: "123456".into(), valid_minutes: 10 });
     let challenge = &state.challenges["ada@example.com"];
-    assert!(!challenge.code_hash.to_hex().contains("123456"));
+    let hasher = SecretHasher::new(SecretKey::new(vec![42; 32]).unwrap());
+    let expected = hasher.hash("sign-in-code", &[b"ada@example.com", b"123456"]);
+    assert!(challenge.code_hash.matches(&expected), "the stored value is the keyed hash of address and code");
     assert_eq!(challenge.expires_at - challenge.created_at, Duration::minutes(10));
 }
 
@@ -169,6 +171,18 @@ async fn a_code_that_is_not_six_digits_is_malformed_and_uses_no_attempt() {
         assert!(matches!(w.sign_in.verify(&ada(), bad).await, Err(VerifySignInError::MalformedCode)), "{bad:?}");
     }
     assert_eq!(w.store.state().challenges["ada@example.com"].attempts, 0);
+}
+
+#[tokio::test]
+async fn a_validity_under_a_minute_is_shown_as_one_minute_not_zero() {
+    let store = Arc::new(InMemoryStore::default());
+    let clock = Arc::new(FixedClock::at(datetime!(2026-11-29 12:00 UTC)));
+    let hasher = SecretHasher::new(SecretKey::new(vec![42; 32]).unwrap());
+    let policy = SignInPolicy { code_ttl: Duration::seconds(5), ..SignInPolicy::default() };
+    let sign_in = SignIn::new(store.clone(), clock, Arc::new(SeqRandom::from_words(&[1])), hasher, policy);
+    sign_in.start(ada()).await.unwrap();
+    let state = store.state();
+    assert!(matches!(state.outbox[0].email.content, EmailContent::SignInCode { valid_minutes: 1, .. }));
 }
 
 #[tokio::test]
