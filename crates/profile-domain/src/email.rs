@@ -21,6 +21,27 @@ pub enum EmailContent {
         /// How long the code stays valid, in minutes.
         valid_minutes: u32,
     },
+    /// The code that confirms a new login address, sent to that address.
+    EmailChangeCode {
+        /// The six digits, in clear until delivery.
+        code: String,
+        /// How long the code stays valid, in minutes.
+        valid_minutes: u32,
+    },
+    /// Sent instead of a code when the requested address already belongs to
+    /// another account: someone tried to use it, and nothing changed.
+    EmailChangeAddressInUse,
+    /// The security notice to the old address after a change.
+    EmailChanged {
+        /// The new address, mostly hidden (`n***@example.com`).
+        new_email_masked: String,
+        /// The link that restores the old address, in clear until delivery.
+        revert_url: String,
+        /// How long the link works, in days.
+        revert_valid_days: u32,
+    },
+    /// Sent to the restored address after a revert.
+    EmailChangeReverted,
 }
 
 impl EmailContent {
@@ -29,6 +50,10 @@ impl EmailContent {
     pub const fn kind(&self) -> &'static str {
         match self {
             Self::SignInCode { .. } => "sign_in_code",
+            Self::EmailChangeCode { .. } => "email_change_code",
+            Self::EmailChangeAddressInUse => "email_change_address_in_use",
+            Self::EmailChanged { .. } => "email_changed",
+            Self::EmailChangeReverted => "email_change_reverted",
         }
     }
 }

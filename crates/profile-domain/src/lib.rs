@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod email;
+pub mod email_change;
 pub mod ports;
 pub mod secret;
 pub mod session;
@@ -16,6 +17,7 @@ pub mod values;
 
 pub use account::Account;
 pub use email::{EmailContent, EmailId, OutgoingEmail};
+pub use email_change::{EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, RecentCodes};
 pub use ports::PortError;
 pub use secret::{SecretHash, SecretHasher, SecretKey, SecretToken};
 pub use session::{SESSION_TOKEN_PURPOSE, Session, SessionId, SessionToken};

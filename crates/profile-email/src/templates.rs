@@ -18,7 +18,101 @@ pub struct Rendered {
 #[must_use]
 pub fn render(content: &EmailContent, product: &str) -> Rendered {
     match content {
-        EmailContent::SignInCode { code, valid_minutes } => sign_in_code(product, code, *valid_minutes),
+        EmailContent::SignInCode { code, valid_minutes } => Message {
+            subject: format!("{code} is your {product} sign-in code"),
+            blocks: vec![
+                Block::Text(format!("Your sign-in code for {product}:")),
+                Block::Code(code.clone()),
+                Block::Text(format!("Enter it on the sign-in page. It works once, for {valid_minutes} minutes.")),
+                Block::Quiet("If you did not try to sign in, ignore this message: nobody can sign in without the code.".into()),
+            ],
+        },
+        EmailContent::EmailChangeCode { code, valid_minutes } => Message {
+            subject: format!("{code} confirms your new {product} address"),
+            blocks: vec![
+                Block::Text(format!("Someone asked to make this the address they sign in to {product} with. To confirm, enter this code:")),
+                Block::Code(code.clone()),
+                Block::Text(format!("It works once, for {valid_minutes} minutes. Until then nothing changes.")),
+                Block::Quiet("If it was not you, ignore this message: without the code the address is not used.".into()),
+            ],
+        },
+        EmailContent::EmailChangeAddressInUse => Message {
+            subject: format!("Someone tried to use this address on {product}"),
+            blocks: vec![
+                Block::Text(format!("Someone signed in to {product} asked to use this address for their account. It already belongs to an account, so nothing changed.")),
+                Block::Quiet("If you did this, sign in with this address instead. Otherwise there is nothing to do.".into()),
+            ],
+        },
+        EmailContent::EmailChanged { new_email_masked, revert_url, revert_valid_days } => Message {
+            subject: format!("Your {product} sign-in address was changed"),
+            blocks: vec![
+                Block::Text(format!("The address you sign in to {product} with was changed to {new_email_masked}. This address no longer signs in.")),
+                Block::Text(format!("If you did not do this, restore your old address with this link (it works for {revert_valid_days} days); every session of the account will be signed out:")),
+                Block::Link(revert_url.clone()),
+                Block::Quiet("If you made the change, there is nothing to do.".into()),
+            ],
+        },
+        EmailContent::EmailChangeReverted => Message {
+            subject: format!("Your {product} sign-in address was restored"),
+            blocks: vec![
+                Block::Text(format!("This address signs in to {product} again, and every session of the account was signed out.")),
+                Block::Quiet("Sign in again with this address. If you did not ask for this, sign in and check your profile.".into()),
+            ],
+        },
+    }
+    .render(product)
+}
+
+/// A message as a subject and a few blocks, rendered alike in text and HTML.
+struct Message {
+    subject: String,
+    blocks: Vec<Block>,
+}
+
+enum Block {
+    /// A paragraph.
+    Text(String),
+    /// A code, large and easy to copy.
+    Code(String),
+    /// A link, shown in full.
+    Link(String),
+    /// A quieter closing paragraph.
+    Quiet(String),
+}
+
+impl Message {
+    fn render(self, product: &str) -> Rendered {
+        let mut text = String::new();
+        let mut html = String::from(
+            "<!doctype html>\n<html><body style=\"font-family:system-ui,sans-serif;color:#1f2328;max-width:32rem\">\n",
+        );
+        for block in &self.blocks {
+            match block {
+                Block::Text(t) => {
+                    text.push_str(&format!("{t}\n\n"));
+                    html.push_str(&format!("<p>{}</p>\n", escape(t)));
+                }
+                Block::Code(code) => {
+                    text.push_str(&format!("    {}\n\n", spaced(code)));
+                    html.push_str(&format!(
+                        "<p style=\"font-family:ui-monospace,monospace;font-size:2rem;letter-spacing:.3rem;\
+                         font-weight:600;user-select:all\">{}</p>\n",
+                        escape(code)
+                    ));
+                }
+                Block::Link(url) => {
+                    text.push_str(&format!("{url}\n\n"));
+                    html.push_str(&format!("<p><a href=\"{0}\">{0}</a></p>\n", escape(url)));
+                }
+                Block::Quiet(t) => {
+                    text.push_str(&format!("{t}\n"));
+                    html.push_str(&format!("<p style=\"color:#59636e\">{}</p>\n", escape(t)));
+                }
+            }
+        }
+        text.push_str(&format!("\n-- \n{product}\n"));
+        html.push_str("</body></html>\n");
+        Rendered { subject: self.subject, text, html }
     }
 }
 
@@ -26,28 +120,6 @@ pub fn render(content: &EmailContent, product: &str) -> Rendered {
 fn spaced(code: &str) -> String {
     let (a, b) = code.split_at(code.len() / 2);
     format!("{a} {b}")
-}
-
-fn sign_in_code(product: &str, code: &str, minutes: u32) -> Rendered {
-    let subject = format!("{code} is your {product} sign-in code");
-    let text = format!(
-        "Your sign-in code for {product}:\n\n    {spaced}\n\n\
-         Enter it on the sign-in page. It works once, for {minutes} minutes.\n\n\
-         If you did not try to sign in, ignore this message: nobody can sign in without the code.\n",
-        spaced = spaced(code),
-    );
-    let product_html = escape(product);
-    let html = format!(
-        "<!doctype html>\n<html><body style=\"font-family:system-ui,sans-serif;color:#1f2328;max-width:32rem\">\n\
-         <p>Your sign-in code for {product_html}:</p>\n\
-         <p style=\"font-family:ui-monospace,monospace;font-size:2rem;letter-spacing:.3rem;font-weight:600;\
-         user-select:all\">{code}</p>\n\
-         <p>Enter it on the sign-in page. It works once, for {minutes} minutes.</p>\n\
-         <p style=\"color:#59636e\">If you did not try to sign in, ignore this message: \
-         nobody can sign in without the code.</p>\n</body></html>\n",
-        code = escape(code),
-    );
-    Rendered { subject, text, html }
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -96,6 +168,42 @@ mod tests {
         let m = code_message("<b>Tom & Jerry's</b>");
         assert!(m.html.contains("&lt;b&gt;Tom &amp; Jerry&#39;s&lt;/b&gt;"));
         assert!(!m.html.contains("<b>Tom"));
+    }
+
+    #[test]
+    fn every_message_says_what_happened_and_what_to_do_if_it_was_not_you() {
+        let all = [
+            EmailContent::SignInCode { code: "123456".into(), valid_minutes: 10 },
+            EmailContent::EmailChangeCode { code: "123456".into(), valid_minutes: 15 },
+            EmailContent::EmailChangeAddressInUse,
+            EmailContent::EmailChanged {
+                new_email_masked: "n***@example.com".into(),
+                revert_url: "https://p.example/email-change/revert?token=ab&x=<y>".into(),
+                revert_valid_days: 7,
+            },
+            EmailContent::EmailChangeReverted,
+        ];
+        for content in all {
+            let m = render(&content, "Meet");
+            assert!(m.subject.contains("Meet"), "{}", content.kind());
+            assert!(m.text.to_lowercase().contains("if "), "{}", content.kind());
+            assert!(!m.html.contains("<img"), "no tracking pixel in {}", content.kind());
+        }
+    }
+
+    #[test]
+    fn the_change_notice_carries_the_revert_link_escaped_in_html() {
+        let m = render(
+            &EmailContent::EmailChanged {
+                new_email_masked: "n***@example.com".into(),
+                revert_url: "https://p.example/r?token=ab&x=1".into(),
+                revert_valid_days: 7,
+            },
+            "Meet",
+        );
+        assert!(m.text.contains("https://p.example/r?token=ab&x=1"));
+        assert!(m.html.contains("href=\"https://p.example/r?token=ab&amp;x=1\""));
+        assert!(m.text.contains("n***@example.com") && m.text.contains("7 days"));
     }
 
     #[test]

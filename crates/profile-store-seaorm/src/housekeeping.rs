@@ -2,36 +2,48 @@
 
 use async_trait::async_trait;
 use profile_domain::PortError;
-use profile_domain::ports::{HousekeepingStore, Purged};
+use profile_domain::ports::{HousekeepingStore, PurgeCutoffs, Purged};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
 use crate::convert::{db, to_ms};
-use crate::entities::{outbox_message, session, sign_in_challenge};
+use crate::entities::{email_change_code, email_change_request, outbox_message, session, sign_in_challenge};
 
 #[async_trait]
 impl HousekeepingStore for SeaOrmStore {
-    async fn purge(&self, now: OffsetDateTime, finished_before: OffsetDateTime) -> Result<Purged, PortError> {
+    async fn purge(&self, cutoffs: &PurgeCutoffs) -> Result<Purged, PortError> {
+        let now = to_ms(cutoffs.now);
         let challenges = sign_in_challenge::Entity::delete_many()
-            .filter(sign_in_challenge::Column::ExpiresAtMs.lte(to_ms(now)))
+            .filter(sign_in_challenge::Column::ExpiresAtMs.lte(now))
             .exec(&self.db)
             .await
             .map_err(db("purging expired challenges"))?;
         let sessions = session::Entity::delete_many()
-            .filter(session::Column::ExpiresAtMs.lte(to_ms(now)))
+            .filter(session::Column::ExpiresAtMs.lte(now))
             .exec(&self.db)
             .await
             .map_err(db("purging expired sessions"))?;
         let messages = outbox_message::Entity::delete_many()
-            .filter(outbox_message::Column::FinishedAtMs.lte(to_ms(finished_before)))
+            .filter(outbox_message::Column::FinishedAtMs.lte(to_ms(cutoffs.finished_before)))
             .exec(&self.db)
             .await
             .map_err(db("purging finished messages"))?;
+        let change_requests = email_change_request::Entity::delete_many()
+            .filter(email_change_request::Column::ExpiresAtMs.lte(now))
+            .exec(&self.db)
+            .await
+            .map_err(db("purging expired change requests"))?;
+        let code_log = email_change_code::Entity::delete_many()
+            .filter(email_change_code::Column::SentAtMs.lte(to_ms(cutoffs.code_log_before)))
+            .exec(&self.db)
+            .await
+            .map_err(db("purging the code log"))?;
         Ok(Purged {
             challenges: challenges.rows_affected,
             sessions: sessions.rows_affected,
             messages: messages.rows_affected,
+            change_requests: change_requests.rows_affected,
+            code_log: code_log.rows_affected,
         })
     }
 }

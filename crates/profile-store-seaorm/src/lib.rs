@@ -7,6 +7,7 @@
 
 mod accounts;
 mod convert;
+mod email_change;
 mod entities;
 mod housekeeping;
 mod migration;

@@ -24,7 +24,15 @@ const MAX_ERROR_LEN: usize = 500;
 /// A message as a new pending row.
 pub(crate) fn queued_row(email: &OutgoingEmail) -> message::ActiveModel {
     let payload = match &email.content {
-        EmailContent::SignInCode { code, valid_minutes } => json!({ "code": code, "valid_minutes": valid_minutes }),
+        EmailContent::SignInCode { code, valid_minutes } | EmailContent::EmailChangeCode { code, valid_minutes } => {
+            json!({ "code": code, "valid_minutes": valid_minutes })
+        }
+        EmailContent::EmailChangeAddressInUse | EmailContent::EmailChangeReverted => json!({}),
+        EmailContent::EmailChanged { new_email_masked, revert_url, revert_valid_days } => json!({
+            "new_email_masked": new_email_masked,
+            "revert_url": revert_url,
+            "revert_valid_days": revert_valid_days,
+        }),
     };
     message::ActiveModel {
         id: Set(email.id.0),
@@ -47,15 +55,27 @@ fn content_from_row(kind: &str, payload: Option<&str>) -> Result<EmailContent, P
     let payload = payload.ok_or(PortError::msg("queued message has no content"))?;
     let value: serde_json::Value =
         serde_json::from_str(payload).map_err(|e| PortError::new("queued message content is not JSON", e))?;
+    let text = |key: &str| {
+        value[key].as_str().map(str::to_owned).ok_or(PortError::msg("a field of a queued message is missing"))
+    };
+    let number = |key: &str| {
+        value[key]
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or(PortError::msg("a number of a queued message is missing"))
+    };
     match kind {
-        "sign_in_code" => {
-            let code = value["code"].as_str().ok_or(PortError::msg("queued sign-in code is missing"))?;
-            let minutes = value["valid_minutes"].as_u64().and_then(|m| u32::try_from(m).ok());
-            Ok(EmailContent::SignInCode {
-                code: code.to_owned(),
-                valid_minutes: minutes.ok_or(PortError::msg("queued validity is missing"))?,
-            })
+        "sign_in_code" => Ok(EmailContent::SignInCode { code: text("code")?, valid_minutes: number("valid_minutes")? }),
+        "email_change_code" => {
+            Ok(EmailContent::EmailChangeCode { code: text("code")?, valid_minutes: number("valid_minutes")? })
         }
+        "email_change_address_in_use" => Ok(EmailContent::EmailChangeAddressInUse),
+        "email_changed" => Ok(EmailContent::EmailChanged {
+            new_email_masked: text("new_email_masked")?,
+            revert_url: text("revert_url")?,
+            revert_valid_days: number("revert_valid_days")?,
+        }),
+        "email_change_reverted" => Ok(EmailContent::EmailChangeReverted),
         _ => Err(PortError::msg("queued message has an unknown kind")),
     }
 }

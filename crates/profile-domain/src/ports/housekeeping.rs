@@ -14,16 +14,31 @@ pub struct Purged {
     pub sessions: u64,
     /// Outbox rows finished (sent, failed or expired) long enough ago.
     pub messages: u64,
+    /// Address-change requests whose code had expired.
+    pub change_requests: u64,
+    /// Entries of the log of address-change codes older than its window.
+    pub code_log: u64,
+}
+
+/// The moments before which rows go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PurgeCutoffs {
+    /// Challenges, change requests and sessions that expired at or before
+    /// this moment go.
+    pub now: OffsetDateTime,
+    /// Outbox rows that finished at or before this moment go.
+    pub finished_before: OffsetDateTime,
+    /// Code-log entries made at or before this moment go.
+    pub code_log_before: OffsetDateTime,
 }
 
 /// Deletes expired and finished rows.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait HousekeepingStore: Send + Sync {
-    /// Deletes challenges and sessions that expired at or before `now`, and
-    /// outbox rows that finished at or before `finished_before`.
+    /// Deletes what `cutoffs` says has expired or outlived its use.
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written.
-    async fn purge(&self, now: OffsetDateTime, finished_before: OffsetDateTime) -> Result<Purged, PortError>;
+    async fn purge(&self, cutoffs: &PurgeCutoffs) -> Result<Purged, PortError>;
 }

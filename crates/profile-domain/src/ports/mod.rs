@@ -5,6 +5,7 @@
 
 mod accounts;
 mod clock;
+mod email_change;
 mod housekeeping;
 mod mail;
 mod outbox;
@@ -14,7 +15,8 @@ mod sign_in;
 
 pub use accounts::AccountStore;
 pub use clock::Clock;
-pub use housekeeping::{HousekeepingStore, Purged};
+pub use email_change::{ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, RevertOutcome};
+pub use housekeeping::{HousekeepingStore, PurgeCutoffs, Purged};
 pub use mail::{MailTransport, SendError};
 pub use outbox::{DeliveryOutcome, OutboxStore, QueuedEmail};
 pub use randomness::Randomness;
@@ -23,8 +25,9 @@ pub use sign_in::{CompletedSignIn, NewSession, SignInCompletion, SignInStore};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
-    accounts::MockAccountStore, clock::MockClock, housekeeping::MockHousekeepingStore, mail::MockMailTransport,
-    outbox::MockOutboxStore, randomness::MockRandomness, sessions::MockSessionStore, sign_in::MockSignInStore,
+    accounts::MockAccountStore, clock::MockClock, email_change::MockEmailChangeStore,
+    housekeeping::MockHousekeepingStore, mail::MockMailTransport, outbox::MockOutboxStore, randomness::MockRandomness,
+    sessions::MockSessionStore, sign_in::MockSignInStore,
 };
 
 /// An infrastructure failure behind a port (a database down, a connection

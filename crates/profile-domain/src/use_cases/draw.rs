@@ -48,6 +48,19 @@ pub(crate) fn now_millis(clock: &dyn Clock) -> OffsetDateTime {
     now.replace_nanosecond(now.nanosecond() / 1_000_000 * 1_000_000).unwrap_or(now)
 }
 
+/// The six digits of a code as typed, allowing spaces and hyphens between
+/// them (people copy `123 456` and `123-456`).
+pub(crate) fn normalise_code(input: &str) -> Option<String> {
+    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{00A0}')).collect();
+    (digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+/// A duration in whole minutes, rounded up and at least one, for messages.
+pub(crate) fn whole_minutes(duration: time::Duration) -> u32 {
+    let seconds = duration.whole_seconds().max(1);
+    u32::try_from((seconds + 59) / 60).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,9 +10,10 @@ use crate::ports::{
     AccountStore, Clock, CompletedSignIn, DeliveryOutcome, MailTransport, OutboxStore, QueuedEmail, Randomness,
     SendError, SessionStore, SignInCompletion, SignInStore,
 };
+use crate::ports::{ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, RevertOutcome};
 use crate::{
-    Account, DisplayName, EmailAddress, EmailId, OutgoingEmail, PortError, SecretHash, Session, SessionId,
-    SignInChallenge, UserId,
+    Account, DisplayName, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, EmailId,
+    OutgoingEmail, PortError, RecentCodes, SecretHash, Session, SessionId, SignInChallenge, UserId,
 };
 
 /// A clock that moves only when told.
@@ -75,6 +76,21 @@ pub(crate) struct State {
     pub(crate) challenges: HashMap<String, SignInChallenge>,
     pub(crate) sessions: HashMap<SessionId, Session>,
     pub(crate) outbox: Vec<OutboxRow>,
+    pub(crate) change_requests: HashMap<UserId, EmailChangeRequest>,
+    pub(crate) codes_sent: Vec<EmailChangeCodeSent>,
+    pub(crate) change_records: Vec<EmailChangeRecord>,
+}
+
+impl State {
+    fn queue(&mut self, message: &OutgoingEmail) {
+        self.outbox.push(OutboxRow {
+            email: message.clone(),
+            attempts: 0,
+            next_attempt_at: message.created_at,
+            lease: None,
+            status: "pending",
+        });
+    }
 }
 
 /// Every storage port over one in-memory state.
@@ -92,13 +108,7 @@ impl SignInStore for InMemoryStore {
     async fn put_challenge(&self, challenge: &SignInChallenge, message: &OutgoingEmail) -> Result<(), PortError> {
         let mut state = self.state();
         state.challenges.insert(challenge.email.as_str().to_owned(), challenge.clone());
-        state.outbox.push(OutboxRow {
-            email: message.clone(),
-            attempts: 0,
-            next_attempt_at: message.created_at,
-            lease: None,
-            status: "pending",
-        });
+        state.queue(message);
         Ok(())
     }
 
@@ -240,5 +250,93 @@ impl MailTransport for RecordingTransport {
         }
         self.sent.lock().unwrap().push(email.clone());
         Ok(())
+    }
+}
+
+#[async_trait]
+impl EmailChangeStore for InMemoryStore {
+    async fn recent_codes(
+        &self,
+        user: UserId,
+        destination: &SecretHash,
+        since: OffsetDateTime,
+    ) -> Result<RecentCodes, PortError> {
+        let state = self.state();
+        let recent = state.codes_sent.iter().filter(|c| c.sent_at >= since);
+        Ok(RecentCodes {
+            for_user: recent.clone().filter(|c| c.user_id == user).map(|c| c.sent_at).collect(),
+            for_destination: recent.filter(|c| &c.destination == destination).map(|c| c.sent_at).collect(),
+        })
+    }
+
+    async fn owner_of(&self, email: &EmailAddress) -> Result<Option<UserId>, PortError> {
+        Ok(self.state().accounts.values().find(|a| &a.email == email).map(|a| a.id))
+    }
+
+    async fn put_request(
+        &self,
+        request: &EmailChangeRequest,
+        sent: &EmailChangeCodeSent,
+        message: &OutgoingEmail,
+    ) -> Result<(), PortError> {
+        let mut state = self.state();
+        state.change_requests.insert(request.user_id, request.clone());
+        state.codes_sent.push(sent.clone());
+        state.queue(message);
+        Ok(())
+    }
+
+    async fn record_change_attempt(&self, user: UserId) -> Result<Option<EmailChangeRequest>, PortError> {
+        Ok(self.state().change_requests.get_mut(&user).map(|r| {
+            r.attempts += 1;
+            r.clone()
+        }))
+    }
+
+    async fn apply(&self, application: &EmailChangeApplication) -> Result<ApplyOutcome, PortError> {
+        let mut state = self.state();
+        let user = application.record.user_id;
+        if state.change_requests.get(&user).is_none_or(|r| r.code_hash != application.code_hash) {
+            return Ok(ApplyOutcome::RequestGone);
+        }
+        let new_email = &application.record.new_email;
+        if state.accounts.values().any(|a| &a.email == new_email && a.id != user) {
+            return Ok(ApplyOutcome::AddressTaken);
+        }
+        state.change_requests.remove(&user);
+        let Some(account) = state.accounts.get_mut(&user) else { return Ok(ApplyOutcome::RequestGone) };
+        account.email = new_email.clone();
+        account.updated_at = application.record.changed_at;
+        let account = account.clone();
+        state.sessions.retain(|id, s| s.user_id != user || *id == application.keep_session);
+        state.change_records.push(application.record.clone());
+        state.queue(&application.notice);
+        Ok(ApplyOutcome::Applied(account))
+    }
+
+    async fn find_record(&self, revert_hash: &SecretHash) -> Result<Option<EmailChangeRecord>, PortError> {
+        Ok(self.state().change_records.iter().find(|r| &r.revert_hash == revert_hash).cloned())
+    }
+
+    async fn revert(&self, reversal: &EmailChangeReversal) -> Result<RevertOutcome, PortError> {
+        let mut state = self.state();
+        let user = reversal.user_id;
+        if state.accounts.values().any(|a| a.email == reversal.restore && a.id != user) {
+            return Ok(RevertOutcome::AddressTaken);
+        }
+        let Some(record) = state.change_records.iter_mut().find(|r| r.id == reversal.record_id) else {
+            return Ok(RevertOutcome::AlreadyReverted);
+        };
+        if record.reverted_at.is_some() {
+            return Ok(RevertOutcome::AlreadyReverted);
+        }
+        record.reverted_at = Some(reversal.now);
+        if let Some(account) = state.accounts.get_mut(&user) {
+            account.email = reversal.restore.clone();
+        }
+        state.sessions.retain(|_, s| s.user_id != user);
+        state.change_requests.remove(&user);
+        state.queue(&reversal.notice);
+        Ok(RevertOutcome::Reverted)
     }
 }

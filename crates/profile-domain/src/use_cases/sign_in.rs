@@ -106,8 +106,7 @@ impl SignIn {
             expires_at,
             attempts: 0,
         };
-        let seconds = self.policy.code_ttl.whole_seconds().max(1);
-        let valid_minutes = u32::try_from((seconds + 59) / 60).unwrap_or(u32::MAX);
+        let valid_minutes = draw::whole_minutes(self.policy.code_ttl);
         let message = OutgoingEmail {
             id: EmailId(draw::uuid_v4(self.random.as_ref())),
             to: email,
@@ -126,7 +125,7 @@ impl SignIn {
     /// [`VerifySignInError::MalformedCode`] when the code is not six digits;
     /// [`VerifySignInError::InvalidCode`] for every other refusal.
     pub async fn verify(&self, email: &EmailAddress, code: &str) -> Result<SignedIn, VerifySignInError> {
-        let code = normalise_code(code).ok_or(VerifySignInError::MalformedCode)?;
+        let code = draw::normalise_code(code).ok_or(VerifySignInError::MalformedCode)?;
         let Some(challenge) = self.store.record_attempt(email).await? else {
             return Err(VerifySignInError::InvalidCode);
         };
@@ -156,13 +155,6 @@ impl SignIn {
     fn code_hash(&self, email: &EmailAddress, code: &str) -> SecretHash {
         self.hasher.hash(SIGN_IN_CODE_PURPOSE, &[email.as_str().as_bytes(), code.as_bytes()])
     }
-}
-
-/// The six digits of a code as typed, allowing spaces and hyphens between
-/// them (people copy `123 456` and `123-456`).
-fn normalise_code(input: &str) -> Option<String> {
-    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{00A0}')).collect();
-    (digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
 #[cfg(test)]

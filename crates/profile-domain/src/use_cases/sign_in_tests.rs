@@ -74,7 +74,9 @@ async fn a_second_sign_in_reuses_the_account() {
 
 fn code_sent_last(w: &World) -> String {
     let state = w.store.state();
-    let EmailContent::SignInCode { code, .. } = &state.outbox.last().unwrap().email.content;
+    let EmailContent::SignInCode { code, .. } = &state.outbox.last().unwrap().email.content else {
+        panic!("the last message is not a sign-in code")
+    };
     code.clone()
 }
 

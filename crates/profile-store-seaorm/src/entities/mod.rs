@@ -2,6 +2,9 @@
 //! speak in domain types.
 
 pub(crate) mod account;
+pub(crate) mod email_change_code;
+pub(crate) mod email_change_history;
+pub(crate) mod email_change_request;
 pub(crate) mod outbox_message;
 pub(crate) mod session;
 pub(crate) mod sign_in_challenge;

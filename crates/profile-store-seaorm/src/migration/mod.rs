@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_housekeeping_indexes;
+mod m0003_email_change;
 
 /// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
 /// set whatever the server's default, so any Unicode text fits.
@@ -23,6 +24,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_housekeeping_indexes::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_housekeeping_indexes::Migration),
+            Box::new(m0003_email_change::Migration),
+        ]
     }
 }

@@ -18,6 +18,7 @@ pub enum Backend {
 /// Keeps a test's temporary SQLite directory alive.
 pub struct TestDb {
     pub store: SeaOrmStore,
+    #[allow(dead_code, reason = "used by some test binaries that include this module, not all")]
     pub url: String,
     _dir: Option<tempfile::TempDir>,
 }

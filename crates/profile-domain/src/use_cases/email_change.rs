@@ -1,0 +1,318 @@
+//! Changing the login address: a code to the new address, the change applied
+//! with a notice and a revert link to the old one, and the revert itself.
+
+use std::sync::Arc;
+
+use time::{Duration, OffsetDateTime};
+
+use super::draw;
+use super::sessions::Authenticated;
+use crate::ports::{
+    AccountStore, ApplyOutcome, Clock, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, Randomness,
+    RevertOutcome,
+};
+use crate::{
+    Account, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, EmailContent, EmailId,
+    OutgoingEmail, PortError, SecretHash, SecretHasher, SecretToken, UserId,
+};
+
+const CODE_PURPOSE: &str = "email-change-code";
+const DESTINATION_PURPOSE: &str = "email-change-destination";
+/// The window of the hourly code limits; the code log is kept this long.
+pub const CODE_LIMIT_WINDOW: Duration = Duration::hours(1);
+/// Purpose label of revert-link token hashes.
+pub const REVERT_TOKEN_PURPOSE: &str = "email-change-revert";
+
+/// The rules of address changes, each named as in the configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmailChangePolicy {
+    /// `code_ttl`: how long a code works (default 15 minutes).
+    pub code_ttl: Duration,
+    /// `max_attempts`: tries per code (default 5).
+    pub max_attempts: u32,
+    /// `recent_sign_in`: how recent the sign-in must be to start (default 15 minutes).
+    pub recent_sign_in: Duration,
+    /// `revert_ttl`: how long the revert link works (default 7 days).
+    pub revert_ttl: Duration,
+    /// `resend_cooldown`: the least time between two codes (default 60 s).
+    pub resend_cooldown: Duration,
+    /// `codes_per_user_per_hour` (default 5).
+    pub codes_per_user_per_hour: u32,
+    /// `codes_per_address_per_hour`: codes to one destination (default 3).
+    pub codes_per_address_per_hour: u32,
+    /// The revert link without its token, such as
+    /// `https://profile.example.com/email-change/revert?token=`.
+    pub revert_url_base: String,
+}
+
+impl EmailChangePolicy {
+    /// The defaults, with revert links under `public_url`.
+    #[must_use]
+    pub fn with_public_url(public_url: &str) -> Self {
+        Self {
+            code_ttl: Duration::minutes(15),
+            max_attempts: 5,
+            recent_sign_in: Duration::minutes(15),
+            revert_ttl: Duration::days(7),
+            resend_cooldown: Duration::seconds(60),
+            codes_per_user_per_hour: 5,
+            codes_per_address_per_hour: 3,
+            revert_url_base: format!("{}/email-change/revert?token=", public_url.trim_end_matches('/')),
+        }
+    }
+}
+
+/// Why a change could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartEmailChangeError {
+    /// The sign-in is older than the policy allows: sign in again first.
+    #[error("changing the login address needs a recent sign-in; sign in again")]
+    ReauthenticationRequired,
+    /// The new address is the current one.
+    #[error("that is already your login address")]
+    SameAddress,
+    /// A limit was reached; try again after the given time.
+    #[error("too many codes asked for; try again later")]
+    RateLimited(Duration),
+    /// The account is gone.
+    #[error("the account does not exist")]
+    AccountNotFound,
+    /// Storage failed; nothing changed.
+    #[error("could not start the change")]
+    Unexpected(#[from] PortError),
+}
+
+/// Why a change could not be confirmed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfirmEmailChangeError {
+    /// The code is not six digits.
+    #[error("the code must be six digits")]
+    MalformedCode,
+    /// No change is waiting for a code.
+    #[error("no change of login address is waiting for a code")]
+    NothingPending,
+    /// The code is wrong, expired, superseded or tried too often.
+    #[error("the code is wrong or has expired")]
+    InvalidCode,
+    /// Another account took the address meanwhile.
+    #[error("the address now belongs to another account")]
+    AddressTaken,
+    /// Storage failed; nothing changed.
+    #[error("could not confirm the change")]
+    Unexpected(#[from] PortError),
+}
+
+/// Why a revert link did not work.
+#[derive(Debug, thiserror::Error)]
+pub enum RevertEmailChangeError {
+    /// The link is malformed or unknown.
+    #[error("the link is not valid")]
+    InvalidLink,
+    /// The link was used before.
+    #[error("the link was already used")]
+    AlreadyUsed,
+    /// The link is older than the policy allows.
+    #[error("the link has expired")]
+    Expired,
+    /// Another account holds the old address by now.
+    #[error("the old address now belongs to another account")]
+    AddressTaken,
+    /// Storage failed; nothing changed.
+    #[error("could not restore the address")]
+    Unexpected(#[from] PortError),
+}
+
+/// The address-change use case.
+pub struct EmailChanges {
+    store: Arc<dyn EmailChangeStore>,
+    accounts: Arc<dyn AccountStore>,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Randomness>,
+    hasher: SecretHasher,
+    policy: EmailChangePolicy,
+}
+
+impl EmailChanges {
+    /// Builds the use case over its ports.
+    pub fn new(
+        store: Arc<dyn EmailChangeStore>,
+        accounts: Arc<dyn AccountStore>,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Randomness>,
+        hasher: SecretHasher,
+        policy: EmailChangePolicy,
+    ) -> Self {
+        Self { store, accounts, clock, random, hasher, policy }
+    }
+
+    /// The policy in force.
+    #[must_use]
+    pub fn policy(&self) -> &EmailChangePolicy {
+        &self.policy
+    }
+
+    /// Sends a code to `new_email`, or, when another account holds it, a
+    /// notice that someone tried; the caller cannot tell which.
+    ///
+    /// # Errors
+    /// See [`StartEmailChangeError`].
+    pub async fn start(&self, who: &Authenticated, new_email: EmailAddress) -> Result<(), StartEmailChangeError> {
+        let now = draw::now_millis(self.clock.as_ref());
+        if now - who.signed_in_at > self.policy.recent_sign_in {
+            return Err(StartEmailChangeError::ReauthenticationRequired);
+        }
+        let account = self.accounts.get(who.user_id).await?.ok_or(StartEmailChangeError::AccountNotFound)?;
+        if account.email == new_email {
+            return Err(StartEmailChangeError::SameAddress);
+        }
+        let destination = self.hasher.hash(DESTINATION_PURPOSE, &[new_email.as_str().as_bytes()]);
+        self.check_limits(who.user_id, &destination, now).await?;
+        let owner = self.store.owner_of(&new_email).await?;
+        let code = draw::six_digit_code(self.random.as_ref());
+        let taken = owner.is_some_and(|o| o != who.user_id);
+        let content = if taken {
+            EmailContent::EmailChangeAddressInUse
+        } else {
+            EmailContent::EmailChangeCode {
+                code: code.clone(),
+                valid_minutes: draw::whole_minutes(self.policy.code_ttl),
+            }
+        };
+        // For a taken address the stored hash belongs to no code the user
+        // could know, so confirming fails exactly as with a wrong code.
+        let code_hash = if taken {
+            self.hasher.hash(CODE_PURPOSE, &[&draw::session_token(self.random.as_ref()).reveal().into_bytes()])
+        } else {
+            self.code_hash(who.user_id, &new_email, &code)
+        };
+        let expires_at = now + self.policy.code_ttl;
+        let request = EmailChangeRequest {
+            user_id: who.user_id,
+            new_email: new_email.clone(),
+            code_hash,
+            created_at: now,
+            expires_at,
+            attempts: 0,
+        };
+        let id = draw::uuid_v4(self.random.as_ref());
+        let sent = EmailChangeCodeSent { id, user_id: who.user_id, destination, sent_at: now };
+        let message = self.message(new_email, content, now, Some(expires_at));
+        self.store.put_request(&request, &sent, &message).await?;
+        Ok(())
+    }
+
+    async fn check_limits(
+        &self,
+        user: UserId,
+        destination: &SecretHash,
+        now: OffsetDateTime,
+    ) -> Result<(), StartEmailChangeError> {
+        let hour = CODE_LIMIT_WINDOW;
+        let recent = self.store.recent_codes(user, destination, now - hour).await?;
+        let mut wait = Duration::ZERO;
+        if let Some(last) = recent.for_user.last() {
+            wait = wait.max(*last + self.policy.resend_cooldown - now);
+        }
+        let over = |times: &[OffsetDateTime], max: u32| times.len() >= max as usize;
+        if over(&recent.for_user, self.policy.codes_per_user_per_hour) {
+            wait = wait.max(
+                recent.for_user[recent.for_user.len() - self.policy.codes_per_user_per_hour as usize] + hour - now,
+            );
+        }
+        if over(&recent.for_destination, self.policy.codes_per_address_per_hour) {
+            let n = recent.for_destination.len() - self.policy.codes_per_address_per_hour as usize;
+            wait = wait.max(recent.for_destination[n] + hour - now);
+        }
+        if wait > Duration::ZERO { Err(StartEmailChangeError::RateLimited(wait)) } else { Ok(()) }
+    }
+
+    /// Checks `code` and applies the change: the new address takes effect,
+    /// every other session ends, the old address gets a notice with a revert
+    /// link. Returns the account as it now is.
+    ///
+    /// # Errors
+    /// See [`ConfirmEmailChangeError`].
+    pub async fn confirm(&self, who: &Authenticated, code: &str) -> Result<Account, ConfirmEmailChangeError> {
+        let code = draw::normalise_code(code).ok_or(ConfirmEmailChangeError::MalformedCode)?;
+        let request = self.store.record_change_attempt(who.user_id).await?.ok_or(ConfirmEmailChangeError::NothingPending)?;
+        let now = draw::now_millis(self.clock.as_ref());
+        let hash_matches = request.code_hash.matches(&self.code_hash(who.user_id, &request.new_email, &code));
+        if !(hash_matches && request.attempts <= self.policy.max_attempts && now < request.expires_at) {
+            return Err(ConfirmEmailChangeError::InvalidCode);
+        }
+        let account = self.accounts.get(who.user_id).await?.ok_or(ConfirmEmailChangeError::NothingPending)?;
+        let token = draw::session_token(self.random.as_ref());
+        let record = EmailChangeRecord {
+            id: draw::uuid_v4(self.random.as_ref()),
+            user_id: who.user_id,
+            old_email: account.email.clone(),
+            new_email: request.new_email.clone(),
+            changed_at: now,
+            revert_hash: token.hash(&self.hasher, REVERT_TOKEN_PURPOSE),
+            revert_expires_at: now + self.policy.revert_ttl,
+            reverted_at: None,
+        };
+        let content = EmailContent::EmailChanged {
+            new_email_masked: request.new_email.masked(),
+            revert_url: format!("{}{}", self.policy.revert_url_base, token.reveal()),
+            revert_valid_days: u32::try_from(self.policy.revert_ttl.whole_days()).unwrap_or(u32::MAX),
+        };
+        let notice = self.message(account.email, content, now, Some(record.revert_expires_at));
+        let application =
+            EmailChangeApplication { code_hash: request.code_hash, record, keep_session: who.session_id, notice };
+        match self.store.apply(&application).await? {
+            ApplyOutcome::Applied(account) => Ok(account),
+            ApplyOutcome::RequestGone => Err(ConfirmEmailChangeError::InvalidCode),
+            ApplyOutcome::AddressTaken => Err(ConfirmEmailChangeError::AddressTaken),
+        }
+    }
+
+    /// Restores the address a change replaced, from the token of the revert
+    /// link, and ends every session of the account. Needs no session.
+    ///
+    /// # Errors
+    /// See [`RevertEmailChangeError`].
+    pub async fn revert(&self, token: &str) -> Result<(), RevertEmailChangeError> {
+        let token = SecretToken::parse(token).ok_or(RevertEmailChangeError::InvalidLink)?;
+        let hash = token.hash(&self.hasher, REVERT_TOKEN_PURPOSE);
+        let record = self.store.find_record(&hash).await?.ok_or(RevertEmailChangeError::InvalidLink)?;
+        let now = draw::now_millis(self.clock.as_ref());
+        if record.reverted_at.is_some() {
+            return Err(RevertEmailChangeError::AlreadyUsed);
+        }
+        if now >= record.revert_expires_at {
+            return Err(RevertEmailChangeError::Expired);
+        }
+        let notice = self.message(record.old_email.clone(), EmailContent::EmailChangeReverted, now, None);
+        let reversal = EmailChangeReversal {
+            record_id: record.id,
+            user_id: record.user_id,
+            restore: record.old_email,
+            now,
+            notice,
+        };
+        match self.store.revert(&reversal).await? {
+            RevertOutcome::Reverted => Ok(()),
+            RevertOutcome::AlreadyReverted => Err(RevertEmailChangeError::AlreadyUsed),
+            RevertOutcome::AddressTaken => Err(RevertEmailChangeError::AddressTaken),
+        }
+    }
+
+    fn code_hash(&self, user: UserId, email: &EmailAddress, code: &str) -> SecretHash {
+        self.hasher.hash(CODE_PURPOSE, &[user.as_uuid().as_bytes(), email.as_str().as_bytes(), code.as_bytes()])
+    }
+
+    fn message(
+        &self,
+        to: EmailAddress,
+        content: EmailContent,
+        now: OffsetDateTime,
+        expires_at: Option<OffsetDateTime>,
+    ) -> OutgoingEmail {
+        OutgoingEmail { id: EmailId(draw::uuid_v4(self.random.as_ref())), to, content, created_at: now, expires_at }
+    }
+}
+
+#[cfg(test)]
+#[path = "email_change_tests.rs"]
+mod tests;
