@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod databases;
+mod email_change;
 mod flows;
 mod limits;
 mod mail;

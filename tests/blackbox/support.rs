@@ -227,3 +227,70 @@ pub async fn error_code(response: Response) -> (StatusCode, String) {
     let body: Value = response.json().await.unwrap();
     (status, body["code"].as_str().unwrap_or_default().to_owned())
 }
+
+/// Undoes quoted-printable encoding (soft line breaks and `=XX` escapes), as
+/// lettre uses for text parts.
+pub fn decode_quoted_printable(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Waits for a message to `to` beyond the first `skip` ones sent to it.
+pub fn wait_for_message_to(sink: &profile_testkit::SmtpSink, to: &str, skip: usize) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let mine: Vec<_> = sink.received().into_iter().filter(|m| m.to.iter().any(|t| t == to)).collect();
+        if mine.len() > skip {
+            return decode_quoted_printable(&mine[skip].raw);
+        }
+        assert!(Instant::now() < deadline, "no message {skip} arrived for the address");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The number of messages `sink` received for `to`.
+pub fn count_to(sink: &profile_testkit::SmtpSink, to: &str) -> usize {
+    sink.received().iter().filter(|m| m.to.iter().any(|t| t == to)).count()
+}
+
+impl App {
+    /// Signs in with the code delivered to `sink` and returns the token.
+    pub async fn sign_in_by_smtp(&self, sink: &profile_testkit::SmtpSink, email: &str) -> String {
+        let mut seen = count_to(sink, email);
+        let started = self.post("/v1/auth/sign-in", json!({ "email": email })).await;
+        assert_eq!(started.status(), StatusCode::ACCEPTED);
+        // Other messages to the address (notices) may come first.
+        let code = loop {
+            let raw = wait_for_message_to(sink, email, seen);
+            if raw.lines().any(|l| l.starts_with("Subject: ") && l.contains("sign-in code")) {
+                break code_in(&raw).unwrap();
+            }
+            seen += 1;
+        };
+        let verified = self.post("/v1/auth/verify", json!({ "email": email, "code": code })).await;
+        assert_eq!(verified.status(), StatusCode::OK);
+        verified.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A POST with a bearer token and a JSON body.
+    pub async fn post_as(&self, token: &str, path: &str, body: Value) -> Response {
+        self.client.post(format!("{}{path}", self.base)).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+}

@@ -37,6 +37,13 @@ pub enum ApiError {
     /// What the request names does not exist.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// The request conflicts with the current state (an address another
+    /// account holds, a link already used).
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// What the request names has expired.
+    #[oai(status = 410)]
+    Gone(Json<ErrorBody>),
     /// The request body is larger than the configured limit.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
@@ -70,6 +77,16 @@ impl ApiError {
     /// A 404 with `code`.
     pub fn not_found(code: &str, message: impl Into<String>) -> Self {
         Self::NotFound(ErrorBody::new(code, message))
+    }
+
+    /// A 409 with `code`.
+    pub fn conflict(code: &str, message: impl Into<String>) -> Self {
+        Self::Conflict(ErrorBody::new(code, message))
+    }
+
+    /// A 410 with `code`.
+    pub fn gone(code: &str, message: impl Into<String>) -> Self {
+        Self::Gone(ErrorBody::new(code, message))
     }
 
     /// A 429 telling the client to wait `retry_after_secs`.

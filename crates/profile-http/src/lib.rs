@@ -6,6 +6,7 @@
 //! translate its answer.
 
 mod api_auth;
+mod api_email_change;
 mod api_me;
 mod auth;
 mod config;
@@ -13,13 +14,14 @@ mod dto;
 mod error;
 mod middleware;
 mod rate_limit;
+mod revert_page;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use poem::{EndpointExt, IntoEndpoint, Route, get, handler, http::StatusCode, web::Data};
 use poem_openapi::{OpenApiService, Tags};
-use profile_domain::use_cases::{Profiles, Sessions, SignIn};
+use profile_domain::use_cases::{EmailChanges, Profiles, Sessions, SignIn};
 
 pub use auth::SESSION_COOKIE;
 pub use config::{HttpConfig, Limits};
@@ -27,6 +29,7 @@ pub use error::ErrorBody;
 pub use rate_limit::RateLimit;
 
 use crate::api_auth::AuthApi;
+use crate::api_email_change::EmailChangeApi;
 use crate::api_me::MeApi;
 use crate::auth::AuthContext;
 use crate::rate_limit::RateLimiter;
@@ -50,6 +53,8 @@ pub struct UseCases {
     pub sessions: Arc<Sessions>,
     /// The profile.
     pub profiles: Arc<Profiles>,
+    /// Changes of login address.
+    pub email_changes: Arc<EmailChanges>,
 }
 
 /// Tells whether the service can serve requests (its database answers).
@@ -59,7 +64,7 @@ pub trait Readiness: Send + Sync {
     async fn check(&self) -> Result<(), String>;
 }
 
-fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<(AuthApi, MeApi), ()> {
+fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<(AuthApi, MeApi, EmailChangeApi), ()> {
     let auth = AuthApi {
         sign_in: use_cases.sign_in.clone(),
         sessions: use_cases.sessions.clone(),
@@ -70,7 +75,9 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<(Aut
         verify_per_address: RateLimiter::new(config.limits.verify_per_address),
     };
     let me = MeApi { profiles: use_cases.profiles.clone() };
-    OpenApiService::new((auth, me), API_TITLE, env!("CARGO_PKG_VERSION")).server(config.public_url.clone())
+    let email_change = EmailChangeApi { changes: use_cases.email_changes.clone() };
+    OpenApiService::new((auth, me, email_change), API_TITLE, env!("CARGO_PKG_VERSION"))
+        .server(config.public_url.clone())
 }
 
 /// The OpenAPI document of the API, as served at `/openapi.json`.
@@ -106,6 +113,10 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz).data(readiness))
         .at("/openapi.json", get(spec))
+        .at(
+            "/email-change/revert",
+            get(revert_page::show).post(revert_page::submit).data(use_cases.email_changes.clone()),
+        )
         .nest("/docs", docs)
         .nest("/", service)
         .data(auth_context)

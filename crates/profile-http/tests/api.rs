@@ -10,8 +10,12 @@ use async_trait::async_trait;
 use poem::http::StatusCode;
 use poem::test::TestClient;
 use poem::{Endpoint, IntoEndpoint};
-use profile_domain::ports::{MockAccountStore, MockClock, MockRandomness, MockSessionStore, MockSignInStore};
-use profile_domain::use_cases::{Profiles, SessionPolicy, Sessions, SignIn, SignInPolicy};
+use profile_domain::ports::{
+    MockAccountStore, MockClock, MockEmailChangeStore, MockRandomness, MockSessionStore, MockSignInStore,
+};
+use profile_domain::use_cases::{
+    EmailChangePolicy, EmailChanges, Profiles, SessionPolicy, Sessions, SignIn, SignInPolicy,
+};
 use profile_domain::{PortError, SecretHasher, SecretKey};
 use profile_http::{HttpConfig, Limits, Readiness, UseCases};
 
@@ -42,16 +46,26 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
     let clock = Arc::new(clock);
     let mut random = MockRandomness::new();
     random.expect_fill().returning(|buf| buf.fill(7));
+    let random = Arc::new(random);
+    let email_changes = Arc::new(EmailChanges::new(
+        Arc::new(MockEmailChangeStore::new()),
+        Arc::new(MockAccountStore::new()),
+        clock.clone(),
+        random.clone(),
+        hasher.clone(),
+        EmailChangePolicy::with_public_url("http://127.0.0.1:8080"),
+    ));
     UseCases {
         sign_in: Arc::new(SignIn::new(
             Arc::new(sign_in),
             clock.clone(),
-            Arc::new(random),
+            random,
             hasher.clone(),
             SignInPolicy::default(),
         )),
         sessions: Arc::new(Sessions::new(Arc::new(sessions), clock.clone(), hasher, SessionPolicy::default())),
         profiles: Arc::new(Profiles::new(Arc::new(MockAccountStore::new()), clock)),
+        email_changes,
     }
 }
 

@@ -69,6 +69,33 @@ impl Default for OutboxConfig {
     }
 }
 
+/// Changes of login address.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailChangeConfig {
+    pub code_ttl_secs: u64,
+    pub max_attempts: u32,
+    pub recent_sign_in_secs: u64,
+    pub revert_ttl_secs: u64,
+    pub resend_cooldown_secs: u64,
+    pub codes_per_user_per_hour: u32,
+    pub codes_per_address_per_hour: u32,
+}
+
+impl Default for EmailChangeConfig {
+    fn default() -> Self {
+        Self {
+            code_ttl_secs: 900,
+            max_attempts: 5,
+            recent_sign_in_secs: 900,
+            revert_ttl_secs: 7 * 24 * 3600,
+            resend_cooldown_secs: 60,
+            codes_per_user_per_hour: 5,
+            codes_per_address_per_hour: 3,
+        }
+    }
+}
+
 /// How long finished records are kept, and how often housekeeping runs.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -105,6 +132,7 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub outbox: OutboxConfig,
     pub retention: RetentionConfig,
+    pub email_change: EmailChangeConfig,
 }
 
 impl Default for Config {
@@ -128,6 +156,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             outbox: OutboxConfig::default(),
             retention: RetentionConfig::default(),
+            email_change: EmailChangeConfig::default(),
         }
     }
 }
@@ -177,6 +206,13 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
     ("PROFILE_OUTBOX_RETRY_MAX_SECS", "outbox.retry_max_secs", Kind::Integer),
     ("PROFILE_OUTBOX_LEASE_SECS", "outbox.lease_secs", Kind::Integer),
     ("PROFILE_OUTBOX_BATCH_SIZE", "outbox.batch_size", Kind::Integer),
+    ("PROFILE_EMAIL_CHANGE_CODE_TTL_SECS", "email_change.code_ttl_secs", Kind::Integer),
+    ("PROFILE_EMAIL_CHANGE_MAX_ATTEMPTS", "email_change.max_attempts", Kind::Integer),
+    ("PROFILE_EMAIL_CHANGE_RECENT_SIGN_IN_SECS", "email_change.recent_sign_in_secs", Kind::Integer),
+    ("PROFILE_EMAIL_CHANGE_REVERT_TTL_SECS", "email_change.revert_ttl_secs", Kind::Integer),
+    ("PROFILE_EMAIL_CHANGE_RESEND_COOLDOWN_SECS", "email_change.resend_cooldown_secs", Kind::Integer),
+    ("PROFILE_EMAIL_CHANGE_CODES_PER_USER_PER_HOUR", "email_change.codes_per_user_per_hour", Kind::Integer),
+    ("PROFILE_EMAIL_CHANGE_CODES_PER_ADDRESS_PER_HOUR", "email_change.codes_per_address_per_hour", Kind::Integer),
     ("PROFILE_RETENTION_FINISHED_MESSAGE_DAYS", "retention.finished_message_days", Kind::Integer),
     ("PROFILE_RETENTION_HOUSEKEEPING_INTERVAL_SECS", "retention.housekeeping_interval_secs", Kind::Integer),
 ];
@@ -262,6 +298,15 @@ impl Config {
             || outbox.retry_max_secs < outbox.retry_base_secs
         {
             return invalid("outbox values must be above zero, and retry_max_secs at least retry_base_secs");
+        }
+        let change = &self.email_change;
+        if [change.code_ttl_secs, change.recent_sign_in_secs, change.revert_ttl_secs].contains(&0)
+            || [change.max_attempts, change.codes_per_user_per_hour, change.codes_per_address_per_hour].contains(&0)
+        {
+            return invalid("email_change values must be above zero (resend_cooldown_secs may be zero)");
+        }
+        if change.code_ttl_secs > MAX_CODE_TTL_SECS || change.revert_ttl_secs > MAX_SESSION_TTL_SECS {
+            return invalid("email_change.code_ttl_secs may be at most 3600 and revert_ttl_secs at most 31622400");
         }
         if self.retention.housekeeping_interval_secs == 0 {
             return invalid("retention.housekeeping_interval_secs must be above zero");

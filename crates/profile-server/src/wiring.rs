@@ -7,7 +7,8 @@ use std::time::Duration;
 use profile_domain::SecretHasher;
 use profile_domain::ports::{Clock, MailTransport, Randomness};
 use profile_domain::use_cases::{
-    Housekeeping, OutboxDelivery, Profiles, RetentionPolicy, RetryPolicy, SessionPolicy, Sessions, SignIn, SignInPolicy,
+    EmailChangePolicy, EmailChanges, Housekeeping, OutboxDelivery, Profiles, RetentionPolicy, RetryPolicy,
+    SessionPolicy, Sessions, SignIn, SignInPolicy,
 };
 use profile_email::{DevMailbox, MailSettings, SmtpTransport};
 use profile_http::{HttpConfig, Limits, RateLimit, UseCases};
@@ -53,6 +54,24 @@ pub async fn open_store(config: &Config) -> Result<SeaOrmStore, WiringError> {
     Ok(store)
 }
 
+fn seconds(n: u64) -> time::Duration {
+    time::Duration::seconds(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn email_change_policy(config: &Config) -> EmailChangePolicy {
+    let c = &config.email_change;
+    EmailChangePolicy {
+        code_ttl: seconds(c.code_ttl_secs),
+        max_attempts: c.max_attempts,
+        recent_sign_in: seconds(c.recent_sign_in_secs),
+        revert_ttl: seconds(c.revert_ttl_secs),
+        resend_cooldown: seconds(c.resend_cooldown_secs),
+        codes_per_user_per_hour: c.codes_per_user_per_hour,
+        codes_per_address_per_hour: c.codes_per_address_per_hour,
+        ..EmailChangePolicy::with_public_url(&config.public_url())
+    }
+}
+
 fn rate(limit: LimitConfig) -> RateLimit {
     RateLimit { max: limit.max, window: Duration::from_secs(limit.window_secs) }
 }
@@ -91,9 +110,17 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         session_ttl: time::Duration::seconds(i64::try_from(config.sign_in.session_ttl_secs).unwrap_or(i64::MAX)),
     };
     let use_cases = UseCases {
-        sign_in: Arc::new(SignIn::new(shared.clone(), clock.clone(), random, hasher.clone(), sign_in_policy)),
-        sessions: Arc::new(Sessions::new(shared.clone(), clock.clone(), hasher, SessionPolicy::default())),
+        sign_in: Arc::new(SignIn::new(shared.clone(), clock.clone(), random.clone(), hasher.clone(), sign_in_policy)),
+        sessions: Arc::new(Sessions::new(shared.clone(), clock.clone(), hasher.clone(), SessionPolicy::default())),
         profiles: Arc::new(Profiles::new(shared.clone(), clock.clone())),
+        email_changes: Arc::new(EmailChanges::new(
+            shared.clone(),
+            shared.clone(),
+            clock.clone(),
+            random.clone(),
+            hasher.clone(),
+            email_change_policy(config),
+        )),
     };
     let retry = RetryPolicy {
         base_delay: time::Duration::seconds(i64::try_from(config.outbox.retry_base_secs).unwrap_or(5)),

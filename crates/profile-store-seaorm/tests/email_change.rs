@@ -191,7 +191,10 @@ on_every_backend!(the_database_refuses_an_address_another_account_took_meanwhile
     account_with_session(&db, "taken@example.com", 2).await;
     let outcome = db.store.apply(&application(ada, "ada@example.com", "taken@example.com", "123456", 1)).await.unwrap();
     assert_eq!(outcome, ApplyOutcome::AddressTaken);
-    assert!(db.store.record_change_attempt(ada).await.unwrap().is_some(), "nothing changed: the request is still there");
+    assert!(
+        db.store.record_change_attempt(ada).await.unwrap().is_some(),
+        "nothing changed: the request is still there"
+    );
     assert!(db.store.find_record(&hasher().hash("revert", &[b"token"])).await.unwrap().is_none());
 });
 

@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,8 @@ struct Shared {
     received: Mutex<Vec<ReceivedMail>>,
     /// When not zero, every RCPT is answered with this code.
     reject_with: AtomicU16,
+    /// Once set, the server closes its socket and every open session.
+    stopped: AtomicBool,
 }
 
 fn lock(shared: &Shared) -> MutexGuard<'_, Vec<ReceivedMail>> {
@@ -33,6 +35,7 @@ fn lock(shared: &Shared) -> MutexGuard<'_, Vec<ReceivedMail>> {
 pub struct SmtpSink {
     port: u16,
     shared: Arc<Shared>,
+    acceptor: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
 }
 
 impl SmtpSink {
@@ -55,15 +58,30 @@ impl SmtpSink {
         let port = listener.local_addr().expect("local address").port();
         let shared = Arc::new(Shared::default());
         let accepting = shared.clone();
-        std::thread::spawn(move || {
+        let acceptor = std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
+                if accepting.stopped.load(Ordering::SeqCst) {
+                    break;
+                }
                 let shared = accepting.clone();
                 std::thread::spawn(move || {
                     let _ = serve(stream, &shared);
                 });
             }
         });
-        Self { port, shared }
+        Self { port, shared, acceptor: Arc::new(Mutex::new(Some(acceptor))) }
+    }
+
+    /// Stops the server as a real outage would: the port stops listening and
+    /// open sessions are closed at their next command. What was received stays
+    /// readable; [`SmtpSink::start_on`] with the same port brings it back.
+    pub fn stop(&self) {
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        let handle = self.acceptor.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
     }
 
     /// A port that nothing listens on now (for "server down" tests).
@@ -156,7 +174,7 @@ fn serve(mut stream: TcpStream, shared: &Arc<Shared>) -> std::io::Result<()> {
     let mut line = Vec::new();
     loop {
         line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
+        if reader.read_until(b'\n', &mut line)? == 0 || shared.stopped.load(Ordering::SeqCst) {
             return Ok(());
         }
         let response = session.process(&line);

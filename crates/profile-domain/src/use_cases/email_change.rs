@@ -234,7 +234,8 @@ impl EmailChanges {
     /// See [`ConfirmEmailChangeError`].
     pub async fn confirm(&self, who: &Authenticated, code: &str) -> Result<Account, ConfirmEmailChangeError> {
         let code = draw::normalise_code(code).ok_or(ConfirmEmailChangeError::MalformedCode)?;
-        let request = self.store.record_change_attempt(who.user_id).await?.ok_or(ConfirmEmailChangeError::NothingPending)?;
+        let request =
+            self.store.record_change_attempt(who.user_id).await?.ok_or(ConfirmEmailChangeError::NothingPending)?;
         let now = draw::now_millis(self.clock.as_ref());
         let hash_matches = request.code_hash.matches(&self.code_hash(who.user_id, &request.new_email, &code));
         if !(hash_matches && request.attempts <= self.policy.max_attempts && now < request.expires_at) {
