@@ -62,6 +62,7 @@ async fn the_whole_change_and_its_revert_work_over_smtp() {
     assert_eq!(email_of(&app, &here).await, "ada@new.example", "opening the link changes nothing");
 
     let token = link.rsplit('=').next().unwrap();
+    let bystander = app.sign_in_by_smtp(&sink, "zed@example.com").await;
     let form =
         app.client.post(format!("{}/email-change/revert", app.base)).form(&[("token", token)]).send().await.unwrap();
     assert_eq!(form.status(), StatusCode::OK);
@@ -71,6 +72,7 @@ async fn the_whole_change_and_its_revert_work_over_smtp() {
         (StatusCode::UNAUTHORIZED, "session_invalid".into()),
         "every session ended"
     );
+    assert_eq!(email_of(&app, &bystander).await, "zed@example.com", "a link acts on its own account only");
     let again = app.post("/v1/email-change/revert", json!({ "token": token })).await;
     assert_eq!(error_code(again).await, (StatusCode::CONFLICT, "revert_link_used".into()));
 
