@@ -72,7 +72,8 @@ fn cases() -> Vec<Case> {
             "an address of 255 characters",
             post.clone(),
             "/v1/auth/sign-in",
-            json!({ "email": format!("{}@example.com", "a".repeat(243)) }).to_string(),
+            json!({ "email": format!("{}@{}.{}.{}.com", "a".repeat(64), "b".repeat(63), "c".repeat(63), "d".repeat(58)) })
+                .to_string(),
             400,
             "invalid_email",
         ),

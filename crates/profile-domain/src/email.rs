@@ -37,8 +37,8 @@ pub enum EmailContent {
         new_email_masked: String,
         /// The link that restores the old address, in clear until delivery.
         revert_url: String,
-        /// How long the link works, in days.
-        revert_valid_days: u32,
+        /// How long the link works, in minutes (rendered as days, hours or minutes).
+        revert_valid_minutes: u32,
     },
     /// Sent to the restored address after a revert.
     EmailChangeReverted,

@@ -37,6 +37,40 @@ pub struct EmailChangeCodeSent {
     pub sent_at: OffsetDateTime,
 }
 
+/// The limits on sending change codes, checked by the store inside the
+/// transaction that records a new code, so parallel requests cannot slip past.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeLimits {
+    /// The least time between two codes of one user.
+    pub resend_cooldown: time::Duration,
+    /// Codes per user per window.
+    pub per_user: u32,
+    /// Codes per destination per window.
+    pub per_destination: u32,
+    /// The window of the two counts.
+    pub window: time::Duration,
+}
+
+impl CodeLimits {
+    /// How long to wait before another code may go out, given the codes sent
+    /// since `now - window`; `None` when one may go now.
+    #[must_use]
+    pub fn wait(&self, recent: &RecentCodes, now: OffsetDateTime) -> Option<time::Duration> {
+        let mut wait = time::Duration::ZERO;
+        if let Some(last) = recent.for_user.last() {
+            wait = wait.max(*last + self.resend_cooldown - now);
+        }
+        let over = |times: &[OffsetDateTime], max: u32| {
+            let max = max as usize;
+            (times.len() >= max).then(|| times[times.len() - max] + self.window - now)
+        };
+        for extra in [over(&recent.for_user, self.per_user), over(&recent.for_destination, self.per_destination)] {
+            wait = wait.max(extra.unwrap_or(time::Duration::ZERO));
+        }
+        (wait > time::Duration::ZERO).then_some(wait)
+    }
+}
+
 /// How many codes went out recently, for the limits.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecentCodes {
@@ -65,4 +99,7 @@ pub struct EmailChangeRecord {
     pub revert_expires_at: OffsetDateTime,
     /// When the change was reverted, if it was.
     pub reverted_at: Option<OffsetDateTime>,
+    /// When the link stopped working because another change of the account
+    /// was reverted (a revert undoes the whole chain of changes).
+    pub voided_at: Option<OffsetDateTime>,
 }

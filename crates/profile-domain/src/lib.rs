@@ -17,7 +17,7 @@ pub mod values;
 
 pub use account::Account;
 pub use email::{EmailContent, EmailId, OutgoingEmail};
-pub use email_change::{EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, RecentCodes};
+pub use email_change::{CodeLimits, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, RecentCodes};
 pub use ports::PortError;
 pub use secret::{SecretHash, SecretHasher, SecretKey, SecretToken};
 pub use session::{SESSION_TOKEN_PURPOSE, Session, SessionId, SessionToken};

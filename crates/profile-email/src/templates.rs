@@ -43,11 +43,11 @@ pub fn render(content: &EmailContent, product: &str) -> Rendered {
                 Block::Quiet("If you did this, sign in with this address instead. Otherwise there is nothing to do.".into()),
             ],
         },
-        EmailContent::EmailChanged { new_email_masked, revert_url, revert_valid_days } => Message {
+        EmailContent::EmailChanged { new_email_masked, revert_url, revert_valid_minutes } => Message {
             subject: format!("Your {product} sign-in address was changed"),
             blocks: vec![
                 Block::Text(format!("The address you sign in to {product} with was changed to {new_email_masked}. This address no longer signs in.")),
-                Block::Text(format!("If you did not do this, restore your old address with this link (it works for {revert_valid_days} days); every session of the account will be signed out:")),
+                Block::Text(format!("If you did not do this, restore your old address with this link (it works for {}); every session of the account will be signed out:", span(*revert_valid_minutes))),
                 Block::Link(revert_url.clone()),
                 Block::Quiet("If you made the change, there is nothing to do.".into()),
             ],
@@ -116,6 +116,16 @@ impl Message {
     }
 }
 
+/// A span of minutes in the largest whole unit that fits: `7 days`, `3 hours`.
+fn span(minutes: u32) -> String {
+    let (n, unit) = match minutes {
+        m if m >= 1440 && m % 1440 == 0 => (m / 1440, "day"),
+        m if m >= 60 && m % 60 == 0 => (m / 60, "hour"),
+        m => (m, "minute"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The code with a thin gap in the middle, easier to read aloud and to type.
 fn spaced(code: &str) -> String {
     let (a, b) = code.split_at(code.len() / 2);
@@ -179,15 +189,29 @@ mod tests {
             EmailContent::EmailChanged {
                 new_email_masked: "n***@example.com".into(),
                 revert_url: "https://p.example/email-change/revert?token=ab&x=<y>".into(),
-                revert_valid_days: 7,
+                revert_valid_minutes: 7 * 24 * 60,
             },
             EmailContent::EmailChangeReverted,
         ];
-        for content in all {
-            let m = render(&content, "Meet");
+        let what_if_not_you = [
+            "If you did not try to sign in",
+            "If it was not you",
+            "If you did this, sign in with this address instead",
+            "If you did not do this, restore your old address",
+            "If you did not ask for this",
+        ];
+        for (content, advice) in all.iter().zip(what_if_not_you) {
+            let m = render(content, "Meet");
             assert!(m.subject.contains("Meet"), "{}", content.kind());
-            assert!(m.text.to_lowercase().contains("if "), "{}", content.kind());
-            assert!(!m.html.contains("<img"), "no tracking pixel in {}", content.kind());
+            assert!(m.text.contains(advice) && m.html.contains(advice), "{}", content.kind());
+            assert!(!m.html.contains("src=") && !m.html.contains("<img"), "nothing loaded in {}", content.kind());
+            let links = m.html.matches("href=").count();
+            assert_eq!(
+                links,
+                usize::from(content.kind() == "email_changed"),
+                "only the revert link in {}",
+                content.kind()
+            );
         }
     }
 
@@ -197,13 +221,17 @@ mod tests {
             &EmailContent::EmailChanged {
                 new_email_masked: "n***@example.com".into(),
                 revert_url: "https://p.example/r?token=ab&x=1".into(),
-                revert_valid_days: 7,
+                revert_valid_minutes: 7 * 24 * 60,
             },
             "Meet",
         );
         assert!(m.text.contains("https://p.example/r?token=ab&x=1"));
         assert!(m.html.contains("href=\"https://p.example/r?token=ab&amp;x=1\""));
         assert!(m.text.contains("n***@example.com") && m.text.contains("7 days"));
+        assert_eq!(
+            (span(1), span(120), span(90), span(2880)),
+            ("1 minute".into(), "2 hours".into(), "90 minutes".into(), "2 days".into())
+        );
     }
 
     #[test]

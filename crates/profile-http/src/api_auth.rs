@@ -125,6 +125,7 @@ impl AuthApi {
         let signed_in = self.sign_in.verify(&email, &body.0.code).await.map_err(|e| match e {
             VerifySignInError::MalformedCode => ApiError::bad_request("invalid_code_format", e.to_string()),
             VerifySignInError::InvalidCode => ApiError::unauthorized("invalid_code", e.to_string()),
+            VerifySignInError::AddressAwaitingRevert => ApiError::conflict("address_awaiting_revert", e.to_string()),
             VerifySignInError::Unexpected(e) => ApiError::internal(&e),
         })?;
         let token = signed_in.token.reveal();

@@ -126,6 +126,11 @@ impl EmailChangeApi {
             ConfirmEmailChangeError::MalformedCode => ApiError::bad_request("invalid_code_format", e.to_string()),
             ConfirmEmailChangeError::NothingPending => ApiError::not_found("no_pending_email_change", e.to_string()),
             ConfirmEmailChangeError::InvalidCode => ApiError::bad_request("invalid_code", e.to_string()),
+            ConfirmEmailChangeError::CodeExpired => ApiError::bad_request("code_expired", e.to_string()),
+            ConfirmEmailChangeError::TooManyAttempts(wait) => {
+                ApiError::too_many("too_many_attempts", e.to_string(), seconds_up(wait))
+            }
+            ConfirmEmailChangeError::AccountNotFound => ApiError::not_found("account_not_found", e.to_string()),
             ConfirmEmailChangeError::AddressTaken => ApiError::conflict("email_taken", e.to_string()),
             ConfirmEmailChangeError::Unexpected(e) => ApiError::internal(&e),
         })?;

@@ -91,10 +91,13 @@ impl ApiError {
 
     /// A 429 telling the client to wait `retry_after_secs`.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        Self::TooManyRequests(
-            ErrorBody::new("rate_limited", format!("too many requests; try again in {retry_after_secs} seconds")),
-            retry_after_secs,
-        )
+        let message = format!("too many requests; try again in {retry_after_secs} seconds");
+        Self::too_many("rate_limited", message, retry_after_secs)
+    }
+
+    /// A 429 with `code`, telling the client to wait `retry_after_secs`.
+    pub fn too_many(code: &str, message: impl Into<String>, retry_after_secs: u64) -> Self {
+        Self::TooManyRequests(ErrorBody::new(code, message), retry_after_secs)
     }
 
     /// A 500 for an unexpected failure: logged with its whole chain here,

@@ -39,7 +39,7 @@ pub(crate) fn show(Query(field): Query<TokenField>) -> Html<String> {
         &format!(
             "<p>This undoes the recent change of the address you sign in with. Every session of the \
              account will be signed out.</p>\
-             <form method=\"post\" action=\"/email-change/revert\">\
+             <form method=\"post\" action=\"\">\
              <input type=\"hidden\" name=\"token\" value=\"{}\">\
              <button type=\"submit\" style=\"font-size:1rem;padding:.5rem 1rem\">Restore my old address</button>\
              </form>",

@@ -3,11 +3,11 @@
 
 use async_trait::async_trait;
 use profile_domain::ports::{
-    ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, RevertOutcome,
+    ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, PutOutcome, RevertOutcome,
 };
 use profile_domain::{
-    EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, OutgoingEmail, PortError, RecentCodes,
-    SecretHash, UserId,
+    CodeLimits, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, OutgoingEmail, PortError,
+    RecentCodes, SecretHash, UserId,
 };
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -48,6 +48,34 @@ fn record_from_row(row: email_change_history::Model) -> Result<EmailChangeRecord
         revert_hash: hash(&row.revert_hash)?,
         revert_expires_at: from_ms(row.revert_expires_at_ms)?,
         reverted_at: row.reverted_at_ms.map(from_ms).transpose()?,
+        voided_at: row.voided_at_ms.map(from_ms).transpose()?,
+    })
+}
+
+/// The codes sent since `since` by the user and to the destination of `sent`.
+async fn recent_codes(
+    txn: &DatabaseTransaction,
+    sent: &EmailChangeCodeSent,
+    since: OffsetDateTime,
+) -> Result<RecentCodes, PortError> {
+    let times = |filter: sea_orm::Condition| {
+        email_change_code::Entity::find()
+            .select_only()
+            .column(email_change_code::Column::SentAtMs)
+            .filter(filter)
+            .filter(email_change_code::Column::SentAtMs.gte(to_ms(since)))
+            .order_by_asc(email_change_code::Column::SentAtMs)
+            .into_tuple::<i64>()
+            .all(txn)
+    };
+    let user = sea_orm::Condition::all().add(email_change_code::Column::UserId.eq(sent.user_id.as_uuid()));
+    let destination =
+        sea_orm::Condition::all().add(email_change_code::Column::DestinationHash.eq(sent.destination.to_hex()));
+    let for_user = times(user).await.map_err(db("reading the code log"))?;
+    let for_destination = times(destination).await.map_err(db("reading the code log"))?;
+    Ok(RecentCodes {
+        for_user: for_user.into_iter().map(from_ms).collect::<Result<_, _>>()?,
+        for_destination: for_destination.into_iter().map(from_ms).collect::<Result<_, _>>()?,
     })
 }
 
@@ -85,35 +113,6 @@ async fn queue(txn: &DatabaseTransaction, message: &OutgoingEmail) -> Result<(),
 
 #[async_trait]
 impl EmailChangeStore for SeaOrmStore {
-    async fn recent_codes(
-        &self,
-        user: UserId,
-        destination: &SecretHash,
-        since: OffsetDateTime,
-    ) -> Result<RecentCodes, PortError> {
-        let times = |filter: sea_orm::Condition| {
-            email_change_code::Entity::find()
-                .select_only()
-                .column(email_change_code::Column::SentAtMs)
-                .filter(filter)
-                .filter(email_change_code::Column::SentAtMs.gte(to_ms(since)))
-                .order_by_asc(email_change_code::Column::SentAtMs)
-                .into_tuple::<i64>()
-                .all(&self.db)
-        };
-        let for_user = times(sea_orm::Condition::all().add(email_change_code::Column::UserId.eq(user.as_uuid())))
-            .await
-            .map_err(db("reading the code log"))?;
-        let for_destination =
-            times(sea_orm::Condition::all().add(email_change_code::Column::DestinationHash.eq(destination.to_hex())))
-                .await
-                .map_err(db("reading the code log"))?;
-        Ok(RecentCodes {
-            for_user: for_user.into_iter().map(from_ms).collect::<Result<_, _>>()?,
-            for_destination: for_destination.into_iter().map(from_ms).collect::<Result<_, _>>()?,
-        })
-    }
-
     async fn owner_of(&self, email: &EmailAddress) -> Result<Option<UserId>, PortError> {
         let id: Option<Uuid> = account::Entity::find()
             .select_only()
@@ -131,8 +130,20 @@ impl EmailChangeStore for SeaOrmStore {
         request: &EmailChangeRequest,
         sent: &EmailChangeCodeSent,
         message: &OutgoingEmail,
-    ) -> Result<(), PortError> {
+        limits: &CodeLimits,
+    ) -> Result<PutOutcome, PortError> {
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        // Serialise the user's requests: the account row is locked until the
+        // commit (SQLite has one connection, so it is serial already).
+        account::Entity::find_by_id(request.user_id.as_uuid())
+            .lock_exclusive()
+            .one(&txn)
+            .await
+            .map_err(db("locking the account"))?;
+        let recent = recent_codes(&txn, sent, sent.sent_at - limits.window).await?;
+        if let Some(wait) = limits.wait(&recent, sent.sent_at) {
+            return Ok(PutOutcome::Limited(wait));
+        }
         email_change_request::Entity::insert(email_change_request::ActiveModel {
             user_id: Set(request.user_id.as_uuid()),
             new_email: Set(request.new_email.as_str().to_owned()),
@@ -165,7 +176,8 @@ impl EmailChangeStore for SeaOrmStore {
         .await
         .map_err(db("logging a code"))?;
         queue(&txn, message).await?;
-        txn.commit().await.map_err(db("committing a change request"))
+        txn.commit().await.map_err(db("committing a change request"))?;
+        Ok(PutOutcome::Stored)
     }
 
     async fn record_change_attempt(&self, user: UserId) -> Result<Option<EmailChangeRequest>, PortError> {
@@ -215,6 +227,7 @@ impl EmailChangeStore for SeaOrmStore {
             revert_hash: Set(record.revert_hash.to_hex()),
             revert_expires_at_ms: Set(to_ms(record.revert_expires_at)),
             reverted_at_ms: Set(None),
+            voided_at_ms: Set(None),
         })
         .exec_without_returning(&txn)
         .await
@@ -245,12 +258,24 @@ impl EmailChangeStore for SeaOrmStore {
             })
             .filter(email_change_history::Column::Id.eq(reversal.record_id))
             .filter(email_change_history::Column::RevertedAtMs.is_null())
+            .filter(email_change_history::Column::VoidedAtMs.is_null())
             .exec(&txn)
             .await
             .map_err(db("marking a change reverted"))?;
         if marked.rows_affected == 0 {
             return Ok(RevertOutcome::AlreadyReverted);
         }
+        email_change_history::Entity::update_many()
+            .set(email_change_history::ActiveModel {
+                voided_at_ms: Set(Some(to_ms(reversal.now))),
+                ..Default::default()
+            })
+            .filter(email_change_history::Column::UserId.eq(user))
+            .filter(email_change_history::Column::RevertedAtMs.is_null())
+            .filter(email_change_history::Column::VoidedAtMs.is_null())
+            .exec(&txn)
+            .await
+            .map_err(db("voiding the other revert links"))?;
         if !set_email(&txn, reversal.user_id, &reversal.restore, reversal.now).await? {
             return Ok(RevertOutcome::AddressTaken);
         }

@@ -29,7 +29,7 @@ impl HousekeepingStore for SeaOrmStore {
             .await
             .map_err(db("purging finished messages"))?;
         let change_requests = email_change_request::Entity::delete_many()
-            .filter(email_change_request::Column::ExpiresAtMs.lte(now))
+            .filter(email_change_request::Column::ExpiresAtMs.lte(to_ms(cutoffs.stale_requests_before)))
             .exec(&self.db)
             .await
             .map_err(db("purging expired change requests"))?;

@@ -28,10 +28,10 @@ pub(crate) fn queued_row(email: &OutgoingEmail) -> message::ActiveModel {
             json!({ "code": code, "valid_minutes": valid_minutes })
         }
         EmailContent::EmailChangeAddressInUse | EmailContent::EmailChangeReverted => json!({}),
-        EmailContent::EmailChanged { new_email_masked, revert_url, revert_valid_days } => json!({
+        EmailContent::EmailChanged { new_email_masked, revert_url, revert_valid_minutes } => json!({
             "new_email_masked": new_email_masked,
             "revert_url": revert_url,
-            "revert_valid_days": revert_valid_days,
+            "revert_valid_minutes": revert_valid_minutes,
         }),
     };
     message::ActiveModel {
@@ -73,7 +73,7 @@ fn content_from_row(kind: &str, payload: Option<&str>) -> Result<EmailContent, P
         "email_changed" => Ok(EmailContent::EmailChanged {
             new_email_masked: text("new_email_masked")?,
             revert_url: text("revert_url")?,
-            revert_valid_days: number("revert_valid_days")?,
+            revert_valid_minutes: number("revert_valid_minutes")?,
         }),
         "email_change_reverted" => Ok(EmailContent::EmailChangeReverted),
         _ => Err(PortError::msg("queued message has an unknown kind")),

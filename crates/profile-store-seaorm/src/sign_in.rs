@@ -2,16 +2,34 @@
 //! completes a sign-in.
 
 use async_trait::async_trait;
-use profile_domain::ports::{CompletedSignIn, SignInCompletion, SignInStore};
+use profile_domain::ports::{CompletedSignIn, SignInCompletion, SignInOutcome, SignInStore};
 use profile_domain::{EmailAddress, OutgoingEmail, PortError, SignInChallenge};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, SqlErr, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, SqlErr,
+    TransactionTrait,
+};
 
 use crate::SeaOrmStore;
 use crate::accounts::{account_from_row, account_to_row};
 use crate::convert::{count, db, from_ms, hash, to_count, to_ms};
-use crate::entities::{account, session, sign_in_challenge};
+use crate::entities::{account, email_change_history, session, sign_in_challenge};
 use crate::outbox::queued_row;
+
+/// Whether an account moved off this address recently and its revert link
+/// still works.
+async fn awaiting_revert(txn: &DatabaseTransaction, completion: &SignInCompletion) -> Result<bool, PortError> {
+    let now = to_ms(completion.session.created_at);
+    let pending = email_change_history::Entity::find()
+        .filter(email_change_history::Column::OldEmail.eq(completion.email.as_str()))
+        .filter(email_change_history::Column::RevertedAtMs.is_null())
+        .filter(email_change_history::Column::VoidedAtMs.is_null())
+        .filter(email_change_history::Column::RevertExpiresAtMs.gt(now))
+        .count(txn)
+        .await
+        .map_err(db("checking recent address changes"))?;
+    Ok(pending > 0)
+}
 
 fn challenge_from_row(row: sign_in_challenge::Model) -> Result<SignInChallenge, PortError> {
     Ok(SignInChallenge {
@@ -73,7 +91,7 @@ impl SignInStore for SeaOrmStore {
         row.map(challenge_from_row).transpose()
     }
 
-    async fn complete_sign_in(&self, completion: &SignInCompletion) -> Result<Option<CompletedSignIn>, PortError> {
+    async fn complete_sign_in(&self, completion: &SignInCompletion) -> Result<SignInOutcome, PortError> {
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
         let consumed = sign_in_challenge::Entity::delete_many()
             .filter(sign_in_challenge::Column::Email.eq(completion.email.as_str()))
@@ -82,7 +100,7 @@ impl SignInStore for SeaOrmStore {
             .await
             .map_err(db("consuming a sign-in challenge"))?;
         if consumed.rows_affected == 0 {
-            return Ok(None);
+            return Ok(SignInOutcome::ChallengeGone);
         }
         let existing = account::Entity::find()
             .filter(account::Column::Email.eq(completion.email.as_str()))
@@ -91,6 +109,7 @@ impl SignInStore for SeaOrmStore {
             .map_err(db("finding an account"))?;
         let (account, created) = match existing {
             Some(row) => (account_from_row(row)?, false),
+            None if awaiting_revert(&txn, completion).await? => return Ok(SignInOutcome::AddressAwaitingRevert),
             None => {
                 let inserted =
                     account::Entity::insert(account_to_row(&completion.new_account)).exec_without_returning(&txn).await;
@@ -99,7 +118,9 @@ impl SignInStore for SeaOrmStore {
                     // Only one challenge per address exists, so this needs an
                     // account created for the address by another path at the
                     // same moment; the sign-in is refused rather than merged.
-                    Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => return Ok(None),
+                    Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                        return Ok(SignInOutcome::ChallengeGone);
+                    }
                     Err(e) => return Err(db("creating an account")(e)),
                 }
             }
@@ -117,6 +138,6 @@ impl SignInStore for SeaOrmStore {
         .await
         .map_err(db("opening a session"))?;
         txn.commit().await.map_err(db("committing a sign-in"))?;
-        Ok(Some(CompletedSignIn { account, created }))
+        Ok(SignInOutcome::Completed(CompletedSignIn { account, created }))
     }
 }

@@ -5,14 +5,14 @@
 mod support;
 
 use profile_domain::ports::{
-    ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, NewSession, RevertOutcome,
+    ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, NewSession, PutOutcome, RevertOutcome,
     SessionStore, SignInCompletion, SignInStore,
 };
 use profile_domain::{
-    Account, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, EmailContent, EmailId,
-    OutgoingEmail, SecretHasher, SecretKey, SessionId, SignInChallenge, UserId,
+    Account, CodeLimits, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, EmailContent,
+    EmailId, OutgoingEmail, SecretHasher, SecretKey, SessionId, SignInChallenge, UserId,
 };
-use support::TestDb;
+use support::{Completed, TestDb, Unlimited};
 use time::{Duration, OffsetDateTime, macros::datetime};
 use uuid::Uuid;
 
@@ -53,7 +53,7 @@ async fn account_with_session(db: &TestDb, address: &str, session: u128) -> User
             expires_at: T0 + Duration::days(30),
         },
     };
-    db.store.complete_sign_in(&completion).await.unwrap().unwrap().account.id
+    db.store.complete_sign_in(&completion).await.unwrap().completed().unwrap().account.id
 }
 
 fn request(user: UserId, to: &str, code: &str) -> EmailChangeRequest {
@@ -88,6 +88,7 @@ fn application(user: UserId, old: &str, new: &str, code: &str, keep: u128) -> Em
             revert_hash: hasher().hash("revert", &[b"token"]),
             revert_expires_at: T0 + Duration::days(7),
             reverted_at: None,
+            voided_at: None,
         },
         keep_session: SessionId(Uuid::from_u128(keep)),
         notice: message(500, &email(old), EmailContent::EmailChangeAddressInUse),
@@ -102,7 +103,7 @@ on_every_backend!(a_request_replaces_the_previous_one_and_its_attempts_count, |d
     let ada = account_with_session(&db, "ada@example.com", 1).await;
     let code = EmailContent::EmailChangeCode { code: "111111".into(), valid_minutes: 15 };
     db.store
-        .put_request(
+        .put_request_unlimited(
             &request(ada, "a@new.example", "111111"),
             &sent(1, ada, "a@new.example", T0),
             &message(1, &email("a@new.example"), code.clone()),
@@ -110,7 +111,7 @@ on_every_backend!(a_request_replaces_the_previous_one_and_its_attempts_count, |d
         .await
         .unwrap();
     db.store
-        .put_request(
+        .put_request_unlimited(
             &request(ada, "b@new.example", "222222"),
             &sent(2, ada, "b@new.example", T0),
             &message(2, &email("b@new.example"), code),
@@ -124,27 +125,58 @@ on_every_backend!(a_request_replaces_the_previous_one_and_its_attempts_count, |d
     assert!(db.store.record_change_attempt(stranger).await.unwrap().is_none());
 });
 
-on_every_backend!(recent_codes_are_counted_per_user_and_per_destination, |db: TestDb| async move {
+fn strict() -> CodeLimits {
+    CodeLimits { resend_cooldown: Duration::seconds(60), per_user: 2, per_destination: 1, window: Duration::hours(1) }
+}
+
+async fn put_strict(db: &TestDb, id: u128, user: UserId, to: &str, at: OffsetDateTime) -> PutOutcome {
+    let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
+    db.store
+        .put_request(&request(user, to, "1"), &sent(id, user, to, at), &message(id + 10, &email(to), code), &strict())
+        .await
+        .unwrap()
+}
+
+on_every_backend!(the_code_limits_are_enforced_where_the_code_is_recorded, |db: TestDb| async move {
     let ada = account_with_session(&db, "ada@example.com", 1).await;
     let bob = account_with_session(&db, "bob@example.com", 2).await;
-    let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
-    let puts = [
-        (1, ada, "x@new.example", T0 - Duration::hours(2)),
-        (2, ada, "y@new.example", T0),
-        (3, bob, "x@new.example", T0 + Duration::seconds(1)),
-    ];
-    for (id, user, to, at) in puts {
-        db.store
-            .put_request(&request(user, to, "1"), &sent(id, user, to, at), &message(id + 10, &email(to), code.clone()))
-            .await
-            .unwrap();
-    }
-    let x = hasher().hash("d", &[b"x@new.example"]);
-    let recent = db.store.recent_codes(ada, &x, T0 - Duration::hours(1)).await.unwrap();
-    assert_eq!(recent.for_user, [T0]);
-    assert_eq!(recent.for_destination, [T0 + Duration::seconds(1)]);
+    assert_eq!(put_strict(&db, 1, ada, "x@new.example", T0 - Duration::hours(2)).await, PutOutcome::Stored);
+    assert_eq!(
+        put_strict(&db, 2, ada, "y@new.example", T0).await,
+        PutOutcome::Stored,
+        "the first is outside the window"
+    );
+    let cooling = put_strict(&db, 3, ada, "z@new.example", T0 + Duration::seconds(10)).await;
+    assert_eq!(cooling, PutOutcome::Limited(Duration::seconds(50)));
+    let taken_destination = put_strict(&db, 4, bob, "y@new.example", T0 + Duration::seconds(20)).await;
+    assert_eq!(taken_destination, PutOutcome::Limited(Duration::seconds(3580)), "y had its code this hour");
+    assert_eq!(put_strict(&db, 5, bob, "w@new.example", T0 + Duration::seconds(30)).await, PutOutcome::Stored);
     assert_eq!(db.store.owner_of(&email("bob@example.com")).await.unwrap(), Some(bob));
     assert_eq!(db.store.owner_of(&email("nobody@example.com")).await.unwrap(), None);
+});
+
+on_every_backend!(parallel_requests_cannot_slip_past_the_cooldown, |db: TestDb| async move {
+    let ada = account_with_session(&db, "ada@example.com", 1).await;
+    let store = std::sync::Arc::new(db.store.clone());
+    let tries: Vec<_> = (0..8_u128)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let to = email(&format!("p{i}@new.example"));
+                let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
+                let req = request(ada, to.as_str(), "1");
+                store
+                    .put_request(&req, &sent(100 + i, ada, to.as_str(), T0), &message(200 + i, &to, code), &strict())
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut stored = 0;
+    for t in tries {
+        stored += usize::from(t.await.unwrap() == PutOutcome::Stored);
+    }
+    assert_eq!(stored, 1, "exactly one code went out");
 });
 
 on_every_backend!(
@@ -154,7 +186,7 @@ on_every_backend!(
         account_with_session(&db, "ada@example.com", 2).await;
         let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
         db.store
-            .put_request(
+            .put_request_unlimited(
                 &request(ada, "ada@new.example", "123456"),
                 &sent(1, ada, "ada@new.example", T0),
                 &message(1, &email("ada@new.example"), code),
@@ -181,7 +213,7 @@ on_every_backend!(the_database_refuses_an_address_another_account_took_meanwhile
     let ada = account_with_session(&db, "ada@example.com", 1).await;
     let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
     db.store
-        .put_request(
+        .put_request_unlimited(
             &request(ada, "taken@example.com", "123456"),
             &sent(1, ada, "taken@example.com", T0),
             &message(1, &email("taken@example.com"), code),
@@ -202,7 +234,7 @@ on_every_backend!(a_revert_restores_the_address_ends_every_session_and_happens_o
     let ada = account_with_session(&db, "ada@example.com", 1).await;
     let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
     db.store
-        .put_request(
+        .put_request_unlimited(
             &request(ada, "ada@new.example", "123456"),
             &sent(1, ada, "ada@new.example", T0),
             &message(1, &email("ada@new.example"), code),
@@ -227,4 +259,121 @@ on_every_backend!(a_revert_restores_the_address_ends_every_session_and_happens_o
         ..reversal
     };
     assert_eq!(db.store.revert(&again).await.unwrap(), RevertOutcome::AlreadyReverted);
+});
+
+fn reversal(record: u128, user: UserId, restore: &str, notice: u128) -> EmailChangeReversal {
+    EmailChangeReversal {
+        record_id: Uuid::from_u128(record),
+        user_id: user,
+        restore: email(restore),
+        now: T0 + Duration::days(1),
+        notice: message(notice, &email(restore), EmailContent::EmailChangeReverted),
+    }
+}
+
+on_every_backend!(a_revert_voids_the_other_links_of_the_account, |db: TestDb| async move {
+    let ada = account_with_session(&db, "ada@example.com", 1).await;
+    let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
+    let chain = [("ada@example.com", "ada@b.example"), ("ada@b.example", "ada@c.example")];
+    for (n, (old, new)) in chain.into_iter().enumerate() {
+        let n = n as u128;
+        let (req, log) = (request(ada, new, "1"), sent(10 + n, ada, new, T0));
+        db.store.put_request_unlimited(&req, &log, &message(20 + n, &email(new), code.clone())).await.unwrap();
+        let mut app = application(ada, old, new, "1", 1);
+        app.record.id = Uuid::from_u128(70 + n);
+        app.record.revert_hash = hasher().hash("revert", &[&n.to_be_bytes()]);
+        app.notice.id = EmailId(Uuid::from_u128(30 + n));
+        assert!(matches!(db.store.apply(&app).await.unwrap(), ApplyOutcome::Applied(_)));
+    }
+    assert_eq!(db.store.revert(&reversal(70, ada, "ada@example.com", 40)).await.unwrap(), RevertOutcome::Reverted);
+    let second = db.store.find_record(&hasher().hash("revert", &[&1_u128.to_be_bytes()])).await.unwrap().unwrap();
+    assert_eq!(second.voided_at, Some(T0 + Duration::days(1)));
+    let late = db.store.revert(&reversal(71, ada, "ada@b.example", 41)).await.unwrap();
+    assert_eq!(late, RevertOutcome::AlreadyReverted);
+    assert_eq!(db.store.owner_of(&email("ada@example.com")).await.unwrap(), Some(ada));
+});
+
+on_every_backend!(signing_in_with_an_address_awaiting_revert_creates_no_account, |db: TestDb| async move {
+    let ada = account_with_session(&db, "ada@example.com", 1).await;
+    let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
+    let (req, log) = (request(ada, "ada@new.example", "123456"), sent(1, ada, "ada@new.example", T0));
+    db.store.put_request_unlimited(&req, &log, &message(1, &email("ada@new.example"), code)).await.unwrap();
+    db.store.apply(&application(ada, "ada@example.com", "ada@new.example", "123456", 1)).await.unwrap();
+    let to = email("ada@example.com");
+    let code_hash = hasher().hash("c", &[b"again"]);
+    let expires_at = T0 + Duration::minutes(10);
+    let challenge =
+        SignInChallenge { email: to.clone(), code_hash: code_hash.clone(), created_at: T0, expires_at, attempts: 0 };
+    db.store.put_challenge(&challenge, &message(700, &to, EmailContent::EmailChangeReverted)).await.unwrap();
+    let session = NewSession {
+        id: SessionId(Uuid::from_u128(50)),
+        token_hash: hasher().hash("s", &[b"50"]),
+        created_at: T0 + Duration::minutes(2),
+        expires_at: T0 + Duration::days(1),
+    };
+    let completion = SignInCompletion {
+        email: to.clone(),
+        code_hash,
+        new_account: Account::new(UserId::new_v7(5, [5; 10]), to.clone(), T0),
+        session,
+    };
+    let outcome = db.store.complete_sign_in(&completion).await.unwrap();
+    assert_eq!(outcome, profile_domain::ports::SignInOutcome::AddressAwaitingRevert);
+    assert_eq!(db.store.owner_of(&to).await.unwrap(), None, "no account was created");
+    let session = NewSession { created_at: T0 + Duration::days(8), ..completion.session.clone() };
+    let later = SignInCompletion { session, ..completion };
+    assert!(db.store.complete_sign_in(&later).await.unwrap().completed().is_some(), "after the link expired");
+});
+
+on_every_backend!(of_two_accounts_confirming_one_address_at_once_exactly_one_wins, |db: TestDb| async move {
+    let ada = account_with_session(&db, "ada@example.com", 1).await;
+    let bob = account_with_session(&db, "bob@example.com", 2).await;
+    let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
+    for (n, user) in [ada, bob].into_iter().enumerate() {
+        let n = n as u128;
+        let (req, log) = (request(user, "both@new.example", "123456"), sent(10 + n, user, "both@new.example", T0));
+        db.store
+            .put_request_unlimited(&req, &log, &message(20 + n, &email("both@new.example"), code.clone()))
+            .await
+            .unwrap();
+    }
+    let store = std::sync::Arc::new(db.store.clone());
+    let tries: Vec<_> = [(ada, "ada@example.com", 1_u128), (bob, "bob@example.com", 2)]
+        .into_iter()
+        .map(|(user, old, n)| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut app = application(user, old, "both@new.example", "123456", n);
+                app.record.id = Uuid::from_u128(80 + n);
+                app.record.revert_hash = hasher().hash("revert", &[&n.to_be_bytes()]);
+                app.notice.id = EmailId(Uuid::from_u128(90 + n));
+                store.apply(&app).await.unwrap()
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for t in tries {
+        outcomes.push(t.await.unwrap());
+    }
+    assert_eq!(outcomes.iter().filter(|o| matches!(o, ApplyOutcome::Applied(_))).count(), 1, "{outcomes:?}");
+    assert_eq!(outcomes.iter().filter(|o| **o == ApplyOutcome::AddressTaken).count(), 1, "{outcomes:?}");
+});
+
+on_every_backend!(housekeeping_drops_stale_requests_and_old_code_log_entries, |db: TestDb| async move {
+    use profile_domain::ports::{HousekeepingStore, PurgeCutoffs};
+    let ada = account_with_session(&db, "ada@example.com", 1).await;
+    let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
+    let (req, log) = (request(ada, "ada@new.example", "1"), sent(1, ada, "ada@new.example", T0));
+    db.store.put_request_unlimited(&req, &log, &message(1, &email("ada@new.example"), code)).await.unwrap();
+    let cutoffs = |stale: OffsetDateTime, log: OffsetDateTime| PurgeCutoffs {
+        now: T0,
+        finished_before: T0 - Duration::days(30),
+        code_log_before: log,
+        stale_requests_before: stale,
+    };
+    let kept = db.store.purge(&cutoffs(T0 + Duration::minutes(14), T0 - Duration::seconds(1))).await.unwrap();
+    assert_eq!((kept.change_requests, kept.code_log), (0, 0));
+    let gone = db.store.purge(&cutoffs(T0 + Duration::minutes(15), T0)).await.unwrap();
+    assert_eq!((gone.change_requests, gone.code_log), (1, 1));
+    assert!(db.store.record_change_attempt(ada).await.unwrap().is_none());
 });

@@ -15,7 +15,7 @@ use profile_domain::{
     SignInChallenge, UserId,
 };
 use sea_orm::{ConnectionTrait, Database, Statement};
-use support::TestDb;
+use support::{Completed, TestDb};
 use time::{Duration, OffsetDateTime, macros::datetime};
 use uuid::Uuid;
 
@@ -131,13 +131,16 @@ on_every_backend!(concurrent_attempts_each_count, |db: TestDb| async move {
 
 on_every_backend!(completing_creates_the_account_once_and_opens_sessions, |db: TestDb| async move {
     db.store.put_challenge(&challenge(&ada(), "111111"), &message(1, &ada())).await.unwrap();
-    let first = db.store.complete_sign_in(&completion(&ada(), "111111", 10)).await.unwrap().unwrap();
+    let first = db.store.complete_sign_in(&completion(&ada(), "111111", 10)).await.unwrap().completed().unwrap();
     assert!(first.created);
     assert_eq!(first.account, completion(&ada(), "111111", 10).new_account);
-    assert!(db.store.complete_sign_in(&completion(&ada(), "111111", 11)).await.unwrap().is_none(), "used up");
+    assert!(
+        db.store.complete_sign_in(&completion(&ada(), "111111", 11)).await.unwrap().completed().is_none(),
+        "used up"
+    );
 
     db.store.put_challenge(&challenge(&ada(), "222222"), &message(2, &ada())).await.unwrap();
-    let second = db.store.complete_sign_in(&completion(&ada(), "222222", 12)).await.unwrap().unwrap();
+    let second = db.store.complete_sign_in(&completion(&ada(), "222222", 12)).await.unwrap().completed().unwrap();
     assert!(!second.created);
     assert_eq!(second.account.id, first.account.id);
     assert_eq!(count(&db, "accounts").await, 1);
@@ -148,7 +151,7 @@ on_every_backend!(completing_creates_the_account_once_and_opens_sessions, |db: T
 
 on_every_backend!(completing_with_a_replaced_challenge_changes_nothing, |db: TestDb| async move {
     db.store.put_challenge(&challenge(&ada(), "111111"), &message(1, &ada())).await.unwrap();
-    assert!(db.store.complete_sign_in(&completion(&ada(), "999999", 10)).await.unwrap().is_none());
+    assert!(db.store.complete_sign_in(&completion(&ada(), "999999", 10)).await.unwrap().completed().is_none());
     assert_eq!(count(&db, "accounts").await, 0);
     assert_eq!(count(&db, "sessions").await, 0);
     assert_eq!(count(&db, "sign_in_challenges").await, 1);
@@ -156,7 +159,8 @@ on_every_backend!(completing_with_a_replaced_challenge_changes_nothing, |db: Tes
 
 on_every_backend!(a_display_name_in_any_script_round_trips, |db: TestDb| async move {
     db.store.put_challenge(&challenge(&ada(), "111111"), &message(1, &ada())).await.unwrap();
-    let id = db.store.complete_sign_in(&completion(&ada(), "111111", 10)).await.unwrap().unwrap().account.id;
+    let id =
+        db.store.complete_sign_in(&completion(&ada(), "111111", 10)).await.unwrap().completed().unwrap().account.id;
     let name = DisplayName::parse(&"山田 👩‍👩‍👧 Zoë".repeat(4)).unwrap();
     let renamed = db.store.set_display_name(id, &name, T0 + Duration::hours(1)).await.unwrap().unwrap();
     assert_eq!(renamed.display_name.as_ref(), Some(&name));
@@ -170,7 +174,7 @@ on_every_backend!(a_display_name_in_any_script_round_trips, |db: TestDb| async m
 
 on_every_backend!(sessions_are_found_touched_and_ended, |db: TestDb| async move {
     db.store.put_challenge(&challenge(&ada(), "111111"), &message(1, &ada())).await.unwrap();
-    db.store.complete_sign_in(&completion(&ada(), "111111", 10)).await.unwrap().unwrap();
+    db.store.complete_sign_in(&completion(&ada(), "111111", 10)).await.unwrap().completed().unwrap();
     let hash = completion(&ada(), "111111", 10).session.token_hash;
     let session = db.store.find(&hash).await.unwrap().unwrap();
     db.store.touch(session.id, T0 + Duration::minutes(5)).await.unwrap();
@@ -254,10 +258,15 @@ on_every_backend!(competing_workers_claim_disjoint_messages, |db: TestDb| async 
 
 on_every_backend!(housekeeping_deletes_only_what_has_expired_or_finished_long_ago, |db: TestDb| async move {
     use profile_domain::ports::{HousekeepingStore, PurgeCutoffs};
-    let cut = |now, finished_before| PurgeCutoffs { now, finished_before, code_log_before: T0 - Duration::days(1) };
+    let cut = |now, finished_before| PurgeCutoffs {
+        now,
+        finished_before,
+        code_log_before: T0 - Duration::days(1),
+        stale_requests_before: T0 - Duration::days(1),
+    };
     let bob = EmailAddress::parse("bob@example.com").unwrap();
     db.store.put_challenge(&challenge(&ada(), "111111"), &message(1, &ada())).await.unwrap();
-    db.store.complete_sign_in(&completion(&ada(), "111111", 10)).await.unwrap().unwrap();
+    db.store.complete_sign_in(&completion(&ada(), "111111", 10)).await.unwrap().completed().unwrap();
     db.store.put_challenge(&challenge(&bob, "222222"), &message(2, &bob)).await.unwrap();
     db.store.claim_due("w1", T0, T0 + Duration::minutes(2), 10).await.unwrap();
     db.store.record_outcome(EmailId(Uuid::from_u128(1)), "w1", &DeliveryOutcome::Sent, T0).await.unwrap();
@@ -319,7 +328,7 @@ on_every_backend!(of_concurrent_completions_of_one_challenge_exactly_one_wins, |
         .collect();
     let mut won = 0;
     for t in tries {
-        won += usize::from(t.await.unwrap().unwrap().is_some());
+        won += usize::from(t.await.unwrap().unwrap().completed().is_some());
     }
     assert_eq!(won, 1);
     assert_eq!(count(&db, "sessions").await, 1);

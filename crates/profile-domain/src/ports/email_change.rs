@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::{
-    Account, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, OutgoingEmail, PortError,
-    RecentCodes, SecretHash, SessionId, UserId,
+    Account, CodeLimits, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, OutgoingEmail,
+    PortError, SecretHash, SessionId, UserId,
 };
 
 /// Everything a confirmed change commits at once.
@@ -59,29 +59,29 @@ pub enum RevertOutcome {
     AddressTaken,
 }
 
+/// What storing a request did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// Stored and queued.
+    Stored,
+    /// A limit was reached; nothing was stored. Try again after this long.
+    Limited(time::Duration),
+}
+
 /// Stores change requests, the code log and the history of changes.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait EmailChangeStore: Send + Sync {
-    /// The codes sent for `user`, and to `destination`, at or after `since`.
-    ///
-    /// # Errors
-    /// [`PortError`] when the storage cannot be read.
-    async fn recent_codes(
-        &self,
-        user: crate::UserId,
-        destination: &SecretHash,
-        since: OffsetDateTime,
-    ) -> Result<RecentCodes, PortError>;
-
     /// The account that signs in with `email`, if any.
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be read.
     async fn owner_of(&self, email: &EmailAddress) -> Result<Option<UserId>, PortError>;
 
-    /// Replaces the user's request with `request`, logs `sent`, and queues
-    /// `message`, in one transaction.
+    /// In one transaction, serialised per user: counts the codes the user
+    /// and `sent.destination` had within `limits.window`; if `limits` allows
+    /// another, replaces the user's request with `request`, logs `sent` and
+    /// queues `message`.
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then nothing is.
@@ -90,7 +90,8 @@ pub trait EmailChangeStore: Send + Sync {
         request: &EmailChangeRequest,
         sent: &EmailChangeCodeSent,
         message: &OutgoingEmail,
-    ) -> Result<(), PortError>;
+        limits: &CodeLimits,
+    ) -> Result<PutOutcome, PortError>;
 
     /// Adds one to the attempts of the user's request and returns it as it
     /// now is, or `None` when there is none. Atomic.
@@ -114,9 +115,11 @@ pub trait EmailChangeStore: Send + Sync {
     /// [`PortError`] when the storage cannot be read.
     async fn find_record(&self, revert_hash: &SecretHash) -> Result<Option<EmailChangeRecord>, PortError>;
 
-    /// In one transaction: marks the record reverted (once), restores the
-    /// address, ends every session and any pending request of the account,
-    /// and queues the notice.
+    /// In one transaction: marks the record reverted (once; not when it was
+    /// voided), voids every other unused record of the account (so an older
+    /// link in a chain of changes cannot take the account back), restores the
+    /// address, ends every session and any pending request, and queues the
+    /// notice.
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then nothing is.

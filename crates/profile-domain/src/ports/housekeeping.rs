@@ -23,9 +23,11 @@ pub struct Purged {
 /// The moments before which rows go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PurgeCutoffs {
-    /// Challenges, change requests and sessions that expired at or before
-    /// this moment go.
+    /// Challenges and sessions that expired at or before this moment go.
     pub now: OffsetDateTime,
+    /// Change requests that expired at or before this moment go (kept a day
+    /// past expiry, so a late confirm still hears "expired").
+    pub stale_requests_before: OffsetDateTime,
     /// Outbox rows that finished at or before this moment go.
     pub finished_before: OffsetDateTime,
     /// Code-log entries made at or before this moment go.

@@ -15,13 +15,15 @@ mod sign_in;
 
 pub use accounts::AccountStore;
 pub use clock::Clock;
-pub use email_change::{ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, RevertOutcome};
+pub use email_change::{
+    ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, PutOutcome, RevertOutcome,
+};
 pub use housekeeping::{HousekeepingStore, PurgeCutoffs, Purged};
 pub use mail::{MailTransport, SendError};
 pub use outbox::{DeliveryOutcome, OutboxStore, QueuedEmail};
 pub use randomness::Randomness;
 pub use sessions::SessionStore;
-pub use sign_in::{CompletedSignIn, NewSession, SignInCompletion, SignInStore};
+pub use sign_in::{CompletedSignIn, NewSession, SignInCompletion, SignInOutcome, SignInStore};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {

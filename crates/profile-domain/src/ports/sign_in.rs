@@ -42,6 +42,19 @@ pub struct CompletedSignIn {
     pub created: bool,
 }
 
+/// What completing a sign-in did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignInOutcome {
+    /// Signed in.
+    Completed(CompletedSignIn),
+    /// The challenge was consumed or replaced meanwhile; nothing changed.
+    ChallengeGone,
+    /// No account has the address, but an account moved off it recently and
+    /// its revert link still works: a new account would block that revert,
+    /// so none is created and nothing changes.
+    AddressAwaitingRevert,
+}
+
 /// Stores sign-in challenges and completes sign-ins.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -63,10 +76,10 @@ pub trait SignInStore: Send + Sync {
 
     /// In one transaction: deletes the address's challenge if its hash is
     /// still `code_hash`, finds the account with the address or creates
-    /// `new_account`, and opens the session for it. Returns `None`, changing
-    /// nothing, when the challenge was already consumed or replaced.
+    /// `new_account` (unless the address awaits a revert), and opens the
+    /// session for it.
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then nothing is.
-    async fn complete_sign_in(&self, completion: &SignInCompletion) -> Result<Option<CompletedSignIn>, PortError>;
+    async fn complete_sign_in(&self, completion: &SignInCompletion) -> Result<SignInOutcome, PortError>;
 }

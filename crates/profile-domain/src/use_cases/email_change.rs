@@ -8,12 +8,12 @@ use time::{Duration, OffsetDateTime};
 use super::draw;
 use super::sessions::Authenticated;
 use crate::ports::{
-    AccountStore, ApplyOutcome, Clock, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, Randomness,
-    RevertOutcome,
+    AccountStore, ApplyOutcome, Clock, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, PutOutcome,
+    Randomness, RevertOutcome,
 };
 use crate::{
-    Account, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, EmailContent, EmailId,
-    OutgoingEmail, PortError, SecretHash, SecretHasher, SecretToken, UserId,
+    Account, CodeLimits, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, EmailContent,
+    EmailId, OutgoingEmail, PortError, SecretHash, SecretHasher, SecretToken, UserId,
 };
 
 const CODE_PURPOSE: &str = "email-change-code";
@@ -46,6 +46,17 @@ pub struct EmailChangePolicy {
 }
 
 impl EmailChangePolicy {
+    /// The code limits of this policy.
+    #[must_use]
+    pub const fn code_limits(&self) -> CodeLimits {
+        CodeLimits {
+            resend_cooldown: self.resend_cooldown,
+            per_user: self.codes_per_user_per_hour,
+            per_destination: self.codes_per_address_per_hour,
+            window: CODE_LIMIT_WINDOW,
+        }
+    }
+
     /// The defaults, with revert links under `public_url`.
     #[must_use]
     pub fn with_public_url(public_url: &str) -> Self {
@@ -91,9 +102,19 @@ pub enum ConfirmEmailChangeError {
     /// No change is waiting for a code.
     #[error("no change of login address is waiting for a code")]
     NothingPending,
-    /// The code is wrong, expired, superseded or tried too often.
-    #[error("the code is wrong or has expired")]
+    /// The code is wrong or was superseded by a newer one.
+    #[error("the code is wrong")]
     InvalidCode,
+    /// The code has expired; ask for a new one.
+    #[error("the code has expired; ask for a new one")]
+    CodeExpired,
+    /// The code was tried too often; a new one may be asked for after the
+    /// given time.
+    #[error("the code was tried too often; ask for a new one")]
+    TooManyAttempts(Duration),
+    /// The account is gone.
+    #[error("the account does not exist")]
+    AccountNotFound,
     /// Another account took the address meanwhile.
     #[error("the address now belongs to another account")]
     AddressTaken,
@@ -108,7 +129,8 @@ pub enum RevertEmailChangeError {
     /// The link is malformed or unknown.
     #[error("the link is not valid")]
     InvalidLink,
-    /// The link was used before.
+    /// The link was used before, or a revert of another change of the
+    /// account made it void.
     #[error("the link was already used")]
     AlreadyUsed,
     /// The link is older than the policy allows.
@@ -166,7 +188,6 @@ impl EmailChanges {
             return Err(StartEmailChangeError::SameAddress);
         }
         let destination = self.hasher.hash(DESTINATION_PURPOSE, &[new_email.as_str().as_bytes()]);
-        self.check_limits(who.user_id, &destination, now).await?;
         let owner = self.store.owner_of(&new_email).await?;
         let code = draw::six_digit_code(self.random.as_ref());
         let taken = owner.is_some_and(|o| o != who.user_id);
@@ -197,33 +218,10 @@ impl EmailChanges {
         let id = draw::uuid_v4(self.random.as_ref());
         let sent = EmailChangeCodeSent { id, user_id: who.user_id, destination, sent_at: now };
         let message = self.message(new_email, content, now, Some(expires_at));
-        self.store.put_request(&request, &sent, &message).await?;
-        Ok(())
-    }
-
-    async fn check_limits(
-        &self,
-        user: UserId,
-        destination: &SecretHash,
-        now: OffsetDateTime,
-    ) -> Result<(), StartEmailChangeError> {
-        let hour = CODE_LIMIT_WINDOW;
-        let recent = self.store.recent_codes(user, destination, now - hour).await?;
-        let mut wait = Duration::ZERO;
-        if let Some(last) = recent.for_user.last() {
-            wait = wait.max(*last + self.policy.resend_cooldown - now);
+        match self.store.put_request(&request, &sent, &message, &self.policy.code_limits()).await? {
+            PutOutcome::Stored => Ok(()),
+            PutOutcome::Limited(wait) => Err(StartEmailChangeError::RateLimited(wait)),
         }
-        let over = |times: &[OffsetDateTime], max: u32| times.len() >= max as usize;
-        if over(&recent.for_user, self.policy.codes_per_user_per_hour) {
-            wait = wait.max(
-                recent.for_user[recent.for_user.len() - self.policy.codes_per_user_per_hour as usize] + hour - now,
-            );
-        }
-        if over(&recent.for_destination, self.policy.codes_per_address_per_hour) {
-            let n = recent.for_destination.len() - self.policy.codes_per_address_per_hour as usize;
-            wait = wait.max(recent.for_destination[n] + hour - now);
-        }
-        if wait > Duration::ZERO { Err(StartEmailChangeError::RateLimited(wait)) } else { Ok(()) }
     }
 
     /// Checks `code` and applies the change: the new address takes effect,
@@ -237,11 +235,17 @@ impl EmailChanges {
         let request =
             self.store.record_change_attempt(who.user_id).await?.ok_or(ConfirmEmailChangeError::NothingPending)?;
         let now = draw::now_millis(self.clock.as_ref());
-        let hash_matches = request.code_hash.matches(&self.code_hash(who.user_id, &request.new_email, &code));
-        if !(hash_matches && request.attempts <= self.policy.max_attempts && now < request.expires_at) {
+        if now >= request.expires_at {
+            return Err(ConfirmEmailChangeError::CodeExpired);
+        }
+        if request.attempts > self.policy.max_attempts {
+            let wait = (request.created_at + self.policy.resend_cooldown - now).max(Duration::seconds(1));
+            return Err(ConfirmEmailChangeError::TooManyAttempts(wait));
+        }
+        if !request.code_hash.matches(&self.code_hash(who.user_id, &request.new_email, &code)) {
             return Err(ConfirmEmailChangeError::InvalidCode);
         }
-        let account = self.accounts.get(who.user_id).await?.ok_or(ConfirmEmailChangeError::NothingPending)?;
+        let account = self.accounts.get(who.user_id).await?.ok_or(ConfirmEmailChangeError::AccountNotFound)?;
         let token = draw::session_token(self.random.as_ref());
         let record = EmailChangeRecord {
             id: draw::uuid_v4(self.random.as_ref()),
@@ -252,11 +256,12 @@ impl EmailChanges {
             revert_hash: token.hash(&self.hasher, REVERT_TOKEN_PURPOSE),
             revert_expires_at: now + self.policy.revert_ttl,
             reverted_at: None,
+            voided_at: None,
         };
         let content = EmailContent::EmailChanged {
             new_email_masked: request.new_email.masked(),
             revert_url: format!("{}{}", self.policy.revert_url_base, token.reveal()),
-            revert_valid_days: u32::try_from(self.policy.revert_ttl.whole_days()).unwrap_or(u32::MAX),
+            revert_valid_minutes: draw::whole_minutes(self.policy.revert_ttl),
         };
         let notice = self.message(account.email, content, now, Some(record.revert_expires_at));
         let application =
@@ -278,7 +283,7 @@ impl EmailChanges {
         let hash = token.hash(&self.hasher, REVERT_TOKEN_PURPOSE);
         let record = self.store.find_record(&hash).await?.ok_or(RevertEmailChangeError::InvalidLink)?;
         let now = draw::now_millis(self.clock.as_ref());
-        if record.reverted_at.is_some() {
+        if record.reverted_at.is_some() || record.voided_at.is_some() {
             return Err(RevertEmailChangeError::AlreadyUsed);
         }
         if now >= record.revert_expires_at {

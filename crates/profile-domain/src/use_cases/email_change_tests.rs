@@ -6,7 +6,7 @@ use time::{Duration, macros::datetime};
 
 use super::*;
 use crate::use_cases::fakes::{FixedClock, InMemoryStore, SeqRandom};
-use crate::{SecretKey, Session, SessionId};
+use crate::{CodeLimits, RecentCodes, SecretKey, Session, SessionId};
 
 const T0: OffsetDateTime = datetime!(2026-11-29 12:00 UTC);
 
@@ -91,10 +91,10 @@ async fn the_right_code_applies_the_change_ends_other_sessions_and_notifies_the_
     assert_eq!(state.sessions.len(), 2, "bob's session is untouched");
     let notice = &state.outbox.last().unwrap().email;
     assert_eq!(notice.to, email("ada@example.com"));
-    let EmailContent::EmailChanged { new_email_masked, revert_url, revert_valid_days } = &notice.content else {
+    let EmailContent::EmailChanged { new_email_masked, revert_url, revert_valid_minutes } = &notice.content else {
         panic!("not a change notice")
     };
-    assert_eq!((new_email_masked.as_str(), *revert_valid_days), ("a***@new.example", 7));
+    assert_eq!((new_email_masked.as_str(), *revert_valid_minutes), ("a***@new.example", 7 * 24 * 60));
     assert!(revert_url.starts_with("https://p.example/email-change/revert?token="));
     let record = &state.change_records[0];
     assert_eq!((record.old_email.as_str(), record.new_email.as_str()), ("ada@example.com", "ada@new.example"));
@@ -167,7 +167,7 @@ async fn codes_per_user_and_per_address_are_limited_per_hour() {
 }
 
 #[tokio::test]
-async fn wrong_expired_superseded_and_over_tried_codes_fail_alike() {
+async fn wrong_expired_superseded_and_over_tried_codes_are_refused() {
     let w = world(&[111_111]);
     w.changes.start(&w.ada, email("ada@new.example")).await.unwrap();
     assert!(matches!(w.changes.confirm(&w.ada, "999999").await, Err(ConfirmEmailChangeError::InvalidCode)));
@@ -175,7 +175,7 @@ async fn wrong_expired_superseded_and_over_tried_codes_fail_alike() {
     let w = world(&[111_111]);
     w.changes.start(&w.ada, email("ada@new.example")).await.unwrap();
     w.clock.advance(Duration::minutes(15));
-    assert!(matches!(w.changes.confirm(&w.ada, "111111").await, Err(ConfirmEmailChangeError::InvalidCode)));
+    assert!(matches!(w.changes.confirm(&w.ada, "111111").await, Err(ConfirmEmailChangeError::CodeExpired)));
 
     let w = world(&[111_111, 222_222]);
     w.changes.start(&w.ada, email("ada@new.example")).await.unwrap();
@@ -189,7 +189,12 @@ async fn wrong_expired_superseded_and_over_tried_codes_fail_alike() {
     for _ in 0..5 {
         assert!(w.changes.confirm(&w.ada, "000000").await.is_err());
     }
-    assert!(matches!(w.changes.confirm(&w.ada, "111111").await, Err(ConfirmEmailChangeError::InvalidCode)));
+    w.clock.advance(Duration::seconds(20));
+    let sixth = w.changes.confirm(&w.ada, "111111").await;
+    assert!(
+        matches!(sixth, Err(ConfirmEmailChangeError::TooManyAttempts(wait)) if wait == Duration::seconds(40)),
+        "the sixth try fails even with the right code, and says when a new code may be asked for"
+    );
     assert_eq!(ada_email(&w), email("ada@example.com"));
 }
 
@@ -257,4 +262,62 @@ async fn an_expired_unknown_or_malformed_revert_link_is_refused() {
     assert_eq!(ada_email(&w), email("ada@new.example"));
     assert!(matches!(w.changes.revert(&"ab".repeat(32)).await, Err(RevertEmailChangeError::InvalidLink)));
     assert!(matches!(w.changes.revert("nonsense").await, Err(RevertEmailChangeError::InvalidLink)));
+}
+
+#[tokio::test]
+async fn reverting_one_change_voids_the_links_of_the_others_in_the_chain() {
+    let w = world(&[111_111, 222_222]);
+    w.changes.start(&w.ada, email("ada@b.example")).await.unwrap();
+    w.changes.confirm(&w.ada, "111111").await.unwrap();
+    let first_link = revert_token(&w);
+    w.clock.advance(Duration::minutes(1));
+    w.changes.start(&w.ada, email("ada@c.example")).await.unwrap();
+    w.changes.confirm(&w.ada, "222222").await.unwrap();
+    let second_link = revert_token(&w);
+    assert_ne!(first_link, second_link);
+
+    w.changes.revert(&first_link).await.unwrap();
+    assert_eq!(ada_email(&w), email("ada@example.com"));
+    let later = w.changes.revert(&second_link).await;
+    assert!(matches!(later, Err(RevertEmailChangeError::AlreadyUsed)), "the b@ link cannot take the account back");
+    assert_eq!(ada_email(&w), email("ada@example.com"));
+}
+
+#[test]
+fn code_limits_give_the_longest_wait_of_the_three_rules() {
+    let limits = CodeLimits {
+        resend_cooldown: Duration::seconds(60),
+        per_user: 2,
+        per_destination: 1,
+        window: Duration::hours(1),
+    };
+    let at = |secs: i64| T0 + Duration::seconds(secs);
+    let none = RecentCodes::default();
+    assert_eq!(limits.wait(&none, T0), None);
+    let one = RecentCodes { for_user: vec![at(0)], for_destination: vec![] };
+    assert_eq!(limits.wait(&one, at(10)), Some(Duration::seconds(50)), "cooldown");
+    assert_eq!(limits.wait(&one, at(60)), None);
+    let two = RecentCodes { for_user: vec![at(0), at(100)], for_destination: vec![] };
+    assert_eq!(limits.wait(&two, at(200)), Some(Duration::seconds(3400)), "per user: the oldest leaves the window");
+    let dest = RecentCodes { for_user: vec![], for_destination: vec![at(0)] };
+    assert_eq!(limits.wait(&dest, at(600)), Some(Duration::seconds(3000)), "per destination");
+}
+
+#[tokio::test]
+async fn the_old_address_cannot_open_a_new_account_while_its_revert_link_works() {
+    use crate::use_cases::{SignIn, SignInPolicy, VerifySignInError};
+    let w = world(&[123_456, 654_321]);
+    w.changes.start(&w.ada, email("ada@new.example")).await.unwrap();
+    w.changes.confirm(&w.ada, "123456").await.unwrap();
+    let hasher = SecretHasher::new(SecretKey::new(vec![42; 32]).unwrap());
+    let random = Arc::new(SeqRandom::from_words(&[111_111, 222_222]));
+    let sign_in = SignIn::new(w.store.clone(), w.clock.clone(), random, hasher, SignInPolicy::default());
+    sign_in.start(email("ada@example.com")).await.unwrap();
+    let result = sign_in.verify(&email("ada@example.com"), "111111").await;
+    assert!(matches!(result, Err(VerifySignInError::AddressAwaitingRevert)));
+    assert_eq!(w.store.state().accounts.len(), 2, "no account was created");
+
+    w.clock.advance(Duration::days(7));
+    sign_in.start(email("ada@example.com")).await.unwrap();
+    assert!(sign_in.verify(&email("ada@example.com"), "222222").await.is_ok(), "after the link expires it is free");
 }

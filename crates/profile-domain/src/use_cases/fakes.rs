@@ -8,12 +8,14 @@ use time::{Duration, OffsetDateTime};
 
 use crate::ports::{
     AccountStore, Clock, CompletedSignIn, DeliveryOutcome, MailTransport, OutboxStore, QueuedEmail, Randomness,
-    SendError, SessionStore, SignInCompletion, SignInStore,
+    SendError, SessionStore, SignInCompletion, SignInOutcome, SignInStore,
 };
-use crate::ports::{ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, RevertOutcome};
+use crate::ports::{
+    ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, PutOutcome, RevertOutcome,
+};
 use crate::{
-    Account, DisplayName, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, EmailId,
-    OutgoingEmail, PortError, RecentCodes, SecretHash, Session, SessionId, SignInChallenge, UserId,
+    Account, CodeLimits, DisplayName, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest,
+    EmailId, OutgoingEmail, PortError, RecentCodes, SecretHash, Session, SessionId, SignInChallenge, UserId,
 };
 
 /// A clock that moves only when told.
@@ -120,14 +122,24 @@ impl SignInStore for InMemoryStore {
         }))
     }
 
-    async fn complete_sign_in(&self, completion: &SignInCompletion) -> Result<Option<CompletedSignIn>, PortError> {
+    async fn complete_sign_in(&self, completion: &SignInCompletion) -> Result<SignInOutcome, PortError> {
         let mut state = self.state();
         let key = completion.email.as_str();
         if state.challenges.get(key).is_none_or(|c| c.code_hash != completion.code_hash) {
-            return Ok(None);
+            return Ok(SignInOutcome::ChallengeGone);
+        }
+        let existing = state.accounts.values().find(|a| a.email == completion.email).cloned();
+        let now = completion.session.created_at;
+        let awaiting_revert = state.change_records.iter().any(|r| {
+            r.old_email == completion.email
+                && r.reverted_at.is_none()
+                && r.voided_at.is_none()
+                && now < r.revert_expires_at
+        });
+        if existing.is_none() && awaiting_revert {
+            return Ok(SignInOutcome::AddressAwaitingRevert);
         }
         state.challenges.remove(key);
-        let existing = state.accounts.values().find(|a| a.email == completion.email).cloned();
         let created = existing.is_none();
         let account = existing.unwrap_or_else(|| completion.new_account.clone());
         state.accounts.insert(account.id, account.clone());
@@ -143,7 +155,7 @@ impl SignInStore for InMemoryStore {
                 last_seen_at: s.created_at,
             },
         );
-        Ok(Some(CompletedSignIn { account, created }))
+        Ok(SignInOutcome::Completed(CompletedSignIn { account, created }))
     }
 }
 
@@ -255,20 +267,6 @@ impl MailTransport for RecordingTransport {
 
 #[async_trait]
 impl EmailChangeStore for InMemoryStore {
-    async fn recent_codes(
-        &self,
-        user: UserId,
-        destination: &SecretHash,
-        since: OffsetDateTime,
-    ) -> Result<RecentCodes, PortError> {
-        let state = self.state();
-        let recent = state.codes_sent.iter().filter(|c| c.sent_at >= since);
-        Ok(RecentCodes {
-            for_user: recent.clone().filter(|c| c.user_id == user).map(|c| c.sent_at).collect(),
-            for_destination: recent.filter(|c| &c.destination == destination).map(|c| c.sent_at).collect(),
-        })
-    }
-
     async fn owner_of(&self, email: &EmailAddress) -> Result<Option<UserId>, PortError> {
         Ok(self.state().accounts.values().find(|a| &a.email == email).map(|a| a.id))
     }
@@ -278,12 +276,22 @@ impl EmailChangeStore for InMemoryStore {
         request: &EmailChangeRequest,
         sent: &EmailChangeCodeSent,
         message: &OutgoingEmail,
-    ) -> Result<(), PortError> {
+        limits: &CodeLimits,
+    ) -> Result<PutOutcome, PortError> {
         let mut state = self.state();
+        let since = sent.sent_at - limits.window;
+        let recent = state.codes_sent.iter().filter(|c| c.sent_at >= since);
+        let recent = RecentCodes {
+            for_user: recent.clone().filter(|c| c.user_id == sent.user_id).map(|c| c.sent_at).collect(),
+            for_destination: recent.filter(|c| c.destination == sent.destination).map(|c| c.sent_at).collect(),
+        };
+        if let Some(wait) = limits.wait(&recent, sent.sent_at) {
+            return Ok(PutOutcome::Limited(wait));
+        }
         state.change_requests.insert(request.user_id, request.clone());
         state.codes_sent.push(sent.clone());
         state.queue(message);
-        Ok(())
+        Ok(PutOutcome::Stored)
     }
 
     async fn record_change_attempt(&self, user: UserId) -> Result<Option<EmailChangeRequest>, PortError> {
@@ -321,16 +329,20 @@ impl EmailChangeStore for InMemoryStore {
     async fn revert(&self, reversal: &EmailChangeReversal) -> Result<RevertOutcome, PortError> {
         let mut state = self.state();
         let user = reversal.user_id;
+        let unused = |r: &EmailChangeRecord| r.reverted_at.is_none() && r.voided_at.is_none();
+        if !state.change_records.iter().any(|r| r.id == reversal.record_id && unused(r)) {
+            return Ok(RevertOutcome::AlreadyReverted);
+        }
         if state.accounts.values().any(|a| a.email == reversal.restore && a.id != user) {
             return Ok(RevertOutcome::AddressTaken);
         }
-        let Some(record) = state.change_records.iter_mut().find(|r| r.id == reversal.record_id) else {
-            return Ok(RevertOutcome::AlreadyReverted);
-        };
-        if record.reverted_at.is_some() {
-            return Ok(RevertOutcome::AlreadyReverted);
+        for record in state.change_records.iter_mut().filter(|r| r.user_id == user) {
+            if record.id == reversal.record_id {
+                record.reverted_at = Some(reversal.now);
+            } else if unused(record) {
+                record.voided_at = Some(reversal.now);
+            }
         }
-        record.reverted_at = Some(reversal.now);
         if let Some(account) = state.accounts.get_mut(&user) {
             account.email = reversal.restore.clone();
         }

@@ -51,6 +51,7 @@ impl Housekeeping {
         let now = self.clock.now();
         let cutoffs = PurgeCutoffs {
             now,
+            stale_requests_before: now - Duration::days(1),
             finished_before: now - self.policy.finished_messages,
             code_log_before: now - super::CODE_LIMIT_WINDOW,
         };
@@ -72,7 +73,12 @@ mod tests {
         let mut store = MockHousekeepingStore::new();
         store
             .expect_purge()
-            .withf(move |c| c.now == now && c.finished_before == now - Duration::days(7))
+            .withf(move |c| {
+                c.now == now
+                    && c.finished_before == now - Duration::days(7)
+                    && c.code_log_before == now - Duration::hours(1)
+                    && c.stale_requests_before == now - Duration::days(1)
+            })
             .returning(|_| Ok(Purged { challenges: 1, sessions: 2, messages: 3, ..Purged::default() }));
         let housekeeping =
             Housekeeping::new(Arc::new(store), Arc::new(FixedClock::at(now)), RetentionPolicy::default());

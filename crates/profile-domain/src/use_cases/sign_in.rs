@@ -5,7 +5,7 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 use super::draw;
-use crate::ports::{Clock, NewSession, Randomness, SignInCompletion, SignInStore};
+use crate::ports::{Clock, NewSession, Randomness, SignInCompletion, SignInOutcome, SignInStore};
 use crate::{
     Account, EmailAddress, EmailContent, EmailId, OutgoingEmail, PortError, SESSION_TOKEN_PURPOSE, SecretHash,
     SecretHasher, SessionId, SessionToken, SignInChallenge,
@@ -50,6 +50,12 @@ pub enum VerifySignInError {
     /// often: the caller is never told which.
     #[error("the code is wrong or has expired")]
     InvalidCode,
+    /// The code is right, but the address was just moved off an account
+    /// whose revert link still works; that link, not a new account, is the
+    /// way back. Said only to whoever holds the code, so only to the
+    /// address's owner.
+    #[error("this address was recently replaced on an account: use the link sent to it to restore it")]
+    AddressAwaitingRevert,
     /// Storage failed; nothing changed.
     #[error("could not complete the sign-in")]
     Unexpected(#[from] PortError),
@@ -148,8 +154,13 @@ impl SignIn {
                 expires_at,
             },
         };
-        let done = self.store.complete_sign_in(&completion).await?.ok_or(VerifySignInError::InvalidCode)?;
-        Ok(SignedIn { account: done.account, created: done.created, token, expires_at })
+        match self.store.complete_sign_in(&completion).await? {
+            SignInOutcome::Completed(done) => {
+                Ok(SignedIn { account: done.account, created: done.created, token, expires_at })
+            }
+            SignInOutcome::ChallengeGone => Err(VerifySignInError::InvalidCode),
+            SignInOutcome::AddressAwaitingRevert => Err(VerifySignInError::AddressAwaitingRevert),
+        }
     }
 
     fn code_hash(&self, email: &EmailAddress, code: &str) -> SecretHash {

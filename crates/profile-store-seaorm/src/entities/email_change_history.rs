@@ -15,6 +15,7 @@ pub struct Model {
     pub revert_hash: String,
     pub revert_expires_at_ms: i64,
     pub reverted_at_ms: Option<i64>,
+    pub voided_at_ms: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

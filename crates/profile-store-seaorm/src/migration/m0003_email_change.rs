@@ -37,6 +37,7 @@ enum EmailChangeHistory {
     RevertHash,
     RevertExpiresAtMs,
     RevertedAtMs,
+    VoidedAtMs,
 }
 
 #[derive(DeriveIden)]
@@ -102,6 +103,7 @@ impl MigrationTrait for Migration {
                     .col(string_len_uniq(EmailChangeHistory::RevertHash, HASH_LEN))
                     .col(big_integer(EmailChangeHistory::RevertExpiresAtMs))
                     .col(big_integer_null(EmailChangeHistory::RevertedAtMs))
+                    .col(big_integer_null(EmailChangeHistory::VoidedAtMs))
                     .foreign_key(&mut owned_by_account(
                         "fk_email_change_history_user",
                         (EmailChangeHistory::Table.into_iden(), EmailChangeHistory::UserId.into_iden()),
@@ -134,6 +136,11 @@ impl MigrationTrait for Migration {
                 "ix_email_change_history_user",
                 EmailChangeHistory::Table.into_iden(),
                 vec![EmailChangeHistory::UserId.into_iden()],
+            ),
+            (
+                "ix_email_change_history_old",
+                EmailChangeHistory::Table.into_iden(),
+                vec![EmailChangeHistory::OldEmail.into_iden()],
             ),
         ];
         for (name, table, columns) in indexes {

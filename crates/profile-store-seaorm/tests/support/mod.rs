@@ -88,3 +88,48 @@ macro_rules! on_every_backend {
         }
     };
 }
+
+/// The completed sign-in of an outcome, if it completed.
+pub trait Completed {
+    fn completed(self) -> Option<profile_domain::ports::CompletedSignIn>;
+}
+
+impl Completed for profile_domain::ports::SignInOutcome {
+    fn completed(self) -> Option<profile_domain::ports::CompletedSignIn> {
+        match self {
+            Self::Completed(done) => Some(done),
+            _ => None,
+        }
+    }
+}
+
+/// `put_request` with limits that never bite, for tests of other rules.
+#[allow(dead_code, reason = "used by some test binaries that include this module, not all")]
+pub trait Unlimited {
+    async fn put_request_unlimited(
+        &self,
+        request: &profile_domain::EmailChangeRequest,
+        sent: &profile_domain::EmailChangeCodeSent,
+        message: &profile_domain::OutgoingEmail,
+    ) -> Result<(), profile_domain::PortError>;
+}
+
+impl Unlimited for SeaOrmStore {
+    async fn put_request_unlimited(
+        &self,
+        request: &profile_domain::EmailChangeRequest,
+        sent: &profile_domain::EmailChangeCodeSent,
+        message: &profile_domain::OutgoingEmail,
+    ) -> Result<(), profile_domain::PortError> {
+        use profile_domain::ports::{EmailChangeStore, PutOutcome};
+        let limits = profile_domain::CodeLimits {
+            resend_cooldown: time::Duration::ZERO,
+            per_user: 1000,
+            per_destination: 1000,
+            window: time::Duration::hours(1),
+        };
+        let outcome = self.put_request(request, sent, message, &limits).await?;
+        assert_eq!(outcome, PutOutcome::Stored);
+        Ok(())
+    }
+}
