@@ -156,6 +156,19 @@ impl App {
 
     /// Signs in through the mailbox and returns the session token.
     pub async fn sign_in(&self, email: &str) -> String {
+        let verified = self.verify_from_mailbox(email).await;
+        verified.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Signs in through the mailbox and returns the session cookie
+    /// (`profile_session=…`), as a browser would keep it.
+    pub async fn sign_in_cookie(&self, email: &str) -> String {
+        let verified = self.verify_from_mailbox(email).await;
+        verified.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+    }
+
+    /// Asks for a code, waits for its message, and verifies it.
+    async fn verify_from_mailbox(&self, email: &str) -> Response {
         let before = self.mailbox_count();
         let started = self.post("/v1/auth/sign-in", json!({ "email": email })).await;
         assert_eq!(started.status(), StatusCode::ACCEPTED);
@@ -167,7 +180,7 @@ impl App {
         let code = self.code_from_mailbox(email).await;
         let verified = self.post("/v1/auth/verify", json!({ "email": email, "code": code })).await;
         assert_eq!(verified.status(), StatusCode::OK);
-        verified.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+        verified
     }
 
     pub async fn me(&self, token: &str) -> Response {

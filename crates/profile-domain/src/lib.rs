@@ -6,6 +6,7 @@
 //! in [`ports`]; the use cases in [`use_cases`] hold the rules.
 
 pub mod account;
+pub mod consent;
 pub mod email;
 pub mod email_change;
 pub mod ports;
@@ -16,10 +17,14 @@ pub mod use_cases;
 pub mod values;
 
 pub use account::Account;
+pub use consent::{
+    CatalogueError, ConsentAnswer, ConsentChannel, ConsentEvent, ConsentView, OnNewVersion, Purpose, PurposeCatalogue,
+    PurposeKind,
+};
 pub use email::{EmailContent, EmailId, OutgoingEmail};
 pub use email_change::{CodeLimits, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, RecentCodes};
 pub use ports::PortError;
 pub use secret::{SecretHash, SecretHasher, SecretKey, SecretToken};
 pub use session::{SESSION_TOKEN_PURPOSE, Session, SessionId, SessionToken};
 pub use sign_in_challenge::SignInChallenge;
-pub use values::{DisplayName, DisplayNameError, EmailAddress, EmailAddressError, UserId};
+pub use values::{DisplayName, DisplayNameError, EmailAddress, EmailAddressError, PurposeId, PurposeIdError, UserId};

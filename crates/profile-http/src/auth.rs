@@ -47,6 +47,12 @@ pub enum SessionAuth {
 }
 
 impl SessionAuth {
+    /// Whether the credential came in the cookie (the web page).
+    #[must_use]
+    pub fn is_cookie(&self) -> bool {
+        matches!(self, Self::Cookie(_))
+    }
+
     /// The signed-in user, or the 401/403 to answer with.
     ///
     /// # Errors

@@ -6,6 +6,7 @@
 //! translate its answer.
 
 mod api_auth;
+mod api_consents;
 mod api_email_change;
 mod api_me;
 mod auth;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use poem::{EndpointExt, IntoEndpoint, Route, get, handler, http::StatusCode, web::Data};
 use poem_openapi::{OpenApiService, Tags};
-use profile_domain::use_cases::{EmailChanges, Profiles, Sessions, SignIn};
+use profile_domain::use_cases::{Consents, EmailChanges, Profiles, Sessions, SignIn};
 
 pub use auth::SESSION_COOKIE;
 pub use config::{HttpConfig, Limits};
@@ -29,6 +30,7 @@ pub use error::ErrorBody;
 pub use rate_limit::RateLimit;
 
 use crate::api_auth::AuthApi;
+use crate::api_consents::ConsentApi;
 use crate::api_email_change::EmailChangeApi;
 use crate::api_me::MeApi;
 use crate::auth::AuthContext;
@@ -43,6 +45,8 @@ enum ApiTags {
     Auth,
     /// The signed-in user's profile
     Profile,
+    /// Consent to emails and uses of data
+    Consent,
 }
 
 /// The use cases the API calls.
@@ -55,6 +59,8 @@ pub struct UseCases {
     pub profiles: Arc<Profiles>,
     /// Changes of login address.
     pub email_changes: Arc<EmailChanges>,
+    /// Consents.
+    pub consents: Arc<Consents>,
 }
 
 /// Tells whether the service can serve requests (its database answers).
@@ -64,7 +70,10 @@ pub trait Readiness: Send + Sync {
     async fn check(&self) -> Result<(), String>;
 }
 
-fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<(AuthApi, MeApi, EmailChangeApi), ()> {
+fn api_service(
+    use_cases: &UseCases,
+    config: &HttpConfig,
+) -> OpenApiService<(AuthApi, MeApi, EmailChangeApi, ConsentApi), ()> {
     let auth = AuthApi {
         sign_in: use_cases.sign_in.clone(),
         sessions: use_cases.sessions.clone(),
@@ -76,7 +85,8 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<(Aut
     };
     let me = MeApi { profiles: use_cases.profiles.clone() };
     let email_change = EmailChangeApi { changes: use_cases.email_changes.clone() };
-    OpenApiService::new((auth, me, email_change), API_TITLE, env!("CARGO_PKG_VERSION"))
+    let consent = ConsentApi { consents: use_cases.consents.clone() };
+    OpenApiService::new((auth, me, email_change, consent), API_TITLE, env!("CARGO_PKG_VERSION"))
         .server(config.public_url.clone())
 }
 

@@ -11,10 +11,11 @@ use poem::http::StatusCode;
 use poem::test::TestClient;
 use poem::{Endpoint, IntoEndpoint};
 use profile_domain::ports::{
-    MockAccountStore, MockClock, MockEmailChangeStore, MockRandomness, MockSessionStore, MockSignInStore,
+    MockAccountStore, MockClock, MockConsentStore, MockEmailChangeStore, MockRandomness, MockSessionStore,
+    MockSignInStore,
 };
 use profile_domain::use_cases::{
-    EmailChangePolicy, EmailChanges, Profiles, SessionPolicy, Sessions, SignIn, SignInPolicy,
+    Consents, EmailChangePolicy, EmailChanges, Profiles, SessionPolicy, Sessions, SignIn, SignInPolicy,
 };
 use profile_domain::{PortError, SecretHasher, SecretKey};
 use profile_http::{HttpConfig, Limits, Readiness, UseCases};
@@ -66,6 +67,12 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
         sessions: Arc::new(Sessions::new(Arc::new(sessions), clock.clone(), hasher, SessionPolicy::default())),
         profiles: Arc::new(Profiles::new(Arc::new(MockAccountStore::new()), clock)),
         email_changes,
+        consents: Arc::new(Consents::new(
+            Arc::new(MockConsentStore::new()),
+            Arc::new(MockClock::new()),
+            Arc::new(MockRandomness::new()),
+            profile_domain::PurposeCatalogue::default(),
+        )),
     }
 }
 

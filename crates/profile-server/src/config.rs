@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use profile_domain::{OnNewVersion, Purpose, PurposeCatalogue, PurposeId, PurposeKind};
 use serde::{Deserialize, Serialize};
 
 /// A rate limit as configured: `max` events per `window_secs`.
@@ -96,6 +97,98 @@ impl Default for EmailChangeConfig {
     }
 }
 
+/// One purpose of the consent catalogue, as configured.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeConfig {
+    pub id: String,
+    /// `email` or `data_use`.
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub version: u32,
+    /// `keep` (default) or `ask_again`: what a new version does to answers
+    /// given to an older one.
+    #[serde(default = "keep")]
+    pub on_new_version: String,
+}
+
+fn keep() -> String {
+    "keep".into()
+}
+
+/// The consent catalogue.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsentConfig {
+    pub purposes: Vec<PurposeConfig>,
+}
+
+impl Default for ConsentConfig {
+    /// A small example catalogue, so a first run shows the feature working;
+    /// operators replace it with `[[consent.purposes]]` in their file.
+    fn default() -> Self {
+        let purpose = |id: &str, kind: &str, title: &str, description: &str| PurposeConfig {
+            id: id.into(),
+            kind: kind.into(),
+            title: title.into(),
+            description: description.into(),
+            version: 1,
+            on_new_version: keep(),
+        };
+        Self {
+            purposes: vec![
+                purpose("product_news", "email", "Product news", "Occasional emails about new features and changes."),
+                purpose(
+                    "event_reminders",
+                    "email",
+                    "Event reminders",
+                    "Reminders before meetings and events you joined.",
+                ),
+                purpose("newsletter", "email", "Newsletter", "A monthly newsletter with tips and stories."),
+                purpose(
+                    "usage_analytics",
+                    "data_use",
+                    "Usage analytics",
+                    "We may analyse how you use the product, without sharing it, to improve it.",
+                ),
+            ],
+        }
+    }
+}
+
+impl ConsentConfig {
+    /// The catalogue as the domain takes it.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the purpose that is wrong.
+    pub fn catalogue(&self) -> Result<PurposeCatalogue, ConfigError> {
+        let mut purposes = Vec::with_capacity(self.purposes.len());
+        for p in &self.purposes {
+            let invalid = |what: &str| ConfigError::Invalid(format!("consent purpose {:?}: {what}", p.id));
+            let kind = match p.kind.as_str() {
+                "email" => PurposeKind::Email,
+                "data_use" => PurposeKind::DataUse,
+                _ => return Err(invalid("kind must be email or data_use")),
+            };
+            let on_new_version = match p.on_new_version.as_str() {
+                "keep" => OnNewVersion::Keep,
+                "ask_again" => OnNewVersion::AskAgain,
+                _ => return Err(invalid("on_new_version must be keep or ask_again")),
+            };
+            purposes.push(Purpose {
+                id: PurposeId::parse(&p.id).map_err(|e| invalid(&e.to_string()))?,
+                kind,
+                title: p.title.clone(),
+                description: p.description.clone(),
+                version: p.version,
+                on_new_version,
+            });
+        }
+        PurposeCatalogue::new(purposes).map_err(|e| ConfigError::Invalid(e.to_string()))
+    }
+}
+
 /// How long finished records are kept, and how often housekeeping runs.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -133,6 +226,7 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub retention: RetentionConfig,
     pub email_change: EmailChangeConfig,
+    pub consent: ConsentConfig,
 }
 
 impl Default for Config {
@@ -157,6 +251,7 @@ impl Default for Config {
             outbox: OutboxConfig::default(),
             retention: RetentionConfig::default(),
             email_change: EmailChangeConfig::default(),
+            consent: ConsentConfig::default(),
         }
     }
 }
@@ -308,6 +403,7 @@ impl Config {
         if change.code_ttl_secs > MAX_CODE_TTL_SECS || change.revert_ttl_secs > MAX_SESSION_TTL_SECS {
             return invalid("email_change.code_ttl_secs may be at most 3600 and revert_ttl_secs at most 31622400");
         }
+        self.consent.catalogue()?;
         if self.retention.housekeeping_interval_secs == 0 {
             return invalid("retention.housekeeping_interval_secs must be above zero");
         }
@@ -409,6 +505,26 @@ mod tests {
         assert!(load(None, &[("PROFILE_SIGN_IN_CODE_TTL_SECS", "3601")]).is_err());
         assert!(load(None, &[("PROFILE_SIGN_IN_CODE_TTL_SECS", "3600")]).is_ok());
         assert!(load(None, &[("PROFILE_SIGN_IN_SESSION_TTL_SECS", "99999999999")]).is_err());
+    }
+
+    #[test]
+    fn the_example_catalogue_applies_until_the_file_defines_purposes() {
+        let config = load(None, &[]).unwrap();
+        assert_eq!(config.consent.catalogue().unwrap().purposes().len(), 4);
+        let file = "[[consent.purposes]]\nid = \"offers\"\nkind = \"email\"\ntitle = \"Offers\"\ndescription = \"d\"\nversion = 2\non_new_version = \"ask_again\"\n";
+        let config = load(Some(file), &[]).unwrap();
+        let catalogue = config.consent.catalogue().unwrap();
+        assert_eq!(catalogue.purposes().len(), 1);
+        assert_eq!(catalogue.purposes()[0].on_new_version, OnNewVersion::AskAgain);
+    }
+
+    #[test]
+    fn a_bad_purpose_is_refused_naming_it() {
+        let file = "[[consent.purposes]]\nid = \"Offers\"\nkind = \"email\"\ntitle = \"t\"\ndescription = \"d\"\nversion = 1\n";
+        assert!(load(Some(file), &[]).unwrap_err().to_string().contains("Offers"));
+        let file =
+            "[[consent.purposes]]\nid = \"x\"\nkind = \"sms\"\ntitle = \"t\"\ndescription = \"d\"\nversion = 1\n";
+        assert!(load(Some(file), &[]).unwrap_err().to_string().contains("kind"));
     }
 
     #[test]

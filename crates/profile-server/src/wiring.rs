@@ -7,7 +7,7 @@ use std::time::Duration;
 use profile_domain::SecretHasher;
 use profile_domain::ports::{Clock, MailTransport, Randomness};
 use profile_domain::use_cases::{
-    EmailChangePolicy, EmailChanges, Housekeeping, OutboxDelivery, Profiles, RetentionPolicy, RetryPolicy,
+    Consents, EmailChangePolicy, EmailChanges, Housekeeping, OutboxDelivery, Profiles, RetentionPolicy, RetryPolicy,
     SessionPolicy, Sessions, SignIn, SignInPolicy,
 };
 use profile_email::{DevMailbox, MailSettings, SmtpTransport};
@@ -34,6 +34,8 @@ pub enum WiringError {
     Mailbox(#[source] std::io::Error),
     #[error("cannot create the data directory")]
     DataDir(#[source] std::io::Error),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
 }
 
 /// Everything the running service is made of.
@@ -121,6 +123,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
             hasher.clone(),
             email_change_policy(config),
         )),
+        consents: Arc::new(Consents::new(shared.clone(), clock.clone(), random.clone(), config.consent.catalogue()?)),
     };
     let retry = RetryPolicy {
         base_delay: time::Duration::seconds(i64::try_from(config.outbox.retry_base_secs).unwrap_or(5)),

@@ -6,6 +6,7 @@
 //! `profile-domain` types.
 
 mod accounts;
+mod consents;
 mod convert;
 mod email_change;
 mod entities;

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod clock;
+mod consents;
 mod email_change;
 mod housekeeping;
 mod mail;
@@ -15,6 +16,7 @@ mod sign_in;
 
 pub use accounts::AccountStore;
 pub use clock::Clock;
+pub use consents::ConsentStore;
 pub use email_change::{
     ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, PutOutcome, RevertOutcome,
 };
@@ -27,7 +29,7 @@ pub use sign_in::{CompletedSignIn, NewSession, SignInCompletion, SignInOutcome, 
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
-    accounts::MockAccountStore, clock::MockClock, email_change::MockEmailChangeStore,
+    accounts::MockAccountStore, clock::MockClock, consents::MockConsentStore, email_change::MockEmailChangeStore,
     housekeeping::MockHousekeepingStore, mail::MockMailTransport, outbox::MockOutboxStore, randomness::MockRandomness,
     sessions::MockSessionStore, sign_in::MockSignInStore,
 };

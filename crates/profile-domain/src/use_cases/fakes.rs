@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
 
+use crate::ports::ConsentStore;
 use crate::ports::{
     AccountStore, Clock, CompletedSignIn, DeliveryOutcome, MailTransport, OutboxStore, QueuedEmail, Randomness,
     SendError, SessionStore, SignInCompletion, SignInOutcome, SignInStore,
@@ -14,8 +15,9 @@ use crate::ports::{
     ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, PutOutcome, RevertOutcome,
 };
 use crate::{
-    Account, CodeLimits, DisplayName, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest,
-    EmailId, OutgoingEmail, PortError, RecentCodes, SecretHash, Session, SessionId, SignInChallenge, UserId,
+    Account, CodeLimits, ConsentAnswer, ConsentEvent, DisplayName, EmailAddress, EmailChangeCodeSent,
+    EmailChangeRecord, EmailChangeRequest, EmailId, OutgoingEmail, PortError, RecentCodes, SecretHash, Session,
+    SessionId, SignInChallenge, UserId,
 };
 
 /// A clock that moves only when told.
@@ -81,6 +83,7 @@ pub(crate) struct State {
     pub(crate) change_requests: HashMap<UserId, EmailChangeRequest>,
     pub(crate) codes_sent: Vec<EmailChangeCodeSent>,
     pub(crate) change_records: Vec<EmailChangeRecord>,
+    pub(crate) consent_ledger: Vec<ConsentEvent>,
 }
 
 impl State {
@@ -350,5 +353,32 @@ impl EmailChangeStore for InMemoryStore {
         state.change_requests.remove(&user);
         state.queue(&reversal.notice);
         Ok(RevertOutcome::Reverted)
+    }
+}
+
+#[async_trait]
+impl ConsentStore for InMemoryStore {
+    async fn answers(&self, user: UserId) -> Result<Vec<ConsentAnswer>, PortError> {
+        let state = self.state();
+        let mut answers: Vec<ConsentAnswer> = Vec::new();
+        for e in state.consent_ledger.iter().filter(|e| e.user_id == user) {
+            answers.retain(|a| a.purpose_id != e.purpose_id);
+            answers.push(ConsentAnswer {
+                purpose_id: e.purpose_id.clone(),
+                granted: e.granted,
+                version: e.version,
+                answered_at: e.at,
+            });
+        }
+        Ok(answers)
+    }
+
+    async fn record(&self, event: &ConsentEvent) -> Result<(), PortError> {
+        self.state().consent_ledger.push(event.clone());
+        Ok(())
+    }
+
+    async fn ledger(&self, user: UserId) -> Result<Vec<ConsentEvent>, PortError> {
+        Ok(self.state().consent_ledger.iter().filter(|e| e.user_id == user).cloned().collect())
     }
 }

@@ -1,5 +1,6 @@
 //! Use cases: small services over the ports, holding the business rules.
 
+mod consents;
 mod draw;
 mod email_change;
 mod housekeeping;
@@ -11,6 +12,7 @@ mod sign_in;
 #[cfg(test)]
 pub(crate) mod fakes;
 
+pub use consents::{ConsentError, Consents};
 pub use email_change::{
     CODE_LIMIT_WINDOW, ConfirmEmailChangeError, EmailChangePolicy, EmailChanges, REVERT_TOKEN_PURPOSE,
     RevertEmailChangeError, StartEmailChangeError,

@@ -2,8 +2,10 @@
 
 mod display_name;
 mod email_address;
+mod purpose_id;
 mod user_id;
 
 pub use display_name::{DisplayName, DisplayNameError};
 pub use email_address::{EmailAddress, EmailAddressError};
+pub use purpose_id::{PurposeId, PurposeIdError};
 pub use user_id::UserId;

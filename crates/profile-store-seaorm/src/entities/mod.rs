@@ -2,6 +2,8 @@
 //! speak in domain types.
 
 pub(crate) mod account;
+pub(crate) mod consent_answer;
+pub(crate) mod consent_event;
 pub(crate) mod email_change_code;
 pub(crate) mod email_change_history;
 pub(crate) mod email_change_request;

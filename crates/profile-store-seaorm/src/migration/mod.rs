@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_housekeeping_indexes;
 mod m0003_email_change;
+mod m0004_consents;
 
 /// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
 /// set whatever the server's default, so any Unicode text fits.
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_housekeeping_indexes::Migration),
             Box::new(m0003_email_change::Migration),
+            Box::new(m0004_consents::Migration),
         ]
     }
 }

@@ -1,0 +1,105 @@
+//! Consents: the user's choices per purpose, opt-in, each change appended to
+//! the ledger.
+
+use std::sync::Arc;
+
+use super::draw;
+use crate::ports::{Clock, ConsentStore, Randomness};
+use crate::{ConsentChannel, ConsentEvent, ConsentView, PortError, PurposeCatalogue, PurposeId, UserId};
+
+/// Why a consent could not be read or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsentError {
+    /// The catalogue has no such purpose.
+    #[error("there is no purpose with that id")]
+    UnknownPurpose,
+    /// Storage failed; nothing changed.
+    #[error("could not read or record the consent")]
+    Unexpected(#[from] PortError),
+}
+
+/// The consent use case.
+pub struct Consents {
+    store: Arc<dyn ConsentStore>,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Randomness>,
+    catalogue: PurposeCatalogue,
+}
+
+impl Consents {
+    /// Builds the use case over its ports and the operator's catalogue.
+    pub fn new(
+        store: Arc<dyn ConsentStore>,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Randomness>,
+        catalogue: PurposeCatalogue,
+    ) -> Self {
+        Self { store, clock, random, catalogue }
+    }
+
+    /// The operator's catalogue.
+    #[must_use]
+    pub fn catalogue(&self) -> &PurposeCatalogue {
+        &self.catalogue
+    }
+
+    /// Every purpose with the user's answer in force, in catalogue order.
+    ///
+    /// # Errors
+    /// [`ConsentError::Unexpected`] when storage fails.
+    pub async fn list(&self, user: UserId) -> Result<Vec<ConsentView>, ConsentError> {
+        let answers = self.store.answers(user).await?;
+        Ok(self
+            .catalogue
+            .purposes()
+            .iter()
+            .map(|p| ConsentView::of(p, answers.iter().find(|a| a.purpose_id == p.id)))
+            .collect())
+    }
+
+    /// Grants or withdraws one purpose in its current version, recording the
+    /// change in the ledger with the hash of the text shown.
+    ///
+    /// # Errors
+    /// [`ConsentError::UnknownPurpose`] for an id not in the catalogue.
+    pub async fn set(
+        &self,
+        user: UserId,
+        purpose: &str,
+        granted: bool,
+        channel: ConsentChannel,
+    ) -> Result<ConsentView, ConsentError> {
+        let id = PurposeId::parse(purpose).map_err(|_| ConsentError::UnknownPurpose)?;
+        let purpose = self.catalogue.get(&id).ok_or(ConsentError::UnknownPurpose)?;
+        let event = ConsentEvent {
+            id: draw::uuid_v4(self.random.as_ref()),
+            user_id: user,
+            purpose_id: id,
+            version: purpose.version,
+            text_hash: purpose.text_hash(),
+            granted,
+            at: draw::now_millis(self.clock.as_ref()),
+            channel,
+        };
+        self.store.record(&event).await?;
+        let answer = crate::ConsentAnswer {
+            purpose_id: event.purpose_id,
+            granted,
+            version: event.version,
+            answered_at: event.at,
+        };
+        Ok(ConsentView::of(purpose, Some(&answer)))
+    }
+
+    /// The user's whole ledger, oldest first.
+    ///
+    /// # Errors
+    /// [`ConsentError::Unexpected`] when storage fails.
+    pub async fn ledger(&self, user: UserId) -> Result<Vec<ConsentEvent>, ConsentError> {
+        Ok(self.store.ledger(user).await?)
+    }
+}
+
+#[cfg(test)]
+#[path = "consents_tests.rs"]
+mod tests;

@@ -1,0 +1,106 @@
+//! Consents: the ledger of every change and the latest answer per purpose.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum ConsentAnswers {
+    Table,
+    UserId,
+    PurposeId,
+    Granted,
+    Version,
+    AnsweredAtMs,
+}
+
+#[derive(DeriveIden)]
+enum ConsentLedger {
+    Table,
+    Id,
+    UserId,
+    PurposeId,
+    Version,
+    TextHash,
+    Granted,
+    AtMs,
+    Channel,
+}
+
+#[derive(DeriveIden)]
+enum Accounts {
+    Table,
+    Id,
+}
+
+const PURPOSE_LEN: u32 = 64;
+
+fn owned_by_account(name: &str, table: DynIden, column: DynIden) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(table, column)
+        .to(Accounts::Table, Accounts::Id)
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let table = |name| super::new_table(manager, name);
+        manager
+            .create_table(
+                table(ConsentAnswers::Table.into_iden())
+                    .col(uuid(ConsentAnswers::UserId))
+                    .col(string_len(ConsentAnswers::PurposeId, PURPOSE_LEN))
+                    .col(boolean(ConsentAnswers::Granted))
+                    .col(integer(ConsentAnswers::Version))
+                    .col(big_integer(ConsentAnswers::AnsweredAtMs))
+                    .primary_key(Index::create().col(ConsentAnswers::UserId).col(ConsentAnswers::PurposeId))
+                    .foreign_key(&mut owned_by_account(
+                        "fk_consent_answers_user",
+                        ConsentAnswers::Table.into_iden(),
+                        ConsentAnswers::UserId.into_iden(),
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                table(ConsentLedger::Table.into_iden())
+                    .col(pk_uuid(ConsentLedger::Id))
+                    .col(uuid(ConsentLedger::UserId))
+                    .col(string_len(ConsentLedger::PurposeId, PURPOSE_LEN))
+                    .col(integer(ConsentLedger::Version))
+                    .col(string_len(ConsentLedger::TextHash, 64))
+                    .col(boolean(ConsentLedger::Granted))
+                    .col(big_integer(ConsentLedger::AtMs))
+                    .col(string_len(ConsentLedger::Channel, 16))
+                    .foreign_key(&mut owned_by_account(
+                        "fk_consent_ledger_user",
+                        ConsentLedger::Table.into_iden(),
+                        ConsentLedger::UserId.into_iden(),
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_consent_ledger_user")
+                    .table(ConsentLedger::Table)
+                    .col(ConsentLedger::UserId)
+                    .col(ConsentLedger::AtMs)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [ConsentLedger::Table.into_iden(), ConsentAnswers::Table.into_iden()] {
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+        }
+        Ok(())
+    }
+}

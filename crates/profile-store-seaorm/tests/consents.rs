@@ -1,0 +1,108 @@
+//! The consent storage against real databases.
+
+#![expect(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
+mod support;
+
+use profile_domain::ports::{ConsentStore, NewSession, SignInCompletion, SignInStore};
+use profile_domain::{
+    Account, ConsentChannel, ConsentEvent, EmailAddress, EmailContent, EmailId, OutgoingEmail, PurposeId, SecretHasher,
+    SecretKey, SessionId, SignInChallenge, UserId,
+};
+use support::{Completed, TestDb};
+use time::{Duration, OffsetDateTime, macros::datetime};
+use uuid::Uuid;
+
+const T0: OffsetDateTime = datetime!(2026-11-29 12:00 UTC);
+
+async fn account(db: &TestDb, address: &str, n: u128) -> UserId {
+    let to = EmailAddress::parse(address).unwrap();
+    let hasher = SecretHasher::new(SecretKey::new(vec![1; 32]).unwrap());
+    let code_hash = hasher.hash("c", &[address.as_bytes()]);
+    let challenge = SignInChallenge {
+        email: to.clone(),
+        code_hash: code_hash.clone(),
+        created_at: T0,
+        expires_at: T0 + Duration::minutes(10),
+        attempts: 0,
+    };
+    let message = OutgoingEmail {
+        id: EmailId(Uuid::from_u128(n)),
+        to: to.clone(),
+        content: EmailContent::EmailChangeReverted,
+        created_at: T0,
+        expires_at: None,
+    };
+    db.store.put_challenge(&challenge, &message).await.unwrap();
+    let completion = SignInCompletion {
+        email: to.clone(),
+        code_hash,
+        new_account: Account::new(UserId::new_v7(n as u64, [n as u8; 10]), to, T0),
+        session: NewSession {
+            id: SessionId(Uuid::from_u128(n)),
+            token_hash: hasher.hash("s", &[&n.to_be_bytes()]),
+            created_at: T0,
+            expires_at: T0 + Duration::days(1),
+        },
+    };
+    db.store.complete_sign_in(&completion).await.unwrap().completed().unwrap().account.id
+}
+
+fn event(
+    n: u128,
+    user: UserId,
+    purpose: &str,
+    granted: bool,
+    at: OffsetDateTime,
+    channel: ConsentChannel,
+) -> ConsentEvent {
+    ConsentEvent {
+        id: Uuid::from_u128(n),
+        user_id: user,
+        purpose_id: PurposeId::parse(purpose).unwrap(),
+        version: 2,
+        text_hash: "ab".repeat(32),
+        granted,
+        at,
+        channel,
+    }
+}
+
+on_every_backend!(every_change_is_appended_and_the_latest_is_the_answer, |db: TestDb| async move {
+    let ada = account(&db, "ada@example.com", 1).await;
+    let bob = account(&db, "bob@example.com", 2).await;
+    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web)).await.unwrap();
+    db.store
+        .record(&event(11, ada, "news", false, T0 + Duration::minutes(1), ConsentChannel::Unsubscribe))
+        .await
+        .unwrap();
+    db.store.record(&event(12, ada, "stats", true, T0 + Duration::minutes(2), ConsentChannel::Api)).await.unwrap();
+    db.store.record(&event(13, bob, "news", true, T0, ConsentChannel::Api)).await.unwrap();
+
+    let mut answers = db.store.answers(ada).await.unwrap();
+    answers.sort_by(|a, b| a.purpose_id.cmp(&b.purpose_id));
+    let summary: Vec<_> = answers.iter().map(|a| (a.purpose_id.as_str(), a.granted, a.version)).collect();
+    assert_eq!(summary, [("news", false, 2), ("stats", true, 2)]);
+    assert_eq!(answers[0].answered_at, T0 + Duration::minutes(1));
+
+    let ledger = db.store.ledger(ada).await.unwrap();
+    assert_eq!(
+        ledger,
+        vec![
+            event(10, ada, "news", true, T0, ConsentChannel::Web),
+            event(11, ada, "news", false, T0 + Duration::minutes(1), ConsentChannel::Unsubscribe),
+            event(12, ada, "stats", true, T0 + Duration::minutes(2), ConsentChannel::Api),
+        ]
+    );
+    assert_eq!(db.store.ledger(bob).await.unwrap().len(), 1);
+});
+
+on_every_backend!(a_failed_append_changes_no_answer, |db: TestDb| async move {
+    let ada = account(&db, "ada@example.com", 1).await;
+    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web)).await.unwrap();
+    let duplicate_id = event(10, ada, "news", false, T0 + Duration::minutes(1), ConsentChannel::Web);
+    assert!(db.store.record(&duplicate_id).await.is_err());
+    let answers = db.store.answers(ada).await.unwrap();
+    assert!(answers[0].granted, "the answer stayed with the ledger");
+    assert_eq!(db.store.ledger(ada).await.unwrap().len(), 1);
+});
