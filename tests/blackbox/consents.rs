@@ -101,6 +101,19 @@ async fn bad_consent_requests_get_their_codes_and_record_nothing() {
             "{purpose} {body}"
         );
     }
+    let stale = put(&app, &token, "newsletter", json!({ "granted": true, "version": 0 })).await;
+    assert_eq!(error_code(stale).await, (StatusCode::CONFLICT, "purpose_changed".into()));
+    let cookie = app.sign_in_cookie("cat@example.com").await;
+    let cross_site = app
+        .client
+        .put(format!("{}/v1/me/consents/newsletter", app.base))
+        .header("cookie", cookie)
+        .header("origin", "https://evil.example")
+        .json(&json!({ "granted": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(cross_site).await, (StatusCode::FORBIDDEN, "cross_site_request".into()));
     let anonymous = app
         .client
         .put(format!("{}/v1/me/consents/newsletter", app.base))
@@ -144,4 +157,30 @@ async fn a_new_version_asks_again_and_keeps_or_suspends_the_answer_as_configured
     assert_eq!((again["granted"].clone(), again["needs_answer"].clone()), (json!(true), json!(false)));
     let versions: Vec<i64> = ledger(&app).await.iter().map(|row| row.3).collect();
     assert_eq!(versions, [1, 1, 2]);
+}
+
+#[tokio::test]
+async fn the_server_refuses_to_start_when_a_purpose_text_changed_without_a_new_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("profile.toml");
+    let purpose = |description: &str| {
+        format!(
+            "[[consent.purposes]]\nid = \"tips\"\nkind = \"email\"\ntitle = \"Tips\"\ndescription = \"{description}\"\nversion = 1\n"
+        )
+    };
+    std::fs::write(&file, purpose("Tips by email")).unwrap();
+    let path = file.display().to_string();
+    let mut app = App::start(&[("PROFILE_CONFIG", path.as_str())]).await;
+    app.stop();
+    std::fs::write(&file, purpose("Tips by email and by post")).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_profile-server"))
+        .env_clear()
+        .env("PROFILE_CONFIG", &path)
+        .env("PROFILE_DATA_DIR", app.data_dir())
+        .env("PROFILE_BIND", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("consent purpose tips version 1 changed"), "{stderr}");
 }

@@ -41,6 +41,17 @@ pub enum OnNewVersion {
     AskAgain,
 }
 
+/// A stored purpose version whose text differs from the catalogue's: the
+/// text changed without a new version.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the text of consent purpose {purpose} version {version} changed; give it a new version")]
+pub struct TextChangedWithoutNewVersion {
+    /// The purpose.
+    pub purpose: String,
+    /// The version whose text differs.
+    pub version: u32,
+}
+
 /// One purpose of the operator's catalogue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Purpose {
@@ -59,8 +70,10 @@ pub struct Purpose {
 }
 
 impl Purpose {
-    /// The SHA-256 (hex) of the exact text shown: title and description.
-    /// Recorded with every answer, to prove what the user saw.
+    /// The SHA-256 (hex) of the exact text shown, recorded with every answer
+    /// to prove what the user saw: SHA-256 over the title's length as a
+    /// big-endian u64, the title's UTF-8 bytes, the description's length as
+    /// a big-endian u64 and the description's UTF-8 bytes.
     #[must_use]
     pub fn text_hash(&self) -> String {
         let mut hasher = Sha256::new();
@@ -87,7 +100,13 @@ pub enum CatalogueError {
     /// A description is too long.
     #[error("the description of the purpose {0} is longer than {MAX_PURPOSE_DESCRIPTION_CHARS} characters")]
     LongDescription(String),
+    /// A version is larger than can be stored.
+    #[error("the version of the purpose {0} is larger than {MAX_PURPOSE_VERSION}")]
+    HugeVersion(String),
 }
+
+/// The largest purpose version accepted.
+pub const MAX_PURPOSE_VERSION: u32 = i32::MAX as u32;
 
 /// The operator's purposes, validated.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -108,6 +127,9 @@ impl PurposeCatalogue {
             }
             if p.version == 0 {
                 return Err(CatalogueError::ZeroVersion(id()));
+            }
+            if p.version > MAX_PURPOSE_VERSION {
+                return Err(CatalogueError::HugeVersion(id()));
             }
             let title = p.title.trim().chars().count();
             if title == 0 || title > MAX_PURPOSE_TITLE_CHARS {
@@ -200,6 +222,8 @@ pub struct ConsentAnswer {
     pub granted: bool,
     /// The version answered.
     pub version: u32,
+    /// The hash of the text answered.
+    pub text_hash: String,
     /// When.
     pub answered_at: OffsetDateTime,
 }
@@ -216,7 +240,8 @@ pub struct ConsentView {
     pub answered_version: Option<u32>,
     /// When the user last answered, if ever.
     pub answered_at: Option<OffsetDateTime>,
-    /// The user answered an older version and should answer again.
+    /// The user gave consent to an older version and should answer again
+    /// (a withdrawal stands until the user changes it).
     pub needs_answer: bool,
 }
 
@@ -225,7 +250,7 @@ impl ConsentView {
     /// without an answer (opt-in).
     #[must_use]
     pub fn of(purpose: &Purpose, answer: Option<&ConsentAnswer>) -> Self {
-        let outdated = answer.is_some_and(|a| a.version < purpose.version);
+        let outdated = answer.is_some_and(|a| a.version != purpose.version || a.text_hash != purpose.text_hash());
         let granted = match answer {
             None => false,
             Some(_) if outdated && purpose.on_new_version == OnNewVersion::AskAgain => false,
@@ -236,7 +261,7 @@ impl ConsentView {
             granted,
             answered_version: answer.map(|a| a.version),
             answered_at: answer.map(|a| a.answered_at),
-            needs_answer: outdated,
+            needs_answer: outdated && answer.is_some_and(|a| a.granted),
         }
     }
 }

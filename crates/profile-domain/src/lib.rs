@@ -19,7 +19,7 @@ pub mod values;
 pub use account::Account;
 pub use consent::{
     CatalogueError, ConsentAnswer, ConsentChannel, ConsentEvent, ConsentView, OnNewVersion, Purpose, PurposeCatalogue,
-    PurposeKind,
+    PurposeKind, TextChangedWithoutNewVersion,
 };
 pub use email::{EmailContent, EmailId, OutgoingEmail};
 pub use email_change::{CodeLimits, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, RecentCodes};

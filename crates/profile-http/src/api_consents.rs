@@ -79,11 +79,16 @@ impl From<ConsentView> for ConsentBody {
 pub struct ConsentChange {
     /// `true` to give consent, `false` to withdraw it.
     pub granted: bool,
+    /// The purpose version the user was shown. When it is no longer the
+    /// current one the change is refused (`409 purpose_changed`), so nobody
+    /// is recorded as agreeing to words they did not see. Recommended.
+    pub version: Option<u32>,
 }
 
 fn consent_error(e: ConsentError) -> ApiError {
     match e {
         ConsentError::UnknownPurpose => ApiError::not_found("unknown_purpose", e.to_string()),
+        ConsentError::PurposeChanged => ApiError::conflict("purpose_changed", e.to_string()),
         ConsentError::Unexpected(e) => ApiError::internal(&e),
     }
 }
@@ -120,7 +125,12 @@ impl ConsentApi {
     ) -> Result<Json<ConsentBody>, ApiError> {
         let channel = if auth.is_cookie() { ConsentChannel::Web } else { ConsentChannel::Api };
         let user = auth.user()?;
-        let view = self.consents.set(user.user_id, &purpose.0, body.0.granted, channel).await.map_err(consent_error)?;
+        let change = body.0;
+        let view = self
+            .consents
+            .set(user.user_id, &purpose.0, change.granted, change.version, channel)
+            .await
+            .map_err(consent_error)?;
         Ok(Json(view.into()))
     }
 }

@@ -102,6 +102,7 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     let config = &config;
     let store = wiring::open_store(config).await?;
     let service = wiring::build(config, &store)?;
+    service.use_cases.consents.register_catalogue().await?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::from_bytes(random_bytes()).simple());
     let worker = tokio::spawn(outbox_worker::run(

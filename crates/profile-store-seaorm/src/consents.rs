@@ -1,18 +1,29 @@
 //! `ConsentStore` on sea-orm: the ledger row and the answer it makes current,
-//! written in one transaction.
+//! written in one transaction serialised per user; and the texts of every
+//! purpose version.
 
 use async_trait::async_trait;
 use profile_domain::ports::ConsentStore;
-use profile_domain::{ConsentAnswer, ConsentChannel, ConsentEvent, PortError, PurposeId, UserId};
+use profile_domain::{
+    ConsentAnswer, ConsentChannel, ConsentEvent, PortError, PurposeCatalogue, PurposeId, TextChangedWithoutNewVersion,
+    UserId,
+};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+};
+use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
-use crate::convert::{count, db, from_ms, to_count, to_ms};
-use crate::entities::{consent_answer, consent_event};
+use crate::convert::{count, db, from_ms, to_ms};
+use crate::entities::{account, consent_answer, consent_event, consent_purpose_version};
 
 fn purpose(text: &str) -> Result<PurposeId, PortError> {
     PurposeId::parse(text).map_err(|e| PortError::new("stored purpose id is invalid", e))
+}
+
+fn version(v: u32) -> Result<i32, PortError> {
+    i32::try_from(v).map_err(|e| PortError::new("purpose version too large to store", e))
 }
 
 fn event_from_row(row: consent_event::Model) -> Result<ConsentEvent, PortError> {
@@ -30,6 +41,48 @@ fn event_from_row(row: consent_event::Model) -> Result<ConsentEvent, PortError> 
 
 #[async_trait]
 impl ConsentStore for SeaOrmStore {
+    async fn register(
+        &self,
+        catalogue: &PurposeCatalogue,
+        now: OffsetDateTime,
+    ) -> Result<Result<(), TextChangedWithoutNewVersion>, PortError> {
+        for p in catalogue.purposes() {
+            let key = (p.id.as_str().to_owned(), version(p.version)?);
+            let stored = consent_purpose_version::Entity::find_by_id(key.clone())
+                .one(&self.db)
+                .await
+                .map_err(db("reading purpose texts"))?;
+            let text_hash = p.text_hash();
+            let changed = || TextChangedWithoutNewVersion { purpose: p.id.as_str().to_owned(), version: p.version };
+            match stored {
+                Some(row) if row.text_hash != text_hash => return Ok(Err(changed())),
+                Some(_) => {}
+                None => {
+                    let inserted = consent_purpose_version::Entity::insert(consent_purpose_version::ActiveModel {
+                        purpose_id: Set(key.0),
+                        version: Set(key.1),
+                        kind: Set(p.kind.as_str().to_owned()),
+                        title: Set(p.title.clone()),
+                        description: Set(p.description.clone()),
+                        text_hash: Set(text_hash),
+                        first_seen_at_ms: Set(to_ms(now)),
+                    })
+                    .exec_without_returning(&self.db)
+                    .await;
+                    match inserted {
+                        Ok(_) => {}
+                        // Another instance stored it a moment ago: check theirs.
+                        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                            return Box::pin(self.register(catalogue, now)).await;
+                        }
+                        Err(e) => return Err(db("storing purpose texts")(e)),
+                    }
+                }
+            }
+        }
+        Ok(Ok(()))
+    }
+
     async fn answers(&self, user: UserId) -> Result<Vec<ConsentAnswer>, PortError> {
         let rows = consent_answer::Entity::find()
             .filter(consent_answer::Column::UserId.eq(user.as_uuid()))
@@ -42,6 +95,7 @@ impl ConsentStore for SeaOrmStore {
                     purpose_id: purpose(&row.purpose_id)?,
                     granted: row.granted,
                     version: count(row.version),
+                    text_hash: row.text_hash,
                     answered_at: from_ms(row.answered_at_ms)?,
                 })
             })
@@ -49,25 +103,39 @@ impl ConsentStore for SeaOrmStore {
     }
 
     async fn record(&self, event: &ConsentEvent) -> Result<(), PortError> {
+        let user = event.user_id.as_uuid();
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        account::Entity::find_by_id(user).lock_exclusive().one(&txn).await.map_err(db("locking the account"))?;
+        let last: Option<i64> = consent_event::Entity::find()
+            .select_only()
+            .column(consent_event::Column::Seq)
+            .filter(consent_event::Column::UserId.eq(user))
+            .order_by_desc(consent_event::Column::Seq)
+            .limit(1)
+            .into_tuple()
+            .one(&txn)
+            .await
+            .map_err(db("reading the ledger's end"))?;
         consent_event::Entity::insert(consent_event::ActiveModel {
             id: Set(event.id),
-            user_id: Set(event.user_id.as_uuid()),
+            user_id: Set(user),
             purpose_id: Set(event.purpose_id.as_str().to_owned()),
-            version: Set(to_count(event.version)),
+            version: Set(version(event.version)?),
             text_hash: Set(event.text_hash.clone()),
             granted: Set(event.granted),
             at_ms: Set(to_ms(event.at)),
             channel: Set(event.channel.as_str().to_owned()),
+            seq: Set(last.unwrap_or(0) + 1),
         })
         .exec_without_returning(&txn)
         .await
         .map_err(db("appending to the consent ledger"))?;
         consent_answer::Entity::insert(consent_answer::ActiveModel {
-            user_id: Set(event.user_id.as_uuid()),
+            user_id: Set(user),
             purpose_id: Set(event.purpose_id.as_str().to_owned()),
             granted: Set(event.granted),
-            version: Set(to_count(event.version)),
+            version: Set(version(event.version)?),
+            text_hash: Set(event.text_hash.clone()),
             answered_at_ms: Set(to_ms(event.at)),
         })
         .on_conflict(
@@ -75,6 +143,7 @@ impl ConsentStore for SeaOrmStore {
                 .update_columns([
                     consent_answer::Column::Granted,
                     consent_answer::Column::Version,
+                    consent_answer::Column::TextHash,
                     consent_answer::Column::AnsweredAtMs,
                 ])
                 .to_owned(),
@@ -88,8 +157,7 @@ impl ConsentStore for SeaOrmStore {
     async fn ledger(&self, user: UserId) -> Result<Vec<ConsentEvent>, PortError> {
         let rows = consent_event::Entity::find()
             .filter(consent_event::Column::UserId.eq(user.as_uuid()))
-            .order_by_asc(consent_event::Column::AtMs)
-            .order_by_asc(consent_event::Column::Id)
+            .order_by_asc(consent_event::Column::Seq)
             .all(&self.db)
             .await
             .map_err(db("reading the consent ledger"))?;

@@ -9,6 +9,7 @@ use profile_domain::{
     Account, ConsentChannel, ConsentEvent, EmailAddress, EmailContent, EmailId, OutgoingEmail, PurposeId, SecretHasher,
     SecretKey, SessionId, SignInChallenge, UserId,
 };
+use sea_orm::{ConnectionTrait, Database, Statement};
 use support::{Completed, TestDb};
 use time::{Duration, OffsetDateTime, macros::datetime};
 use uuid::Uuid;
@@ -97,12 +98,45 @@ on_every_backend!(every_change_is_appended_and_the_latest_is_the_answer, |db: Te
     assert_eq!(db.store.ledger(bob).await.unwrap().len(), 1);
 });
 
-on_every_backend!(a_failed_append_changes_no_answer, |db: TestDb| async move {
+on_every_backend!(a_failed_answer_update_takes_the_ledger_entry_back_with_it, |db: TestDb| async move {
     let ada = account(&db, "ada@example.com", 1).await;
     db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web)).await.unwrap();
-    let duplicate_id = event(10, ada, "news", false, T0 + Duration::minutes(1), ConsentChannel::Web);
-    assert!(db.store.record(&duplicate_id).await.is_err());
-    let answers = db.store.answers(ada).await.unwrap();
-    assert!(answers[0].granted, "the answer stayed with the ledger");
-    assert_eq!(db.store.ledger(ada).await.unwrap().len(), 1);
+    let conn = Database::connect(&db.url).await.unwrap();
+    let exec = |sql: &'static str| {
+        let conn = conn.clone();
+        async move { conn.execute_raw(Statement::from_string(conn.get_database_backend(), sql)).await.unwrap() }
+    };
+    exec("ALTER TABLE consent_answers RENAME TO consent_answers_away").await;
+    let failed = db.store.record(&event(11, ada, "news", false, T0 + Duration::minutes(1), ConsentChannel::Web)).await;
+    exec("ALTER TABLE consent_answers_away RENAME TO consent_answers").await;
+    assert!(failed.is_err());
+    assert_eq!(db.store.ledger(ada).await.unwrap().len(), 1, "the ledger entry was rolled back with the answer");
+    assert!(db.store.answers(ada).await.unwrap()[0].granted);
+});
+
+on_every_backend!(the_ledger_keeps_the_order_of_writing_within_one_millisecond, |db: TestDb| async move {
+    let ada = account(&db, "ada@example.com", 1).await;
+    db.store.record(&event(900, ada, "news", true, T0, ConsentChannel::Web)).await.unwrap();
+    db.store.record(&event(100, ada, "news", false, T0, ConsentChannel::Web)).await.unwrap();
+    let ledger = db.store.ledger(ada).await.unwrap();
+    assert_eq!(ledger.iter().map(|e| e.granted).collect::<Vec<_>>(), [true, false]);
+    assert!(!db.store.answers(ada).await.unwrap()[0].granted, "the answer is the last written");
+});
+
+on_every_backend!(purpose_texts_are_kept_and_a_silent_change_is_refused, |db: TestDb| async move {
+    use profile_domain::{OnNewVersion, Purpose, PurposeCatalogue, PurposeKind};
+    let news = |version: u32, description: &str| Purpose {
+        id: PurposeId::parse("news").unwrap(),
+        kind: PurposeKind::Email,
+        title: "News".into(),
+        description: description.into(),
+        version,
+        on_new_version: OnNewVersion::Keep,
+    };
+    let catalogue = |p: Purpose| PurposeCatalogue::new(vec![p]).unwrap();
+    db.store.register(&catalogue(news(1, "first words")), T0).await.unwrap().unwrap();
+    db.store.register(&catalogue(news(1, "first words")), T0).await.unwrap().unwrap();
+    let silent = db.store.register(&catalogue(news(1, "other words")), T0).await.unwrap();
+    assert_eq!(silent.unwrap_err().version, 1);
+    db.store.register(&catalogue(news(2, "other words")), T0).await.unwrap().unwrap();
 });

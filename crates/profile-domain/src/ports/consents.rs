@@ -2,12 +2,24 @@
 
 use async_trait::async_trait;
 
-use crate::{ConsentAnswer, ConsentEvent, PortError, UserId};
+use crate::{ConsentAnswer, ConsentEvent, PortError, PurposeCatalogue, TextChangedWithoutNewVersion, UserId};
 
 /// Stores consent answers and their ledger.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ConsentStore: Send + Sync {
+    /// Keeps every purpose version's exact text, so a ledger hash can always
+    /// be matched to the words shown: stores versions not seen before, and
+    /// returns `Ok(Err(..))` when a stored version's text differs.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be read or written.
+    async fn register(
+        &self,
+        catalogue: &PurposeCatalogue,
+        now: time::OffsetDateTime,
+    ) -> Result<Result<(), TextChangedWithoutNewVersion>, PortError>;
+
     /// The user's latest answer for each purpose answered.
     ///
     /// # Errors
@@ -15,13 +27,14 @@ pub trait ConsentStore: Send + Sync {
     async fn answers(&self, user: UserId) -> Result<Vec<ConsentAnswer>, PortError>;
 
     /// Appends `event` to the ledger and makes it the user's answer for its
-    /// purpose, in one transaction.
+    /// purpose, in one transaction serialised per user, so the ledger's order
+    /// (by sequence number) and the answer in force always agree.
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then neither is.
     async fn record(&self, event: &ConsentEvent) -> Result<(), PortError>;
 
-    /// The user's whole ledger, oldest first.
+    /// The user's whole ledger, in the order it was written.
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be read.

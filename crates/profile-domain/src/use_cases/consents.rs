@@ -13,8 +13,23 @@ pub enum ConsentError {
     /// The catalogue has no such purpose.
     #[error("there is no purpose with that id")]
     UnknownPurpose,
+    /// The purpose has a new version since the user saw it; nothing was
+    /// recorded. Show the new text and ask again.
+    #[error("the purpose changed since it was shown; show the new text and ask again")]
+    PurposeChanged,
     /// Storage failed; nothing changed.
     #[error("could not read or record the consent")]
+    Unexpected(#[from] PortError),
+}
+
+/// Why the catalogue could not be registered at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueRegistrationError {
+    /// A purpose's text changed without a new version.
+    #[error(transparent)]
+    TextChanged(#[from] crate::TextChangedWithoutNewVersion),
+    /// Storage failed.
+    #[error("could not register the consent catalogue")]
     Unexpected(#[from] PortError),
 }
 
@@ -35,6 +50,16 @@ impl Consents {
         catalogue: PurposeCatalogue,
     ) -> Self {
         Self { store, clock, random, catalogue }
+    }
+
+    /// Stores the catalogue's texts (each purpose version once), refusing a
+    /// text that changed under the same version. Run at start-up.
+    ///
+    /// # Errors
+    /// [`CatalogueRegistrationError`] naming the purpose whose text changed.
+    pub async fn register_catalogue(&self) -> Result<(), CatalogueRegistrationError> {
+        self.store.register(&self.catalogue, self.clock.now()).await??;
+        Ok(())
     }
 
     /// The operator's catalogue.
@@ -62,15 +87,21 @@ impl Consents {
     ///
     /// # Errors
     /// [`ConsentError::UnknownPurpose`] for an id not in the catalogue.
+    /// `shown_version`, when given, is the version the user saw; a newer
+    /// one refuses the change.
     pub async fn set(
         &self,
         user: UserId,
         purpose: &str,
         granted: bool,
+        shown_version: Option<u32>,
         channel: ConsentChannel,
     ) -> Result<ConsentView, ConsentError> {
         let id = PurposeId::parse(purpose).map_err(|_| ConsentError::UnknownPurpose)?;
         let purpose = self.catalogue.get(&id).ok_or(ConsentError::UnknownPurpose)?;
+        if shown_version.is_some_and(|v| v != purpose.version) {
+            return Err(ConsentError::PurposeChanged);
+        }
         let event = ConsentEvent {
             id: draw::uuid_v4(self.random.as_ref()),
             user_id: user,
@@ -86,12 +117,13 @@ impl Consents {
             purpose_id: event.purpose_id,
             granted,
             version: event.version,
+            text_hash: event.text_hash,
             answered_at: event.at,
         };
         Ok(ConsentView::of(purpose, Some(&answer)))
     }
 
-    /// The user's whole ledger, oldest first.
+    /// The user's whole ledger, in the order it was written.
     ///
     /// # Errors
     /// [`ConsentError::Unexpected`] when storage fails.

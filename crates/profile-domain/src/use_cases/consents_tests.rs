@@ -47,9 +47,9 @@ async fn granting_and_withdrawing_each_append_to_the_ledger_with_channel_and_tex
     let clock = Arc::new(FixedClock::at(T0));
     let news = purpose("news", 3, OnNewVersion::Keep);
     let c = consents(&store, &clock, vec![news.clone()]);
-    assert!(c.set(user(), "news", true, ConsentChannel::Web).await.unwrap().granted);
+    assert!(c.set(user(), "news", true, None, ConsentChannel::Web).await.unwrap().granted);
     clock.advance(Duration::minutes(1));
-    let view = c.set(user(), "news", false, ConsentChannel::Api).await.unwrap();
+    let view = c.set(user(), "news", false, None, ConsentChannel::Api).await.unwrap();
     assert!(!view.granted);
     assert_eq!(view.answered_at, Some(T0 + Duration::minutes(1)));
     let ledger = c.ledger(user()).await.unwrap();
@@ -67,7 +67,7 @@ async fn an_unknown_or_malformed_purpose_is_refused_and_nothing_is_recorded() {
     let c = consents(&store, &clock, vec![purpose("news", 1, OnNewVersion::Keep)]);
     for bad in ["weather", "News", ""] {
         assert!(
-            matches!(c.set(user(), bad, true, ConsentChannel::Api).await, Err(ConsentError::UnknownPurpose)),
+            matches!(c.set(user(), bad, true, None, ConsentChannel::Api).await, Err(ConsentError::UnknownPurpose)),
             "{bad:?}"
         );
     }
@@ -83,8 +83,8 @@ async fn a_new_version_keeps_or_suspends_the_old_answer_as_the_operator_chose() 
         &clock,
         vec![purpose("keep", 1, OnNewVersion::Keep), purpose("ask", 1, OnNewVersion::AskAgain)],
     );
-    v1.set(user(), "keep", true, ConsentChannel::Web).await.unwrap();
-    v1.set(user(), "ask", true, ConsentChannel::Web).await.unwrap();
+    v1.set(user(), "keep", true, None, ConsentChannel::Web).await.unwrap();
+    v1.set(user(), "ask", true, None, ConsentChannel::Web).await.unwrap();
     let v2 = consents(
         &store,
         &clock,
@@ -94,7 +94,7 @@ async fn a_new_version_keeps_or_suspends_the_old_answer_as_the_operator_chose() 
     assert!(views[0].granted && views[0].needs_answer, "kept, but a new answer is asked for");
     assert!(!views[1].granted && views[1].needs_answer, "off until answered again");
     assert_eq!(views[1].answered_version, Some(1));
-    let answered = v2.set(user(), "ask", true, ConsentChannel::Web).await.unwrap();
+    let answered = v2.set(user(), "ask", true, None, ConsentChannel::Web).await.unwrap();
     assert!(answered.granted && !answered.needs_answer);
 }
 
@@ -113,4 +113,35 @@ fn a_catalogue_with_a_duplicate_id_a_zero_version_or_no_title_is_refused() {
     assert!(PurposeCatalogue::new(vec![Purpose { version: 0, ..ok.clone() }]).is_err());
     assert!(PurposeCatalogue::new(vec![Purpose { title: " ".into(), ..ok.clone() }]).is_err());
     assert!(PurposeCatalogue::new(vec![ok]).is_ok());
+}
+
+#[tokio::test]
+async fn a_change_to_a_version_the_user_did_not_see_is_refused() {
+    let store = Arc::new(InMemoryStore::default());
+    let clock = Arc::new(FixedClock::at(T0));
+    let c = consents(&store, &clock, vec![purpose("news", 2, OnNewVersion::Keep)]);
+    let stale = c.set(user(), "news", true, Some(1), ConsentChannel::Web).await;
+    assert!(matches!(stale, Err(ConsentError::PurposeChanged)));
+    assert!(store.state().consent_ledger.is_empty());
+    assert!(c.set(user(), "news", true, Some(2), ConsentChannel::Web).await.is_ok());
+}
+
+#[test]
+fn the_text_hash_is_pinned_to_its_documented_encoding() {
+    let p = Purpose { title: "T".into(), description: "D".into(), ..purpose("news", 1, OnNewVersion::Keep) };
+    let mut bytes = Vec::new();
+    for part in ["T", "D"] {
+        bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        bytes.extend_from_slice(part.as_bytes());
+    }
+    use sha2::Digest;
+    assert_eq!(p.text_hash(), hex::encode(sha2::Sha256::digest(&bytes)));
+    // Computed independently (Python: sha256(pack(">Q",1)+b"T"+pack(">Q",1)+b"D")).
+    assert_eq!(p.text_hash(), "6580e4619d0a927f13842aa738af23111a2b055d25c12ba78fcb602bd3457710");
+}
+
+#[test]
+fn a_version_too_large_to_store_is_refused() {
+    let huge = Purpose { version: u32::MAX, ..purpose("news", 1, OnNewVersion::Keep) };
+    assert!(PurposeCatalogue::new(vec![huge]).is_err());
 }

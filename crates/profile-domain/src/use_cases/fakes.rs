@@ -358,6 +358,14 @@ impl EmailChangeStore for InMemoryStore {
 
 #[async_trait]
 impl ConsentStore for InMemoryStore {
+    async fn register(
+        &self,
+        _catalogue: &crate::PurposeCatalogue,
+        _now: OffsetDateTime,
+    ) -> Result<Result<(), crate::TextChangedWithoutNewVersion>, PortError> {
+        Ok(Ok(()))
+    }
+
     async fn answers(&self, user: UserId) -> Result<Vec<ConsentAnswer>, PortError> {
         let state = self.state();
         let mut answers: Vec<ConsentAnswer> = Vec::new();
@@ -367,6 +375,7 @@ impl ConsentStore for InMemoryStore {
                 purpose_id: e.purpose_id.clone(),
                 granted: e.granted,
                 version: e.version,
+                text_hash: e.text_hash.clone(),
                 answered_at: e.at,
             });
         }

@@ -12,7 +12,7 @@ mod sign_in;
 #[cfg(test)]
 pub(crate) mod fakes;
 
-pub use consents::{ConsentError, Consents};
+pub use consents::{CatalogueRegistrationError, ConsentError, Consents};
 pub use email_change::{
     CODE_LIMIT_WINDOW, ConfirmEmailChangeError, EmailChangePolicy, EmailChanges, REVERT_TOKEN_PURPOSE,
     RevertEmailChangeError, StartEmailChangeError,

@@ -12,6 +12,7 @@ pub struct Model {
     pub purpose_id: String,
     pub granted: bool,
     pub version: i32,
+    pub text_hash: String,
     pub answered_at_ms: i64,
 }
 

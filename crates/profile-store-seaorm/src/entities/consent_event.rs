@@ -14,6 +14,8 @@ pub struct Model {
     pub granted: bool,
     pub at_ms: i64,
     pub channel: String,
+    /// The entry's place in the user's ledger: 1, 2, 3 …
+    pub seq: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@
 pub(crate) mod account;
 pub(crate) mod consent_answer;
 pub(crate) mod consent_event;
+pub(crate) mod consent_purpose_version;
 pub(crate) mod email_change_code;
 pub(crate) mod email_change_history;
 pub(crate) mod email_change_request;

@@ -12,7 +12,20 @@ enum ConsentAnswers {
     PurposeId,
     Granted,
     Version,
+    TextHash,
     AnsweredAtMs,
+}
+
+#[derive(DeriveIden)]
+enum ConsentPurposeVersions {
+    Table,
+    PurposeId,
+    Version,
+    Kind,
+    Title,
+    Description,
+    TextHash,
+    FirstSeenAtMs,
 }
 
 #[derive(DeriveIden)]
@@ -26,6 +39,7 @@ enum ConsentLedger {
     Granted,
     AtMs,
     Channel,
+    Seq,
 }
 
 #[derive(DeriveIden)]
@@ -56,6 +70,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(ConsentAnswers::PurposeId, PURPOSE_LEN))
                     .col(boolean(ConsentAnswers::Granted))
                     .col(integer(ConsentAnswers::Version))
+                    .col(string_len(ConsentAnswers::TextHash, 64))
                     .col(big_integer(ConsentAnswers::AnsweredAtMs))
                     .primary_key(Index::create().col(ConsentAnswers::UserId).col(ConsentAnswers::PurposeId))
                     .foreign_key(&mut owned_by_account(
@@ -77,28 +92,47 @@ impl MigrationTrait for Migration {
                     .col(boolean(ConsentLedger::Granted))
                     .col(big_integer(ConsentLedger::AtMs))
                     .col(string_len(ConsentLedger::Channel, 16))
-                    .foreign_key(&mut owned_by_account(
-                        "fk_consent_ledger_user",
-                        ConsentLedger::Table.into_iden(),
-                        ConsentLedger::UserId.into_iden(),
-                    ))
+                    .col(big_integer(ConsentLedger::Seq))
+                    // No foreign key: the ledger is the operator's proof and
+                    // outlives a deleted account's rows by design.
                     .to_owned(),
             )
             .await?;
         manager
             .create_index(
                 Index::create()
-                    .name("ix_consent_ledger_user")
+                    .name("ux_consent_ledger_user_seq")
                     .table(ConsentLedger::Table)
                     .col(ConsentLedger::UserId)
-                    .col(ConsentLedger::AtMs)
+                    .col(ConsentLedger::Seq)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                table(ConsentPurposeVersions::Table.into_iden())
+                    .col(string_len(ConsentPurposeVersions::PurposeId, PURPOSE_LEN))
+                    .col(integer(ConsentPurposeVersions::Version))
+                    .col(string_len(ConsentPurposeVersions::Kind, 16))
+                    .col(text(ConsentPurposeVersions::Title))
+                    .col(text(ConsentPurposeVersions::Description))
+                    .col(string_len(ConsentPurposeVersions::TextHash, 64))
+                    .col(big_integer(ConsentPurposeVersions::FirstSeenAtMs))
+                    .primary_key(
+                        Index::create().col(ConsentPurposeVersions::PurposeId).col(ConsentPurposeVersions::Version),
+                    )
                     .to_owned(),
             )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [ConsentLedger::Table.into_iden(), ConsentAnswers::Table.into_iden()] {
+        for table in [
+            ConsentPurposeVersions::Table.into_iden(),
+            ConsentLedger::Table.into_iden(),
+            ConsentAnswers::Table.into_iden(),
+        ] {
             manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
