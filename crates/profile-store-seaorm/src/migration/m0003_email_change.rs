@@ -40,23 +40,8 @@ enum EmailChangeHistory {
     VoidedAtMs,
 }
 
-#[derive(DeriveIden)]
-enum Accounts {
-    Table,
-    Id,
-}
-
 const EMAIL_LEN: u32 = 254;
 const HASH_LEN: u32 = 64;
-
-fn owned_by_account(name: &str, from: (DynIden, DynIden)) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(from.0, from.1)
-        .to(Accounts::Table, Accounts::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -71,9 +56,10 @@ impl MigrationTrait for Migration {
                     .col(big_integer(EmailChangeRequests::CreatedAtMs))
                     .col(big_integer(EmailChangeRequests::ExpiresAtMs))
                     .col(integer(EmailChangeRequests::Attempts))
-                    .foreign_key(&mut owned_by_account(
+                    .foreign_key(&mut super::owned_by_account(
                         "fk_email_change_requests_user",
-                        (EmailChangeRequests::Table.into_iden(), EmailChangeRequests::UserId.into_iden()),
+                        EmailChangeRequests::Table.into_iden(),
+                        EmailChangeRequests::UserId.into_iden(),
                     ))
                     .to_owned(),
             )
@@ -85,9 +71,10 @@ impl MigrationTrait for Migration {
                     .col(uuid(EmailChangeCodes::UserId))
                     .col(string_len(EmailChangeCodes::DestinationHash, HASH_LEN))
                     .col(big_integer(EmailChangeCodes::SentAtMs))
-                    .foreign_key(&mut owned_by_account(
+                    .foreign_key(&mut super::owned_by_account(
                         "fk_email_change_codes_user",
-                        (EmailChangeCodes::Table.into_iden(), EmailChangeCodes::UserId.into_iden()),
+                        EmailChangeCodes::Table.into_iden(),
+                        EmailChangeCodes::UserId.into_iden(),
                     ))
                     .to_owned(),
             )
@@ -104,9 +91,10 @@ impl MigrationTrait for Migration {
                     .col(big_integer(EmailChangeHistory::RevertExpiresAtMs))
                     .col(big_integer_null(EmailChangeHistory::RevertedAtMs))
                     .col(big_integer_null(EmailChangeHistory::VoidedAtMs))
-                    .foreign_key(&mut owned_by_account(
+                    .foreign_key(&mut super::owned_by_account(
                         "fk_email_change_history_user",
-                        (EmailChangeHistory::Table.into_iden(), EmailChangeHistory::UserId.into_iden()),
+                        EmailChangeHistory::Table.into_iden(),
+                        EmailChangeHistory::UserId.into_iden(),
                     ))
                     .to_owned(),
             )

@@ -42,22 +42,7 @@ enum ConsentLedger {
     Seq,
 }
 
-#[derive(DeriveIden)]
-enum Accounts {
-    Table,
-    Id,
-}
-
 const PURPOSE_LEN: u32 = 64;
-
-fn owned_by_account(name: &str, table: DynIden, column: DynIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(table, column)
-        .to(Accounts::Table, Accounts::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -73,7 +58,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(ConsentAnswers::TextHash, 64))
                     .col(big_integer(ConsentAnswers::AnsweredAtMs))
                     .primary_key(Index::create().col(ConsentAnswers::UserId).col(ConsentAnswers::PurposeId))
-                    .foreign_key(&mut owned_by_account(
+                    .foreign_key(&mut super::owned_by_account(
                         "fk_consent_answers_user",
                         ConsentAnswers::Table.into_iden(),
                         ConsentAnswers::UserId.into_iden(),

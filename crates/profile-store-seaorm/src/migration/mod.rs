@@ -19,6 +19,17 @@ fn new_table(manager: &SchemaManager, name: DynIden) -> TableCreateStatement {
     table
 }
 
+/// A foreign key from `table.column` to `accounts.id` that deletes the row
+/// with its account.
+fn owned_by_account(name: &str, table: DynIden, column: DynIden) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(table, column)
+        .to(Alias::new("accounts"), Alias::new("id"))
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
 
