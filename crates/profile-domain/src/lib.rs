@@ -13,6 +13,7 @@ pub mod ports;
 pub mod secret;
 pub mod session;
 pub mod sign_in_challenge;
+pub mod unsubscribe;
 pub mod use_cases;
 pub mod values;
 
@@ -27,4 +28,5 @@ pub use ports::PortError;
 pub use secret::{SecretHash, SecretHasher, SecretKey, SecretToken};
 pub use session::{SESSION_TOKEN_PURPOSE, Session, SessionId, SessionToken};
 pub use sign_in_challenge::SignInChallenge;
+pub use unsubscribe::UnsubscribeKey;
 pub use values::{DisplayName, DisplayNameError, EmailAddress, EmailAddressError, PurposeId, PurposeIdError, UserId};

@@ -15,6 +15,7 @@ mod migration;
 mod outbox;
 mod sessions;
 mod sign_in;
+mod unsubscribe;
 
 use std::time::Duration;
 

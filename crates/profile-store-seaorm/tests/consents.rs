@@ -140,3 +140,51 @@ on_every_backend!(purpose_texts_are_kept_and_a_silent_change_is_refused, |db: Te
     assert_eq!(silent.unwrap_err().version, 1);
     db.store.register(&catalogue(news(2, "other words")), T0).await.unwrap().unwrap();
 });
+
+fn key(user: UserId, purpose: &str, nonce: u8) -> profile_domain::UnsubscribeKey {
+    let hasher = SecretHasher::new(SecretKey::new(vec![1; 32]).unwrap());
+    profile_domain::UnsubscribeKey::new(&hasher, user, PurposeId::parse(purpose).unwrap(), [nonce; 16], T0)
+}
+
+on_every_backend!(an_unsubscribe_key_is_kept_found_and_revoked, |db: TestDb| async move {
+    use profile_domain::ports::UnsubscribeStore;
+    let ada = account(&db, "ada@example.com", 1).await;
+    let first = db.store.key_or_insert(&key(ada, "news", 1)).await.unwrap();
+    assert_eq!(first, key(ada, "news", 1));
+    assert_eq!(db.store.key_or_insert(&key(ada, "news", 2)).await.unwrap(), first, "the key in force is kept");
+    assert_eq!(db.store.find(&first.lookup).await.unwrap(), Some(first.clone()));
+    assert!(db.store.revoke(ada, &PurposeId::parse("news").unwrap()).await.unwrap());
+    assert_eq!(db.store.find(&first.lookup).await.unwrap(), None);
+    assert_eq!(db.store.key_or_insert(&key(ada, "news", 2)).await.unwrap(), key(ada, "news", 2));
+});
+
+on_every_backend!(consenting_users_are_listed_by_the_answers_in_force_in_pages, |db: TestDb| async move {
+    use profile_domain::ports::{ConsentFilter, UnsubscribeStore};
+    let ada = account(&db, "ada@example.com", 1).await;
+    let bob = account(&db, "bob@example.com", 2).await;
+    let cy = account(&db, "cy@example.com", 3).await;
+    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web)).await.unwrap();
+    db.store.record(&event(11, bob, "news", true, T0, ConsentChannel::Web)).await.unwrap();
+    db.store.record(&event(12, cy, "news", true, T0, ConsentChannel::Web)).await.unwrap();
+    db.store.record(&event(13, cy, "news", false, T0 + Duration::minutes(1), ConsentChannel::Web)).await.unwrap();
+    let filter = |older: bool, version: u32| ConsentFilter {
+        purpose_id: PurposeId::parse("news").unwrap(),
+        version,
+        text_hash: "ab".repeat(32),
+        older_versions_count: older,
+    };
+    let all = db.store.consenting(&filter(false, 2), None, 10).await.unwrap();
+    let mut expected = vec![(ada, "ada@example.com"), (bob, "bob@example.com")];
+    expected.sort_by_key(|(id, _)| *id);
+    let got: Vec<(UserId, &str)> = all.iter().map(|(id, e)| (*id, e.as_str())).collect();
+    assert_eq!(got, expected, "withdrawn users are not listed");
+    let first = db.store.consenting(&filter(false, 2), None, 1).await.unwrap();
+    let rest = db.store.consenting(&filter(false, 2), Some(first[0].0), 10).await.unwrap();
+    assert_eq!((first.len(), rest.len()), (1, 1));
+    assert_ne!(first[0].0, rest[0].0);
+    assert!(
+        db.store.consenting(&filter(false, 3), None, 10).await.unwrap().is_empty(),
+        "answers to v2 do not count for v3"
+    );
+    assert_eq!(db.store.consenting(&filter(true, 3), None, 10).await.unwrap().len(), 2, "unless older versions count");
+});

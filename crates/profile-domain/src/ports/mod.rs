@@ -13,6 +13,7 @@ mod outbox;
 mod randomness;
 mod sessions;
 mod sign_in;
+mod unsubscribe;
 
 pub use accounts::AccountStore;
 pub use clock::Clock;
@@ -26,12 +27,13 @@ pub use outbox::{DeliveryOutcome, OutboxStore, QueuedEmail};
 pub use randomness::Randomness;
 pub use sessions::SessionStore;
 pub use sign_in::{CompletedSignIn, NewSession, SignInCompletion, SignInOutcome, SignInStore};
+pub use unsubscribe::{ConsentFilter, UnsubscribeStore};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
     accounts::MockAccountStore, clock::MockClock, consents::MockConsentStore, email_change::MockEmailChangeStore,
     housekeeping::MockHousekeepingStore, mail::MockMailTransport, outbox::MockOutboxStore, randomness::MockRandomness,
-    sessions::MockSessionStore, sign_in::MockSignInStore,
+    sessions::MockSessionStore, sign_in::MockSignInStore, unsubscribe::MockUnsubscribeStore,
 };
 
 /// An infrastructure failure behind a port (a database down, a connection

@@ -84,6 +84,7 @@ pub(crate) struct State {
     pub(crate) codes_sent: Vec<EmailChangeCodeSent>,
     pub(crate) change_records: Vec<EmailChangeRecord>,
     pub(crate) consent_ledger: Vec<ConsentEvent>,
+    pub(crate) unsubscribe_keys: Vec<crate::UnsubscribeKey>,
 }
 
 impl State {
@@ -389,5 +390,54 @@ impl ConsentStore for InMemoryStore {
 
     async fn ledger(&self, user: UserId) -> Result<Vec<ConsentEvent>, PortError> {
         Ok(self.state().consent_ledger.iter().filter(|e| e.user_id == user).cloned().collect())
+    }
+}
+
+#[async_trait]
+impl crate::ports::UnsubscribeStore for InMemoryStore {
+    async fn key_or_insert(&self, key: &crate::UnsubscribeKey) -> Result<crate::UnsubscribeKey, PortError> {
+        let mut state = self.state();
+        if let Some(existing) =
+            state.unsubscribe_keys.iter().find(|k| k.user_id == key.user_id && k.purpose_id == key.purpose_id)
+        {
+            return Ok(existing.clone());
+        }
+        state.unsubscribe_keys.push(key.clone());
+        Ok(key.clone())
+    }
+
+    async fn find(&self, lookup: &SecretHash) -> Result<Option<crate::UnsubscribeKey>, PortError> {
+        Ok(self.state().unsubscribe_keys.iter().find(|k| &k.lookup == lookup).cloned())
+    }
+
+    async fn revoke(&self, user: UserId, purpose: &crate::PurposeId) -> Result<bool, PortError> {
+        let mut state = self.state();
+        let before = state.unsubscribe_keys.len();
+        state.unsubscribe_keys.retain(|k| !(k.user_id == user && &k.purpose_id == purpose));
+        Ok(state.unsubscribe_keys.len() < before)
+    }
+
+    async fn consenting(
+        &self,
+        filter: &crate::ports::ConsentFilter,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<(UserId, EmailAddress)>, PortError> {
+        let mut users: Vec<(UserId, EmailAddress)> = Vec::new();
+        let accounts: Vec<Account> = self.state().accounts.values().cloned().collect();
+        for account in accounts {
+            let answers = ConsentStore::answers(self, account.id).await?;
+            let counts = answers.iter().any(|a| {
+                a.purpose_id == filter.purpose_id
+                    && a.granted
+                    && (filter.older_versions_count || (a.version == filter.version && a.text_hash == filter.text_hash))
+            });
+            if counts && after.is_none_or(|cursor| account.id > cursor) {
+                users.push((account.id, account.email));
+            }
+        }
+        users.sort_by_key(|(id, _)| *id);
+        users.truncate(limit as usize);
+        Ok(users)
     }
 }

@@ -8,6 +8,7 @@ mod outbox_delivery;
 mod profile;
 mod sessions;
 mod sign_in;
+mod unsubscribes;
 
 #[cfg(test)]
 pub(crate) mod fakes;
@@ -22,3 +23,4 @@ pub use outbox_delivery::{DeliveryError, DeliveryReport, OutboxDelivery, RetryPo
 pub use profile::{ProfileError, Profiles};
 pub use sessions::{AuthError, Authenticated, SessionPolicy, Sessions, SignOutError};
 pub use sign_in::{SignIn, SignInPolicy, SignedIn, StartSignInError, VerifySignInError};
+pub use unsubscribes::{ListRecipientsError, Recipient, RecipientPage, UnsubscribeError, Unsubscribes};

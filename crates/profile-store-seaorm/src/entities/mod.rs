@@ -11,3 +11,4 @@ pub(crate) mod email_change_request;
 pub(crate) mod outbox_message;
 pub(crate) mod session;
 pub(crate) mod sign_in_challenge;
+pub(crate) mod unsubscribe_key;

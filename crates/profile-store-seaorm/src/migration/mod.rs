@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_housekeeping_indexes;
 mod m0003_email_change;
 mod m0004_consents;
+mod m0005_unsubscribe_keys;
 
 /// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
 /// set whatever the server's default, so any Unicode text fits.
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_housekeeping_indexes::Migration),
             Box::new(m0003_email_change::Migration),
             Box::new(m0004_consents::Migration),
+            Box::new(m0005_unsubscribe_keys::Migration),
         ]
     }
 }

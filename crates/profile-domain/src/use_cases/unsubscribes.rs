@@ -1,0 +1,307 @@
+//! One-click unsubscribe and the operator's list of recipients: the links
+//! that withdraw one email consent with no session, and who may be mailed.
+
+use std::sync::Arc;
+
+use super::draw;
+use crate::ports::{Clock, ConsentFilter, ConsentStore, Randomness, UnsubscribeStore};
+use crate::unsubscribe::lookup_hash;
+use crate::{
+    ConsentChannel, ConsentEvent, ConsentView, EmailAddress, OnNewVersion, PortError, Purpose, PurposeCatalogue,
+    PurposeId, PurposeKind, SecretHasher, UnsubscribeKey, UserId,
+};
+
+/// Why an unsubscribe link did not work.
+#[derive(Debug, thiserror::Error)]
+pub enum UnsubscribeError {
+    /// The token is malformed, unknown or revoked, or its purpose is gone.
+    #[error("the unsubscribe link is not valid")]
+    InvalidLink,
+    /// Storage failed; nothing changed.
+    #[error("could not unsubscribe")]
+    Unexpected(#[from] PortError),
+}
+
+/// Why recipients could not be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum ListRecipientsError {
+    /// The catalogue has no such purpose.
+    #[error("there is no purpose with that id")]
+    UnknownPurpose,
+    /// The purpose is a use of data, not a kind of email.
+    #[error("that purpose is not a kind of email")]
+    NotAnEmailPurpose,
+    /// Storage failed.
+    #[error("could not list the recipients")]
+    Unexpected(#[from] PortError),
+}
+
+/// Someone who may be sent mail of a purpose, with the link that stops it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    /// The address to send to.
+    pub email: EmailAddress,
+    /// The one-click unsubscribe URL (for `List-Unsubscribe`).
+    pub unsubscribe_url: String,
+}
+
+/// A page of recipients and where the next page starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecipientPage {
+    /// The recipients, in a stable order.
+    pub recipients: Vec<Recipient>,
+    /// Pass to get the next page; `None` after the last.
+    pub next: Option<UserId>,
+}
+
+/// The unsubscribe use case.
+pub struct Unsubscribes {
+    store: Arc<dyn UnsubscribeStore>,
+    consents: Arc<dyn ConsentStore>,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Randomness>,
+    hasher: SecretHasher,
+    catalogue: PurposeCatalogue,
+    url_base: String,
+}
+
+impl Unsubscribes {
+    /// Builds the use case; links are `{public_url}/v1/unsubscribe/{token}`.
+    pub fn new(
+        store: Arc<dyn UnsubscribeStore>,
+        consents: Arc<dyn ConsentStore>,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Randomness>,
+        hasher: SecretHasher,
+        catalogue: PurposeCatalogue,
+        public_url: &str,
+    ) -> Self {
+        let url_base = format!("{}/v1/unsubscribe/", public_url.trim_end_matches('/'));
+        Self { store, consents, clock, random, hasher, catalogue, url_base }
+    }
+
+    /// Up to `limit` users who consent to the email purpose now, with their
+    /// unsubscribe URL, after the cursor `after`.
+    ///
+    /// # Errors
+    /// See [`ListRecipientsError`].
+    pub async fn recipients(
+        &self,
+        purpose: &str,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<RecipientPage, ListRecipientsError> {
+        let id = PurposeId::parse(purpose).map_err(|_| ListRecipientsError::UnknownPurpose)?;
+        let purpose = self.catalogue.get(&id).ok_or(ListRecipientsError::UnknownPurpose)?;
+        if purpose.kind != PurposeKind::Email {
+            return Err(ListRecipientsError::NotAnEmailPurpose);
+        }
+        let filter = ConsentFilter {
+            purpose_id: id.clone(),
+            version: purpose.version,
+            text_hash: purpose.text_hash(),
+            older_versions_count: purpose.on_new_version == OnNewVersion::Keep,
+        };
+        let users = self.store.consenting(&filter, after, limit).await?;
+        let next = (users.len() == limit as usize).then(|| users.last().map(|(u, _)| *u)).flatten();
+        let mut recipients = Vec::with_capacity(users.len());
+        for (user, email) in users {
+            let mut nonce = [0_u8; 16];
+            self.random.fill(&mut nonce);
+            let fresh =
+                UnsubscribeKey::new(&self.hasher, user, id.clone(), nonce, draw::now_millis(self.clock.as_ref()));
+            let key = self.store.key_or_insert(&fresh).await?;
+            recipients
+                .push(Recipient { email, unsubscribe_url: format!("{}{}", self.url_base, key.token(&self.hasher)) });
+        }
+        Ok(RecipientPage { recipients, next })
+    }
+
+    /// The purpose a link would unsubscribe from, without changing anything
+    /// (for the page a `GET` shows).
+    ///
+    /// # Errors
+    /// [`UnsubscribeError::InvalidLink`] for a bad link.
+    pub async fn purpose_of(&self, token: &str) -> Result<Purpose, UnsubscribeError> {
+        Ok(self.resolve(token).await?.1)
+    }
+
+    /// Withdraws the consent the link is for, recording it in the ledger
+    /// with the `unsubscribe` channel. Using a link again changes nothing.
+    ///
+    /// # Errors
+    /// [`UnsubscribeError::InvalidLink`] for a bad link.
+    pub async fn unsubscribe(&self, token: &str) -> Result<Purpose, UnsubscribeError> {
+        let (key, purpose) = self.resolve(token).await?;
+        let answers = self.consents.answers(key.user_id).await?;
+        let view = ConsentView::of(&purpose, answers.iter().find(|a| a.purpose_id == purpose.id));
+        if view.granted {
+            let event = ConsentEvent {
+                id: draw::uuid_v4(self.random.as_ref()),
+                user_id: key.user_id,
+                purpose_id: purpose.id.clone(),
+                version: purpose.version,
+                text_hash: purpose.text_hash(),
+                granted: false,
+                at: draw::now_millis(self.clock.as_ref()),
+                channel: ConsentChannel::Unsubscribe,
+            };
+            self.consents.record(&event).await?;
+        }
+        Ok(purpose)
+    }
+
+    /// Revokes the user's link for the purpose; the next listing makes a new one.
+    ///
+    /// # Errors
+    /// [`UnsubscribeError::Unexpected`] when storage fails.
+    pub async fn revoke(&self, user: UserId, purpose: &PurposeId) -> Result<bool, UnsubscribeError> {
+        Ok(self.store.revoke(user, purpose).await?)
+    }
+
+    async fn resolve(&self, token: &str) -> Result<(UnsubscribeKey, Purpose), UnsubscribeError> {
+        let well_formed = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
+        if !well_formed {
+            return Err(UnsubscribeError::InvalidLink);
+        }
+        let key = self
+            .store
+            .find(&lookup_hash(&self.hasher, &token.to_ascii_lowercase()))
+            .await?
+            .ok_or(UnsubscribeError::InvalidLink)?;
+        let purpose = self.catalogue.get(&key.purpose_id).ok_or(UnsubscribeError::InvalidLink)?.clone();
+        Ok((key, purpose))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::use_cases::fakes::{FixedClock, InMemoryStore, SeqRandom};
+    use crate::{Account, SecretKey};
+
+    fn purpose(id: &str, kind: PurposeKind) -> Purpose {
+        Purpose {
+            id: PurposeId::parse(id).unwrap(),
+            kind,
+            title: id.into(),
+            description: format!("{id} text"),
+            version: 1,
+            on_new_version: OnNewVersion::Keep,
+        }
+    }
+
+    struct World {
+        store: Arc<InMemoryStore>,
+        unsubscribes: Unsubscribes,
+        users: Vec<UserId>,
+    }
+
+    /// Three users; the first two consent to `news`.
+    async fn world() -> World {
+        let store = Arc::new(InMemoryStore::default());
+        let clock = Arc::new(FixedClock::at(datetime!(2026-11-29 12:00 UTC)));
+        let news = purpose("news", PurposeKind::Email);
+        let mut users = Vec::new();
+        for n in 1..=3_u64 {
+            let account = Account::new(
+                UserId::new_v7(n, [n as u8; 10]),
+                EmailAddress::parse(&format!("u{n}@example.com")).unwrap(),
+                clock.now(),
+            );
+            users.push(account.id);
+            store.state().accounts.insert(account.id, account);
+        }
+        for user in &users[..2] {
+            let event = ConsentEvent {
+                id: uuid::Uuid::from_u128(u128::from(user.as_uuid().as_u128() as u8)),
+                user_id: *user,
+                purpose_id: news.id.clone(),
+                version: 1,
+                text_hash: news.text_hash(),
+                granted: true,
+                at: clock.now(),
+                channel: ConsentChannel::Api,
+            };
+            store.state().consent_ledger.push(event);
+        }
+        let catalogue = PurposeCatalogue::new(vec![news, purpose("stats", PurposeKind::DataUse)]).unwrap();
+        let unsubscribes = Unsubscribes::new(
+            store.clone(),
+            store.clone(),
+            clock,
+            Arc::new(SeqRandom::from_words(&[])),
+            SecretHasher::new(SecretKey::new(vec![6; 32]).unwrap()),
+            catalogue,
+            "https://p.example/",
+        );
+        World { store, unsubscribes, users }
+    }
+
+    fn token(url: &str) -> &str {
+        url.rsplit('/').next().unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_consenting_users_are_listed_each_with_a_stable_link() {
+        let w = world().await;
+        let page = w.unsubscribes.recipients("news", None, 10).await.unwrap();
+        let emails: Vec<&str> = page.recipients.iter().map(|r| r.email.as_str()).collect();
+        assert_eq!(emails, ["u1@example.com", "u2@example.com"]);
+        assert!(page.recipients[0].unsubscribe_url.starts_with("https://p.example/v1/unsubscribe/"));
+        assert_eq!(page.next, None);
+        let again = w.unsubscribes.recipients("news", None, 10).await.unwrap();
+        assert_eq!(page.recipients, again.recipients, "the same links each time");
+        let first = w.unsubscribes.recipients("news", None, 1).await.unwrap();
+        assert_eq!(first.next, Some(w.users[0]));
+        let second = w.unsubscribes.recipients("news", first.next, 1).await.unwrap();
+        assert_eq!(second.recipients[0].email.as_str(), "u2@example.com");
+    }
+
+    #[tokio::test]
+    async fn a_data_use_or_unknown_purpose_cannot_be_listed() {
+        let w = world().await;
+        assert!(matches!(
+            w.unsubscribes.recipients("stats", None, 10).await,
+            Err(ListRecipientsError::NotAnEmailPurpose)
+        ));
+        assert!(matches!(w.unsubscribes.recipients("nope", None, 10).await, Err(ListRecipientsError::UnknownPurpose)));
+    }
+
+    #[tokio::test]
+    async fn the_link_withdraws_once_with_the_unsubscribe_channel() {
+        let w = world().await;
+        let page = w.unsubscribes.recipients("news", None, 10).await.unwrap();
+        let link = token(&page.recipients[0].unsubscribe_url).to_owned();
+        assert_eq!(w.unsubscribes.purpose_of(&link).await.unwrap().id.as_str(), "news");
+        assert_eq!(w.store.state().consent_ledger.len(), 2, "looking at the link changes nothing");
+        w.unsubscribes.unsubscribe(&link).await.unwrap();
+        w.unsubscribes.unsubscribe(&link).await.unwrap();
+        let ledger = w.store.state().consent_ledger.clone();
+        assert_eq!(ledger.len(), 3, "the second use records nothing");
+        assert_eq!(
+            (ledger[2].granted, ledger[2].channel, ledger[2].user_id),
+            (false, ConsentChannel::Unsubscribe, w.users[0])
+        );
+        let left = w.unsubscribes.recipients("news", None, 10).await.unwrap();
+        assert_eq!(left.recipients.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn malformed_unknown_and_revoked_links_do_not_work() {
+        let w = world().await;
+        for bad in ["", "xyz", &"g".repeat(64), &"ab".repeat(32)] {
+            assert!(matches!(w.unsubscribes.unsubscribe(bad).await, Err(UnsubscribeError::InvalidLink)), "{bad:?}");
+        }
+        let page = w.unsubscribes.recipients("news", None, 10).await.unwrap();
+        let link = token(&page.recipients[0].unsubscribe_url).to_owned();
+        let news = PurposeId::parse("news").unwrap();
+        assert!(w.unsubscribes.revoke(w.users[0], &news).await.unwrap());
+        assert!(matches!(w.unsubscribes.unsubscribe(&link).await, Err(UnsubscribeError::InvalidLink)));
+        let renewed = w.unsubscribes.recipients("news", None, 10).await.unwrap();
+        assert_ne!(renewed.recipients[0].unsubscribe_url, page.recipients[0].unsubscribe_url);
+        assert_eq!(w.store.state().consent_ledger.len(), 2);
+    }
+}
