@@ -11,3 +11,4 @@ mod flows;
 mod limits;
 mod mail;
 mod support;
+mod unsubscribe;

@@ -46,6 +46,8 @@ pub struct HttpConfig {
     pub code_ttl: Duration,
     /// How long a session lasts (the cookie's lifetime).
     pub session_ttl: Duration,
+    /// The SHA-256 of the operator API key; `None` turns the operator API off.
+    pub operator_key_sha256: Option<[u8; 32]>,
 }
 
 impl HttpConfig {
@@ -82,6 +84,7 @@ mod tests {
             limits: Limits::default(),
             code_ttl: Duration::from_secs(600),
             session_ttl: Duration::from_secs(3600),
+            operator_key_sha256: None,
         }
     }
 

@@ -9,6 +9,8 @@ mod api_auth;
 mod api_consents;
 mod api_email_change;
 mod api_me;
+mod api_operator;
+mod api_unsubscribe;
 mod auth;
 mod config;
 mod dto;
@@ -22,7 +24,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use poem::{EndpointExt, IntoEndpoint, Route, get, handler, http::StatusCode, web::Data};
 use poem_openapi::{OpenApiService, Tags};
-use profile_domain::use_cases::{Consents, EmailChanges, Profiles, Sessions, SignIn};
+use profile_domain::use_cases::{Consents, EmailChanges, Profiles, Sessions, SignIn, Unsubscribes};
 
 pub use auth::SESSION_COOKIE;
 pub use config::{HttpConfig, Limits};
@@ -33,6 +35,8 @@ use crate::api_auth::AuthApi;
 use crate::api_consents::ConsentApi;
 use crate::api_email_change::EmailChangeApi;
 use crate::api_me::MeApi;
+use crate::api_operator::OperatorApi;
+use crate::api_unsubscribe::UnsubscribeApi;
 use crate::auth::AuthContext;
 use crate::rate_limit::RateLimiter;
 
@@ -47,6 +51,8 @@ enum ApiTags {
     Profile,
     /// Consent to emails and uses of data
     Consent,
+    /// For the operator's systems (operator API key)
+    Operator,
 }
 
 /// The use cases the API calls.
@@ -61,6 +67,8 @@ pub struct UseCases {
     pub email_changes: Arc<EmailChanges>,
     /// Consents.
     pub consents: Arc<Consents>,
+    /// Unsubscribe links and the operator's recipient lists.
+    pub unsubscribes: Arc<Unsubscribes>,
 }
 
 /// Tells whether the service can serve requests (its database answers).
@@ -73,7 +81,7 @@ pub trait Readiness: Send + Sync {
 fn api_service(
     use_cases: &UseCases,
     config: &HttpConfig,
-) -> OpenApiService<(AuthApi, MeApi, EmailChangeApi, ConsentApi), ()> {
+) -> OpenApiService<(AuthApi, MeApi, EmailChangeApi, ConsentApi, UnsubscribeApi, OperatorApi), ()> {
     let auth = AuthApi {
         sign_in: use_cases.sign_in.clone(),
         sessions: use_cases.sessions.clone(),
@@ -86,7 +94,9 @@ fn api_service(
     let me = MeApi { profiles: use_cases.profiles.clone() };
     let email_change = EmailChangeApi { changes: use_cases.email_changes.clone() };
     let consent = ConsentApi { consents: use_cases.consents.clone() };
-    OpenApiService::new((auth, me, email_change, consent), API_TITLE, env!("CARGO_PKG_VERSION"))
+    let unsubscribe = UnsubscribeApi { unsubscribes: use_cases.unsubscribes.clone() };
+    let operator = OperatorApi { unsubscribes: use_cases.unsubscribes.clone(), key_sha256: config.operator_key_sha256 };
+    OpenApiService::new((auth, me, email_change, consent, unsubscribe, operator), API_TITLE, env!("CARGO_PKG_VERSION"))
         .server(config.public_url.clone())
 }
 

@@ -12,10 +12,10 @@ use poem::test::TestClient;
 use poem::{Endpoint, IntoEndpoint};
 use profile_domain::ports::{
     MockAccountStore, MockClock, MockConsentStore, MockEmailChangeStore, MockRandomness, MockSessionStore,
-    MockSignInStore,
+    MockSignInStore, MockUnsubscribeStore,
 };
 use profile_domain::use_cases::{
-    Consents, EmailChangePolicy, EmailChanges, Profiles, SessionPolicy, Sessions, SignIn, SignInPolicy,
+    Consents, EmailChangePolicy, EmailChanges, Profiles, SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
 };
 use profile_domain::{PortError, SecretHasher, SecretKey};
 use profile_http::{HttpConfig, Limits, Readiness, UseCases};
@@ -37,6 +37,7 @@ fn config() -> HttpConfig {
         limits: Limits::default(),
         code_ttl: Duration::from_secs(600),
         session_ttl: Duration::from_secs(30 * 24 * 3600),
+        operator_key_sha256: None,
     }
 }
 
@@ -64,7 +65,7 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
             hasher.clone(),
             SignInPolicy::default(),
         )),
-        sessions: Arc::new(Sessions::new(Arc::new(sessions), clock.clone(), hasher, SessionPolicy::default())),
+        sessions: Arc::new(Sessions::new(Arc::new(sessions), clock.clone(), hasher.clone(), SessionPolicy::default())),
         profiles: Arc::new(Profiles::new(Arc::new(MockAccountStore::new()), clock)),
         email_changes,
         consents: Arc::new(Consents::new(
@@ -72,6 +73,15 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
             Arc::new(MockClock::new()),
             Arc::new(MockRandomness::new()),
             profile_domain::PurposeCatalogue::default(),
+        )),
+        unsubscribes: Arc::new(Unsubscribes::new(
+            Arc::new(MockUnsubscribeStore::new()),
+            Arc::new(MockConsentStore::new()),
+            Arc::new(MockClock::new()),
+            Arc::new(MockRandomness::new()),
+            hasher.clone(),
+            profile_domain::PurposeCatalogue::default(),
+            "http://127.0.0.1:8080",
         )),
     }
 }

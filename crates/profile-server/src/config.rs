@@ -213,6 +213,8 @@ pub struct Config {
     pub database_max_connections: u32,
     pub public_url: Option<String>,
     pub secret_key: Option<String>,
+    /// The SHA-256 (hex) of the operator API key; unset turns the operator API off.
+    pub operator_api_key_sha256: Option<String>,
     pub smtp_url: Option<String>,
     pub mail_dir: Option<PathBuf>,
     pub mail_from: String,
@@ -238,6 +240,7 @@ impl Default for Config {
             database_max_connections: 10,
             public_url: None,
             secret_key: None,
+            operator_api_key_sha256: None,
             smtp_url: None,
             mail_dir: None,
             mail_from: "Profile <no-reply@localhost>".into(),
@@ -277,6 +280,7 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
     ("PROFILE_DATABASE_MAX_CONNECTIONS", "database_max_connections", Kind::Integer),
     ("PROFILE_PUBLIC_URL", "public_url", Kind::Text),
     ("PROFILE_SECRET_KEY", "secret_key", Kind::Text),
+    ("PROFILE_OPERATOR_API_KEY_SHA256", "operator_api_key_sha256", Kind::Text),
     ("PROFILE_SMTP_URL", "smtp_url", Kind::Text),
     ("PROFILE_MAIL_DIR", "mail_dir", Kind::Text),
     ("PROFILE_MAIL_FROM", "mail_from", Kind::Text),
@@ -404,10 +408,23 @@ impl Config {
             return invalid("email_change.code_ttl_secs may be at most 3600 and revert_ttl_secs at most 31622400");
         }
         self.consent.catalogue()?;
+        self.operator_key_sha256()?;
         if self.retention.housekeeping_interval_secs == 0 {
             return invalid("retention.housekeeping_interval_secs must be above zero");
         }
         Ok(())
+    }
+
+    /// The operator API key's SHA-256 as bytes.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] when it is not 64 hex digits.
+    pub fn operator_key_sha256(&self) -> Result<Option<[u8; 32]>, ConfigError> {
+        let Some(text) = &self.operator_api_key_sha256 else { return Ok(None) };
+        let mut bytes = [0_u8; 32];
+        hex::decode_to_slice(text.trim(), &mut bytes)
+            .map_err(|_| ConfigError::Invalid("operator_api_key_sha256 must be 64 hex digits (a SHA-256)".into()))?;
+        Ok(Some(bytes))
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.

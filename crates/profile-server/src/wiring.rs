@@ -8,7 +8,7 @@ use profile_domain::SecretHasher;
 use profile_domain::ports::{Clock, MailTransport, Randomness};
 use profile_domain::use_cases::{
     Consents, EmailChangePolicy, EmailChanges, Housekeeping, OutboxDelivery, Profiles, RetentionPolicy, RetryPolicy,
-    SessionPolicy, Sessions, SignIn, SignInPolicy,
+    SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
 };
 use profile_email::{DevMailbox, MailSettings, SmtpTransport};
 use profile_http::{HttpConfig, Limits, RateLimit, UseCases};
@@ -124,6 +124,15 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
             email_change_policy(config),
         )),
         consents: Arc::new(Consents::new(shared.clone(), clock.clone(), random.clone(), config.consent.catalogue()?)),
+        unsubscribes: Arc::new(Unsubscribes::new(
+            shared.clone(),
+            shared.clone(),
+            clock.clone(),
+            random.clone(),
+            hasher.clone(),
+            config.consent.catalogue()?,
+            &config.public_url(),
+        )),
     };
     let retry = RetryPolicy {
         base_delay: time::Duration::seconds(i64::try_from(config.outbox.retry_base_secs).unwrap_or(5)),
@@ -148,6 +157,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         },
         code_ttl: Duration::from_secs(config.sign_in.code_ttl_secs),
         session_ttl: Duration::from_secs(config.sign_in.session_ttl_secs),
+        operator_key_sha256: config.operator_key_sha256()?,
     };
     Ok(Service { use_cases, http_config, delivery, housekeeping })
 }

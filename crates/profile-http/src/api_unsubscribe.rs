@@ -1,0 +1,93 @@
+//! `/v1/unsubscribe/{token}`: RFC 8058 one-click unsubscribe. A `POST` (what
+//! mail clients send) withdraws the consent at once, with no session; a `GET`
+//! (what a person or a mail scanner opening the link does) only shows a page
+//! with a button.
+
+use std::sync::Arc;
+
+use poem_openapi::param::Path;
+use poem_openapi::payload::Html;
+use poem_openapi::{ApiResponse, OpenApi};
+use profile_domain::use_cases::{UnsubscribeError, Unsubscribes};
+
+use crate::ApiTags;
+use crate::error::ApiError;
+
+/// The unsubscribe endpoints.
+pub struct UnsubscribeApi {
+    pub(crate) unsubscribes: Arc<Unsubscribes>,
+}
+
+#[derive(ApiResponse)]
+enum Page {
+    /// The page.
+    #[oai(status = 200)]
+    Ok(Html<String>),
+    /// The link is not valid.
+    #[oai(status = 400)]
+    Invalid(Html<String>),
+}
+
+/// A minimal page; `title` and `body` are escaped here.
+fn page(title: &str, body: &str, button: Option<&str>) -> String {
+    let form = button.map_or_else(String::new, |label| {
+        format!(
+            "<form method=\"post\" action=\"\"><button type=\"submit\" style=\"font-size:1rem;padding:.5rem 1rem\">{}</button></form>",
+            escape(label)
+        )
+    });
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{t}</title></head><body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem\">\
+         <h1 style=\"font-size:1.4rem\">{t}</h1><p>{b}</p>{form}</body></html>\n",
+        t = escape(title),
+        b = escape(body),
+    )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+fn invalid() -> Page {
+    Page::Invalid(Html(page("This link is not valid", "It may have been replaced by a newer one.", None)))
+}
+
+#[OpenApi(tag = "ApiTags::Consent")]
+impl UnsubscribeApi {
+    /// Show the unsubscribe page
+    ///
+    /// Changes nothing: mail scanners open links. The page's button sends the
+    /// `POST`.
+    #[oai(path = "/v1/unsubscribe/:token", method = "get")]
+    async fn unsubscribe_page(&self, token: Path<String>) -> Result<Page, ApiError> {
+        match self.unsubscribes.purpose_of(&token.0).await {
+            Ok(purpose) => Ok(Page::Ok(Html(page(
+                &format!("Unsubscribe from {}?", purpose.title),
+                "You will no longer get these emails. You can turn them on again in your profile.",
+                Some("Unsubscribe"),
+            )))),
+            Err(UnsubscribeError::InvalidLink) => Ok(invalid()),
+            Err(UnsubscribeError::Unexpected(e)) => Err(ApiError::internal(&e)),
+        }
+    }
+
+    /// Unsubscribe (RFC 8058 one-click)
+    ///
+    /// Withdraws the consent the link is for, with no session and no further
+    /// click; recorded in the ledger with the `unsubscribe` channel. Any body
+    /// (such as `List-Unsubscribe=One-Click`) is accepted and ignored. Using a
+    /// link again changes nothing.
+    #[oai(path = "/v1/unsubscribe/:token", method = "post")]
+    async fn unsubscribe(&self, token: Path<String>) -> Result<Html<String>, ApiError> {
+        let purpose = self.unsubscribes.unsubscribe(&token.0).await.map_err(|e| match e {
+            UnsubscribeError::InvalidLink => ApiError::bad_request("unsubscribe_link_invalid", e.to_string()),
+            UnsubscribeError::Unexpected(e) => ApiError::internal(&e),
+        })?;
+        Ok(Html(page(
+            "You are unsubscribed",
+            &format!("You will no longer get \u{201c}{}\u{201d} emails.", purpose.title),
+            None,
+        )))
+    }
+}

@@ -1,0 +1,150 @@
+//! One-click unsubscribe and the operator's recipient list, over HTTP.
+
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database, Statement};
+use serde_json::{Value, json};
+
+use crate::support::{App, error_code};
+
+const OPERATOR_KEY: &str = "operator-test-key";
+/// SHA-256 of `OPERATOR_KEY`, computed outside the project.
+const OPERATOR_KEY_SHA256: &str = "1593fd5dc308f0764e70ce08d39e58150fdfc135a45037945811305f6f5dc360";
+
+async fn app() -> App {
+    App::start(&[("PROFILE_OPERATOR_API_KEY_SHA256", OPERATOR_KEY_SHA256)]).await
+}
+
+async fn recipients(app: &App, purpose: &str, key: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}/v1/operator/purposes/{purpose}/recipients", app.base))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn lines(response: reqwest::Response) -> Vec<Value> {
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/x-ndjson");
+    response.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+async fn grant(app: &App, token: &str, purpose: &str) {
+    let r = app
+        .client
+        .put(format!("{}/v1/me/consents/{purpose}", app.base))
+        .bearer_auth(token)
+        .json(&json!({ "granted": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+async fn granted(app: &App, token: &str, purpose: &str) -> bool {
+    let all: Vec<Value> = app
+        .client
+        .get(format!("{}/v1/me/consents", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    all.iter().find(|c| c["purpose"]["id"] == purpose).unwrap()["granted"] == true
+}
+
+async fn ledger_channels(app: &App) -> Vec<String> {
+    let url = format!("sqlite://{}?mode=ro", app.data_dir().join("profile.db").display());
+    let db = Database::connect(&url).await.unwrap();
+    let sql = "SELECT channel FROM consent_ledger ORDER BY user_id, seq";
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    rows.iter().map(|r| r.try_get("", "channel").unwrap()).collect()
+}
+
+#[tokio::test]
+async fn the_operator_lists_consenting_users_and_a_plain_post_unsubscribes() {
+    let app = app().await;
+    let ada = app.sign_in("ada@example.com").await;
+    let bob = app.sign_in("bob@example.com").await;
+    app.sign_in("cy@example.com").await;
+    grant(&app, &ada, "newsletter").await;
+    grant(&app, &bob, "newsletter").await;
+
+    let listed = lines(recipients(&app, "newsletter", OPERATOR_KEY).await).await;
+    let mut emails: Vec<&str> = listed.iter().map(|l| l["email"].as_str().unwrap()).collect();
+    emails.sort_unstable();
+    assert_eq!(emails, ["ada@example.com", "bob@example.com"]);
+    let again = lines(recipients(&app, "newsletter", OPERATOR_KEY).await).await;
+    assert_eq!(listed, again, "the same URLs every time");
+    let ada_url = listed.iter().find(|l| l["email"] == "ada@example.com").unwrap()["unsubscribe_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(ada_url.starts_with(&format!("{}/v1/unsubscribe/", app.base)));
+
+    let page = app.client.get(&ada_url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("<form method=\"post\""));
+    assert!(granted(&app, &ada, "newsletter").await, "opening the link changes nothing");
+
+    let one_click = app
+        .client
+        .post(&ada_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one_click.status(), StatusCode::OK);
+    assert!(!granted(&app, &ada, "newsletter").await);
+    assert!(granted(&app, &bob, "newsletter").await, "only that user and purpose");
+    let repeat = app.client.post(&ada_url).send().await.unwrap();
+    assert_eq!(repeat.status(), StatusCode::OK);
+    let channels = ledger_channels(&app).await;
+    assert_eq!(channels.iter().filter(|c| *c == "unsubscribe").count(), 1, "recorded once: {channels:?}");
+    let left = lines(recipients(&app, "newsletter", OPERATOR_KEY).await).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["email"], "bob@example.com");
+}
+
+#[tokio::test]
+async fn bad_keys_purposes_and_tokens_are_refused_and_change_nothing() {
+    let app = app().await;
+    let ada = app.sign_in("ada@example.com").await;
+    grant(&app, &ada, "newsletter").await;
+    assert_eq!(
+        error_code(recipients(&app, "newsletter", "wrong-key").await).await,
+        (StatusCode::UNAUTHORIZED, "operator_key_invalid".into())
+    );
+    let anonymous =
+        app.client.get(format!("{}/v1/operator/purposes/newsletter/recipients", app.base)).send().await.unwrap();
+    assert_eq!(error_code(anonymous).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        error_code(recipients(&app, "usage_analytics", OPERATOR_KEY).await).await,
+        (StatusCode::BAD_REQUEST, "not_an_email_purpose".into())
+    );
+    assert_eq!(
+        error_code(recipients(&app, "weather", OPERATOR_KEY).await).await,
+        (StatusCode::NOT_FOUND, "unknown_purpose".into())
+    );
+    for bad in ["nonsense", &"ab".repeat(32), &"zz".repeat(32)] {
+        let post = app.client.post(format!("{}/v1/unsubscribe/{bad}", app.base)).send().await.unwrap();
+        assert_eq!(error_code(post).await, (StatusCode::BAD_REQUEST, "unsubscribe_link_invalid".into()), "{bad}");
+        let get = app.client.get(format!("{}/v1/unsubscribe/{bad}", app.base)).send().await.unwrap();
+        assert_eq!(get.status(), StatusCode::BAD_REQUEST);
+    }
+    assert!(granted(&app, &ada, "newsletter").await);
+    let session_key = recipients(&app, "newsletter", &ada).await;
+    assert_eq!(error_code(session_key).await.1, "operator_key_invalid", "a user's session is not an operator key");
+}
+
+#[tokio::test]
+async fn without_a_configured_key_the_operator_api_is_closed() {
+    let app = App::start(&[]).await;
+    assert_eq!(
+        error_code(recipients(&app, "newsletter", OPERATOR_KEY).await).await,
+        (StatusCode::UNAUTHORIZED, "operator_key_invalid".into())
+    );
+}
