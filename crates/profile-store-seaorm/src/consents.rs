@@ -10,7 +10,8 @@ use profile_domain::{
 };
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -37,6 +38,65 @@ fn event_from_row(row: consent_event::Model) -> Result<ConsentEvent, PortError> 
         at: from_ms(row.at_ms)?,
         channel: ConsentChannel::parse(&row.channel).ok_or(PortError::msg("stored consent channel is unknown"))?,
     })
+}
+
+/// Locks the account row until the transaction ends, so one user's consent
+/// writes happen one after another (SQLite is serial already).
+async fn lock_user(txn: &DatabaseTransaction, user: UserId) -> Result<(), PortError> {
+    account::Entity::find_by_id(user.as_uuid()).lock_exclusive().one(txn).await.map_err(db("locking the account"))?;
+    Ok(())
+}
+
+/// Appends `event` with the user's next sequence number and makes it the
+/// answer in force.
+async fn append(txn: &DatabaseTransaction, event: &ConsentEvent) -> Result<(), PortError> {
+    let user = event.user_id.as_uuid();
+    let last: Option<i64> = consent_event::Entity::find()
+        .select_only()
+        .column(consent_event::Column::Seq)
+        .filter(consent_event::Column::UserId.eq(user))
+        .order_by_desc(consent_event::Column::Seq)
+        .limit(1)
+        .into_tuple()
+        .one(txn)
+        .await
+        .map_err(db("reading the ledger's end"))?;
+    consent_event::Entity::insert(consent_event::ActiveModel {
+        id: Set(event.id),
+        user_id: Set(user),
+        purpose_id: Set(event.purpose_id.as_str().to_owned()),
+        version: Set(version(event.version)?),
+        text_hash: Set(event.text_hash.clone()),
+        granted: Set(event.granted),
+        at_ms: Set(to_ms(event.at)),
+        channel: Set(event.channel.as_str().to_owned()),
+        seq: Set(last.unwrap_or(0) + 1),
+    })
+    .exec_without_returning(txn)
+    .await
+    .map_err(db("appending to the consent ledger"))?;
+    consent_answer::Entity::insert(consent_answer::ActiveModel {
+        user_id: Set(user),
+        purpose_id: Set(event.purpose_id.as_str().to_owned()),
+        granted: Set(event.granted),
+        version: Set(version(event.version)?),
+        text_hash: Set(event.text_hash.clone()),
+        answered_at_ms: Set(to_ms(event.at)),
+    })
+    .on_conflict(
+        OnConflict::columns([consent_answer::Column::UserId, consent_answer::Column::PurposeId])
+            .update_columns([
+                consent_answer::Column::Granted,
+                consent_answer::Column::Version,
+                consent_answer::Column::TextHash,
+                consent_answer::Column::AnsweredAtMs,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await
+    .map_err(db("updating a consent answer"))?;
+    Ok(())
 }
 
 #[async_trait]
@@ -103,55 +163,26 @@ impl ConsentStore for SeaOrmStore {
     }
 
     async fn record(&self, event: &ConsentEvent) -> Result<(), PortError> {
-        let user = event.user_id.as_uuid();
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
-        account::Entity::find_by_id(user).lock_exclusive().one(&txn).await.map_err(db("locking the account"))?;
-        let last: Option<i64> = consent_event::Entity::find()
-            .select_only()
-            .column(consent_event::Column::Seq)
-            .filter(consent_event::Column::UserId.eq(user))
-            .order_by_desc(consent_event::Column::Seq)
-            .limit(1)
-            .into_tuple()
-            .one(&txn)
-            .await
-            .map_err(db("reading the ledger's end"))?;
-        consent_event::Entity::insert(consent_event::ActiveModel {
-            id: Set(event.id),
-            user_id: Set(user),
-            purpose_id: Set(event.purpose_id.as_str().to_owned()),
-            version: Set(version(event.version)?),
-            text_hash: Set(event.text_hash.clone()),
-            granted: Set(event.granted),
-            at_ms: Set(to_ms(event.at)),
-            channel: Set(event.channel.as_str().to_owned()),
-            seq: Set(last.unwrap_or(0) + 1),
-        })
-        .exec_without_returning(&txn)
-        .await
-        .map_err(db("appending to the consent ledger"))?;
-        consent_answer::Entity::insert(consent_answer::ActiveModel {
-            user_id: Set(user),
-            purpose_id: Set(event.purpose_id.as_str().to_owned()),
-            granted: Set(event.granted),
-            version: Set(version(event.version)?),
-            text_hash: Set(event.text_hash.clone()),
-            answered_at_ms: Set(to_ms(event.at)),
-        })
-        .on_conflict(
-            OnConflict::columns([consent_answer::Column::UserId, consent_answer::Column::PurposeId])
-                .update_columns([
-                    consent_answer::Column::Granted,
-                    consent_answer::Column::Version,
-                    consent_answer::Column::TextHash,
-                    consent_answer::Column::AnsweredAtMs,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await
-        .map_err(db("updating a consent answer"))?;
+        lock_user(&txn, event.user_id).await?;
+        append(&txn, event).await?;
         txn.commit().await.map_err(db("committing a consent"))
+    }
+
+    async fn withdraw_if_granted(&self, event: &ConsentEvent) -> Result<bool, PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        lock_user(&txn, event.user_id).await?;
+        let answer =
+            consent_answer::Entity::find_by_id((event.user_id.as_uuid(), event.purpose_id.as_str().to_owned()))
+                .one(&txn)
+                .await
+                .map_err(db("reading a consent answer"))?;
+        if !answer.is_some_and(|a| a.granted) {
+            return Ok(false);
+        }
+        append(&txn, event).await?;
+        txn.commit().await.map_err(db("committing a withdrawal"))?;
+        Ok(true)
     }
 
     async fn ledger(&self, user: UserId) -> Result<Vec<ConsentEvent>, PortError> {

@@ -67,6 +67,27 @@ impl UnsubscribeStore for SeaOrmStore {
         }
     }
 
+    async fn replace(&self, stale: &SecretHash, key: &UnsubscribeKey) -> Result<UnsubscribeKey, PortError> {
+        unsubscribe_key::Entity::update_many()
+            .set(unsubscribe_key::ActiveModel {
+                nonce: Set(hex_encode(&key.nonce)),
+                lookup_hash: Set(key.lookup.to_hex()),
+                created_at_ms: Set(to_ms(key.created_at)),
+                ..Default::default()
+            })
+            .filter(unsubscribe_key::Column::UserId.eq(key.user_id.as_uuid()))
+            .filter(unsubscribe_key::Column::PurposeId.eq(key.purpose_id.as_str()))
+            .filter(unsubscribe_key::Column::LookupHash.eq(stale.to_hex()))
+            .exec(&self.db)
+            .await
+            .map_err(db("replacing an unsubscribe key"))?;
+        let row = unsubscribe_key::Entity::find_by_id((key.user_id.as_uuid(), key.purpose_id.as_str().to_owned()))
+            .one(&self.db)
+            .await
+            .map_err(db("reading an unsubscribe key"))?;
+        key_from_row(row.ok_or(PortError::msg("the unsubscribe key vanished"))?)
+    }
+
     async fn find(&self, lookup: &SecretHash) -> Result<Option<UnsubscribeKey>, PortError> {
         let row = unsubscribe_key::Entity::find()
             .filter(unsubscribe_key::Column::LookupHash.eq(lookup.to_hex()))

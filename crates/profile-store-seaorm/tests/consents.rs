@@ -188,3 +188,35 @@ on_every_backend!(consenting_users_are_listed_by_the_answers_in_force_in_pages, 
     );
     assert_eq!(db.store.consenting(&filter(true, 3), None, 10).await.unwrap().len(), 2, "unless older versions count");
 });
+
+on_every_backend!(concurrent_withdrawals_append_one_entry, |db: TestDb| async move {
+    let ada = account(&db, "ada@example.com", 1).await;
+    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web)).await.unwrap();
+    let store = std::sync::Arc::new(db.store.clone());
+    let tries: Vec<_> = (0..6_u128)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let withdrawal =
+                    event(20 + i, ada, "news", false, T0 + Duration::minutes(1), ConsentChannel::Unsubscribe);
+                store.withdraw_if_granted(&withdrawal).await.unwrap()
+            })
+        })
+        .collect();
+    let mut wrote = 0;
+    for t in tries {
+        wrote += usize::from(t.await.unwrap());
+    }
+    assert_eq!(wrote, 1);
+    assert_eq!(db.store.ledger(ada).await.unwrap().len(), 2);
+});
+
+on_every_backend!(a_stale_unsubscribe_key_is_replaced_only_while_it_is_stale, |db: TestDb| async move {
+    use profile_domain::ports::UnsubscribeStore;
+    let ada = account(&db, "ada@example.com", 1).await;
+    let first = db.store.key_or_insert(&key(ada, "news", 1)).await.unwrap();
+    let replaced = db.store.replace(&first.lookup, &key(ada, "news", 2)).await.unwrap();
+    assert_eq!(replaced, key(ada, "news", 2));
+    let not_again = db.store.replace(&first.lookup, &key(ada, "news", 3)).await.unwrap();
+    assert_eq!(not_again, key(ada, "news", 2), "a key already replaced stays");
+});

@@ -34,6 +34,15 @@ pub trait ConsentStore: Send + Sync {
     /// [`PortError`] when the storage cannot be written; then neither is.
     async fn record(&self, event: &ConsentEvent) -> Result<(), PortError>;
 
+    /// Like [`ConsentStore::record`] for a withdrawal, but only when the
+    /// user's stored answer for the purpose is a grant (checked under the
+    /// same per-user lock, so two concurrent withdrawals append one entry).
+    /// Returns whether it wrote.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written; then nothing is.
+    async fn withdraw_if_granted(&self, event: &ConsentEvent) -> Result<bool, PortError>;
+
     /// The user's whole ledger, in the order it was written.
     ///
     /// # Errors

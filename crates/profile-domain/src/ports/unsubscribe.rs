@@ -28,6 +28,14 @@ pub trait UnsubscribeStore: Send + Sync {
     /// [`PortError`] when the storage cannot be written.
     async fn key_or_insert(&self, key: &UnsubscribeKey) -> Result<UnsubscribeKey, PortError>;
 
+    /// Replaces the user's key for the purpose with `key`, only while the
+    /// stored one still has the lookup hash `stale` (keys made under another
+    /// server key), and returns the key in force.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written.
+    async fn replace(&self, stale: &SecretHash, key: &UnsubscribeKey) -> Result<UnsubscribeKey, PortError>;
+
     /// The key whose token hashes to `lookup`.
     ///
     /// # Errors

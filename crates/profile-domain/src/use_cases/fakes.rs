@@ -388,6 +388,15 @@ impl ConsentStore for InMemoryStore {
         Ok(())
     }
 
+    async fn withdraw_if_granted(&self, event: &ConsentEvent) -> Result<bool, PortError> {
+        let answers = self.answers(event.user_id).await?;
+        let granted = answers.iter().any(|a| a.purpose_id == event.purpose_id && a.granted);
+        if granted {
+            self.state().consent_ledger.push(event.clone());
+        }
+        Ok(granted)
+    }
+
     async fn ledger(&self, user: UserId) -> Result<Vec<ConsentEvent>, PortError> {
         Ok(self.state().consent_ledger.iter().filter(|e| e.user_id == user).cloned().collect())
     }
@@ -404,6 +413,22 @@ impl crate::ports::UnsubscribeStore for InMemoryStore {
         }
         state.unsubscribe_keys.push(key.clone());
         Ok(key.clone())
+    }
+
+    async fn replace(
+        &self,
+        stale: &SecretHash,
+        key: &crate::UnsubscribeKey,
+    ) -> Result<crate::UnsubscribeKey, PortError> {
+        let mut state = self.state();
+        for k in &mut state.unsubscribe_keys {
+            if &k.lookup == stale && k.user_id == key.user_id && k.purpose_id == key.purpose_id {
+                *k = key.clone();
+            }
+        }
+        let in_force =
+            state.unsubscribe_keys.iter().find(|k| k.user_id == key.user_id && k.purpose_id == key.purpose_id);
+        in_force.cloned().ok_or(PortError::msg("no key"))
     }
 
     async fn find(&self, lookup: &SecretHash) -> Result<Option<crate::UnsubscribeKey>, PortError> {

@@ -7,8 +7,8 @@ use super::draw;
 use crate::ports::{Clock, ConsentFilter, ConsentStore, Randomness, UnsubscribeStore};
 use crate::unsubscribe::lookup_hash;
 use crate::{
-    ConsentChannel, ConsentEvent, ConsentView, EmailAddress, OnNewVersion, PortError, Purpose, PurposeCatalogue,
-    PurposeId, PurposeKind, SecretHasher, UnsubscribeKey, UserId,
+    ConsentChannel, ConsentEvent, EmailAddress, OnNewVersion, PortError, Purpose, PurposeCatalogue, PurposeId,
+    PurposeKind, SecretHasher, UnsubscribeKey, UserId,
 };
 
 /// Why an unsubscribe link did not work.
@@ -106,15 +106,22 @@ impl Unsubscribes {
         let next = (users.len() == limit as usize).then(|| users.last().map(|(u, _)| *u)).flatten();
         let mut recipients = Vec::with_capacity(users.len());
         for (user, email) in users {
-            let mut nonce = [0_u8; 16];
-            self.random.fill(&mut nonce);
-            let fresh =
-                UnsubscribeKey::new(&self.hasher, user, id.clone(), nonce, draw::now_millis(self.clock.as_ref()));
-            let key = self.store.key_or_insert(&fresh).await?;
-            recipients
-                .push(Recipient { email, unsubscribe_url: format!("{}{}", self.url_base, key.token(&self.hasher)) });
+            let mut key = self.store.key_or_insert(&self.fresh_key(user, &id)).await?;
+            if lookup_hash(&self.hasher, &key.token(&self.hasher)) != key.lookup {
+                // Made under another server key: its links could never be
+                // found again, so a new one replaces it.
+                key = self.store.replace(&key.lookup, &self.fresh_key(user, &id)).await?;
+            }
+            let unsubscribe_url = format!("{}{}", self.url_base, key.token(&self.hasher));
+            recipients.push(Recipient { email, unsubscribe_url });
         }
         Ok(RecipientPage { recipients, next })
+    }
+
+    fn fresh_key(&self, user: UserId, purpose: &PurposeId) -> UnsubscribeKey {
+        let mut nonce = [0_u8; 16];
+        self.random.fill(&mut nonce);
+        UnsubscribeKey::new(&self.hasher, user, purpose.clone(), nonce, draw::now_millis(self.clock.as_ref()))
     }
 
     /// The purpose a link would unsubscribe from, without changing anything
@@ -133,21 +140,19 @@ impl Unsubscribes {
     /// [`UnsubscribeError::InvalidLink`] for a bad link.
     pub async fn unsubscribe(&self, token: &str) -> Result<Purpose, UnsubscribeError> {
         let (key, purpose) = self.resolve(token).await?;
-        let answers = self.consents.answers(key.user_id).await?;
-        let view = ConsentView::of(&purpose, answers.iter().find(|a| a.purpose_id == purpose.id));
-        if view.granted {
-            let event = ConsentEvent {
-                id: draw::uuid_v4(self.random.as_ref()),
-                user_id: key.user_id,
-                purpose_id: purpose.id.clone(),
-                version: purpose.version,
-                text_hash: purpose.text_hash(),
-                granted: false,
-                at: draw::now_millis(self.clock.as_ref()),
-                channel: ConsentChannel::Unsubscribe,
-            };
-            self.consents.record(&event).await?;
-        }
+        // Any stored grant is withdrawn, even one to an older version that
+        // is suspended now: it must not count again later.
+        let event = ConsentEvent {
+            id: draw::uuid_v4(self.random.as_ref()),
+            user_id: key.user_id,
+            purpose_id: purpose.id.clone(),
+            version: purpose.version,
+            text_hash: purpose.text_hash(),
+            granted: false,
+            at: draw::now_millis(self.clock.as_ref()),
+            channel: ConsentChannel::Unsubscribe,
+        };
+        self.consents.withdraw_if_granted(&event).await?;
         Ok(purpose)
     }
 
@@ -287,6 +292,44 @@ mod tests {
         );
         let left = w.unsubscribes.recipients("news", None, 10).await.unwrap();
         assert_eq!(left.recipients.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn links_made_under_another_server_key_are_replaced_not_handed_out_dead() {
+        let w = world().await;
+        let old = w.unsubscribes.recipients("news", None, 10).await.unwrap();
+        let rekeyed = Unsubscribes::new(
+            w.store.clone(),
+            w.store.clone(),
+            Arc::new(FixedClock::at(datetime!(2026-11-29 13:00 UTC))),
+            Arc::new(SeqRandom::from_words(&[])),
+            SecretHasher::new(SecretKey::new(vec![7; 32]).unwrap()),
+            PurposeCatalogue::new(vec![purpose("news", PurposeKind::Email)]).unwrap(),
+            "https://p.example",
+        );
+        let new = rekeyed.recipients("news", None, 10).await.unwrap();
+        assert_ne!(new.recipients[0].unsubscribe_url, old.recipients[0].unsubscribe_url);
+        rekeyed.unsubscribe(token(&new.recipients[0].unsubscribe_url)).await.unwrap();
+        assert_eq!(w.store.state().consent_ledger.len(), 3, "the new link works");
+    }
+
+    #[tokio::test]
+    async fn a_grant_to_an_older_version_suspended_by_ask_again_is_withdrawn_too() {
+        let w = world().await;
+        let v2 = Purpose { version: 2, on_new_version: OnNewVersion::AskAgain, ..purpose("news", PurposeKind::Email) };
+        let now = Unsubscribes::new(
+            w.store.clone(),
+            w.store.clone(),
+            Arc::new(FixedClock::at(datetime!(2026-11-29 13:00 UTC))),
+            Arc::new(SeqRandom::from_words(&[])),
+            SecretHasher::new(SecretKey::new(vec![6; 32]).unwrap()),
+            PurposeCatalogue::new(vec![v2]).unwrap(),
+            "https://p.example",
+        );
+        let page = w.unsubscribes.recipients("news", None, 10).await.unwrap();
+        now.unsubscribe(token(&page.recipients[0].unsubscribe_url)).await.unwrap();
+        let ledger = w.store.state().consent_ledger.clone();
+        assert_eq!((ledger.len(), ledger[2].granted), (3, false), "the withdrawal is on record");
     }
 
     #[tokio::test]
