@@ -23,10 +23,15 @@ async fn recipients(app: &App, purpose: &str, key: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// The recipients of a listing, after checking it ends with its end line.
 async fn lines(response: reqwest::Response) -> Vec<Value> {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/x-ndjson");
-    response.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    let mut all: Vec<Value> =
+        response.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let end = all.pop().expect("an end line");
+    assert_eq!(end, json!({ "end": true, "count": all.len() }));
+    all
 }
 
 async fn grant(app: &App, token: &str, purpose: &str) {
@@ -98,12 +103,28 @@ async fn the_operator_lists_consenting_users_and_a_plain_post_unsubscribes() {
         .await
         .unwrap();
     assert_eq!(one_click.status(), StatusCode::OK);
+    let bob_url = listed.iter().find(|l| l["email"] == "bob@example.com").unwrap()["unsubscribe_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for content_type in ["multipart/form-data; boundary=x", "text/plain", "application/json"] {
+        let other = app
+            .client
+            .post(&bob_url)
+            .header("content-type", content_type)
+            .body("List-Unsubscribe=One-Click")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status(), StatusCode::OK, "{content_type}");
+    }
+    grant(&app, &bob, "newsletter").await;
     assert!(!granted(&app, &ada, "newsletter").await);
     assert!(granted(&app, &bob, "newsletter").await, "only that user and purpose");
     let repeat = app.client.post(&ada_url).send().await.unwrap();
     assert_eq!(repeat.status(), StatusCode::OK);
     let channels = ledger_channels(&app).await;
-    assert_eq!(channels.iter().filter(|c| *c == "unsubscribe").count(), 1, "recorded once: {channels:?}");
+    assert_eq!(channels.iter().filter(|c| *c == "unsubscribe").count(), 2, "ada once, bob once: {channels:?}");
     let left = lines(recipients(&app, "newsletter", OPERATOR_KEY).await).await;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["email"], "bob@example.com");
@@ -120,7 +141,7 @@ async fn bad_keys_purposes_and_tokens_are_refused_and_change_nothing() {
     );
     let anonymous =
         app.client.get(format!("{}/v1/operator/purposes/newsletter/recipients", app.base)).send().await.unwrap();
-    assert_eq!(error_code(anonymous).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(anonymous).await, (StatusCode::UNAUTHORIZED, "operator_key_invalid".into()));
     assert_eq!(
         error_code(recipients(&app, "usage_analytics", OPERATOR_KEY).await).await,
         (StatusCode::BAD_REQUEST, "not_an_email_purpose".into())
@@ -147,4 +168,31 @@ async fn without_a_configured_key_the_operator_api_is_closed() {
         error_code(recipients(&app, "newsletter", OPERATOR_KEY).await).await,
         (StatusCode::UNAUTHORIZED, "operator_key_invalid".into())
     );
+}
+
+#[tokio::test]
+async fn a_revoked_link_stops_working_and_the_next_listing_gives_a_new_one() {
+    let app = app().await;
+    let ada = app.sign_in("ada@example.com").await;
+    grant(&app, &ada, "newsletter").await;
+    let listed = lines(recipients(&app, "newsletter", OPERATOR_KEY).await).await;
+    let user = listed[0]["user_id"].as_str().unwrap().to_owned();
+    let old_url = listed[0]["unsubscribe_url"].as_str().unwrap().to_owned();
+    let path = format!("{}/v1/operator/purposes/newsletter/recipients/{user}/unsubscribe-link", app.base);
+    let wrong = app.client.delete(&path).bearer_auth("wrong").send().await.unwrap();
+    assert_eq!(error_code(wrong).await.1, "operator_key_invalid");
+    assert_eq!(
+        app.client.delete(&path).bearer_auth(OPERATOR_KEY).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let again = app.client.delete(&path).bearer_auth(OPERATOR_KEY).send().await.unwrap();
+    assert_eq!(error_code(again).await, (StatusCode::NOT_FOUND, "no_unsubscribe_link".into()));
+    let old = app.client.post(&old_url).send().await.unwrap();
+    assert_eq!(error_code(old).await, (StatusCode::BAD_REQUEST, "unsubscribe_link_invalid".into()));
+    assert!(granted(&app, &ada, "newsletter").await, "the revoked link changed nothing");
+    let renewed = lines(recipients(&app, "newsletter", OPERATOR_KEY).await).await;
+    let new_url = renewed[0]["unsubscribe_url"].as_str().unwrap().to_owned();
+    assert_ne!(new_url, old_url);
+    assert_eq!(app.client.post(&new_url).send().await.unwrap().status(), StatusCode::OK);
+    assert!(!granted(&app, &ada, "newsletter").await);
 }

@@ -29,18 +29,39 @@ pub struct OperatorApi {
 #[oai(ty = "bearer", rename = "OperatorKey")]
 pub struct OperatorKey(Bearer);
 
+/// The operator key, or its absence (answered with `operator_key_invalid`
+/// like a wrong key, rather than the sign-in error).
+#[derive(SecurityScheme)]
+pub enum OperatorAuth {
+    /// A key was sent.
+    Key(OperatorKey),
+    /// No key was sent.
+    #[oai(fallback)]
+    Missing,
+}
+
+#[derive(ApiResponse)]
+enum Revoked {
+    /// The link no longer works; the next listing gives a new one.
+    #[oai(status = 204)]
+    NoContent,
+}
+
 #[derive(ApiResponse)]
 enum Recipients {
-    /// One JSON object per line: `{"email": …, "unsubscribe_url": …}`, for
-    /// every user who consents to the email purpose now.
+    /// One JSON object per line: `{"user_id": …, "email": …,
+    /// "unsubscribe_url": …}` for every user who consents to the email
+    /// purpose now, then `{"end": true, "count": N}`; a list without that
+    /// last line was cut short.
     #[oai(status = 200, content_type = "application/x-ndjson")]
     Ok(Binary<Body>),
 }
 
 impl OperatorApi {
-    fn check(&self, key: &OperatorKey) -> Result<(), ApiError> {
-        let refused = || ApiError::unauthorized("operator_key_invalid", "the operator API key is not valid");
+    fn check(&self, auth: &OperatorAuth) -> Result<(), ApiError> {
+        let refused = || ApiError::unauthorized("operator_key_invalid", "the operator API key is missing or not valid");
         let expected = self.key_sha256.ok_or_else(refused)?;
+        let OperatorAuth::Key(key) = auth else { return Err(refused()) };
         let presented: [u8; 32] = Sha256::digest(key.0.token.as_bytes()).into();
         if bool::from(presented.ct_eq(&expected)) { Ok(()) } else { Err(refused()) }
     }
@@ -55,8 +76,8 @@ impl OperatorApi {
     /// use this service as the source of truth and set `List-Unsubscribe` and
     /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` on its mail.
     #[oai(path = "/v1/operator/purposes/:purpose/recipients", method = "get")]
-    async fn recipients(&self, key: OperatorKey, purpose: Path<String>) -> Result<Recipients, ApiError> {
-        self.check(&key)?;
+    async fn recipients(&self, auth: OperatorAuth, purpose: Path<String>) -> Result<Recipients, ApiError> {
+        self.check(&auth)?;
         let unsubscribes = self.unsubscribes.clone();
         let first = unsubscribes.recipients(&purpose.0, None, PAGE_SIZE).await.map_err(|e| match e {
             ListRecipientsError::UnknownPurpose => ApiError::not_found("unknown_purpose", e.to_string()),
@@ -64,21 +85,32 @@ impl OperatorApi {
             ListRecipientsError::Unexpected(e) => ApiError::internal(&e),
         })?;
         let purpose = purpose.0;
-        let pages = futures_util::stream::unfold(Some(first), move |state| {
+        let pages = futures_util::stream::unfold(Some((first, 0_usize)), move |state| {
             let unsubscribes = unsubscribes.clone();
             let purpose = purpose.clone();
             async move {
-                let page = state?;
+                let (page, sent) = state?;
                 let mut lines = Vec::new();
                 for r in &page.recipients {
-                    let line = serde_json::json!({ "email": r.email.as_str(), "unsubscribe_url": r.unsubscribe_url });
+                    let line = serde_json::json!({
+                        "user_id": r.user_id.as_uuid(),
+                        "email": r.email.as_str(),
+                        "unsubscribe_url": r.unsubscribe_url,
+                    });
                     lines.extend_from_slice(line.to_string().as_bytes());
                     lines.push(b'\n');
                 }
+                let sent = sent + page.recipients.len();
                 let next = match page.next {
-                    None => None,
+                    None => {
+                        // The last line says the list is complete.
+                        let end = serde_json::json!({ "end": true, "count": sent });
+                        lines.extend_from_slice(end.to_string().as_bytes());
+                        lines.push(b'\n');
+                        None
+                    }
                     Some(cursor) => match unsubscribes.recipients(&purpose, Some(cursor), PAGE_SIZE).await {
-                        Ok(next) => Some(next),
+                        Ok(next) => Some((next, sent)),
                         Err(error) => {
                             tracing::error!(error = %error, "streaming recipients failed; the listing is cut short");
                             return Some((Err(std::io::Error::other("listing failed")), None));
@@ -89,5 +121,28 @@ impl OperatorApi {
             }
         });
         Ok(Recipients::Ok(Binary(Body::from_bytes_stream(pages))))
+    }
+
+    /// Revoke a user's unsubscribe link
+    ///
+    /// The link stops working; the next listing gives the user a new one.
+    #[oai(path = "/v1/operator/purposes/:purpose/recipients/:user_id/unsubscribe-link", method = "delete")]
+    async fn revoke_link(
+        &self,
+        auth: OperatorAuth,
+        purpose: Path<String>,
+        user_id: Path<uuid::Uuid>,
+    ) -> Result<Revoked, ApiError> {
+        self.check(&auth)?;
+        let revoked = self
+            .unsubscribes
+            .revoke(profile_domain::UserId::from_uuid(user_id.0), &purpose.0)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        if revoked {
+            Ok(Revoked::NoContent)
+        } else {
+            Err(ApiError::not_found("no_unsubscribe_link", "that user has no link for that purpose"))
+        }
     }
 }

@@ -101,6 +101,12 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
              instances sharing a database must share one key, or codes and sessions work on one instance only"
         );
     }
+    if config.operator_api_key_sha256.is_some() && !config.public_url().starts_with("https://") {
+        tracing::warn!(
+            "the operator API is on but PROFILE_PUBLIC_URL is not https: unsubscribe links on real mail must be \
+             https (RFC 8058); set PROFILE_PUBLIC_URL"
+        );
+    }
     let key = crate::secret_key::load_or_create(config.secret_key.as_deref(), &config.data_dir)?;
     let hasher = SecretHasher::new(key);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
