@@ -196,3 +196,18 @@ async fn a_revoked_link_stops_working_and_the_next_listing_gives_a_new_one() {
     assert_eq!(app.client.post(&new_url).send().await.unwrap().status(), StatusCode::OK);
     assert!(!granted(&app, &ada, "newsletter").await);
 }
+
+#[tokio::test]
+async fn guessing_the_operator_key_is_cut_off_even_for_the_right_key() {
+    let app = App::start(&[
+        ("PROFILE_OPERATOR_API_KEY_SHA256", OPERATOR_KEY_SHA256),
+        ("PROFILE_LIMITS_OPERATOR_KEY_FAILURES_PER_IP_MAX", "2"),
+    ])
+    .await;
+    for guess in ["guess-1", "guess-2"] {
+        assert_eq!(error_code(recipients(&app, "newsletter", guess).await).await.1, "operator_key_invalid");
+    }
+    let blocked = recipients(&app, "newsletter", OPERATOR_KEY).await;
+    assert!(blocked.headers().contains_key("retry-after"));
+    assert_eq!(error_code(blocked).await, (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()));
+}

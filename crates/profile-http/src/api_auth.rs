@@ -12,6 +12,7 @@ use profile_domain::use_cases::{SignIn, VerifySignInError};
 
 use crate::ApiTags;
 use crate::auth::{SESSION_COOKIE, SessionAuth};
+use crate::client::client_key;
 use crate::config::HttpConfig;
 use crate::dto::{SessionCreated, SignInRequest, SignInStarted, VerifyRequest};
 use crate::error::ApiError;
@@ -54,35 +55,6 @@ fn parse_email(text: &str) -> Result<EmailAddress, ApiError> {
 }
 
 impl AuthApi {
-    /// The client's address as a rate-limit key: IPv4 addresses whole, IPv6
-    /// addresses by their /64 network (one host usually holds a whole /64).
-    fn client_ip(&self, req: &Request) -> String {
-        let address = self.client_address(req);
-        match address.parse::<std::net::IpAddr>() {
-            Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-            Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or(address, |v4| v4.to_string()),
-            _ => address,
-        }
-    }
-
-    fn client_address(&self, req: &Request) -> String {
-        if self.config.trust_proxy_headers {
-            let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-            // The trusted proxy appends the address it saw: the last entry.
-            // Earlier entries are written by the client and prove nothing.
-            if let Some(last) = forwarded.and_then(|v| v.rsplit(',').next()).map(str::trim).filter(|v| !v.is_empty()) {
-                return last.to_owned();
-            }
-            if let Some(real) = req.headers().get("x-real-ip").and_then(|v| v.to_str().ok()) {
-                return real.trim().to_owned();
-            }
-        }
-        req.remote_addr().as_socket_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
-    }
-
     fn session_cookie(&self, value: &str, max_age: std::time::Duration) -> String {
         let mut cookie = Cookie::new_with_str(SESSION_COOKIE, value);
         cookie.set_http_only(true);
@@ -105,7 +77,7 @@ impl AuthApi {
     async fn start_sign_in(&self, req: &Request, body: Json<SignInRequest>) -> Result<SignInAccepted, ApiError> {
         let email = parse_email(&body.0.email)?;
         let now = Instant::now();
-        self.per_ip.check(&self.client_ip(req), now).map_err(ApiError::rate_limited)?;
+        self.per_ip.check(&client_key(req, self.config.trust_proxy_headers), now).map_err(ApiError::rate_limited)?;
         self.per_address.check(email.as_str(), now).map_err(ApiError::rate_limited)?;
         self.sign_in.start(email).await.map_err(|e| ApiError::internal(&e))?;
         Ok(SignInAccepted::Accepted(Json(SignInStarted { code_valid_for_seconds: self.config.code_ttl.as_secs() })))
@@ -120,7 +92,9 @@ impl AuthApi {
     async fn verify(&self, req: &Request, body: Json<VerifyRequest>) -> Result<Verified, ApiError> {
         let email = parse_email(&body.0.email)?;
         let now = Instant::now();
-        self.verify_per_ip.check(&self.client_ip(req), now).map_err(ApiError::rate_limited)?;
+        self.verify_per_ip
+            .check(&client_key(req, self.config.trust_proxy_headers), now)
+            .map_err(ApiError::rate_limited)?;
         self.verify_per_address.check(email.as_str(), now).map_err(ApiError::rate_limited)?;
         let signed_in = self.sign_in.verify(&email, &body.0.code).await.map_err(|e| match e {
             VerifySignInError::MalformedCode => ApiError::bad_request("invalid_code_format", e.to_string()),

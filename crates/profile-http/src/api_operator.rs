@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use poem::Body;
+use std::time::Instant;
+
+use poem::{Body, Request};
 use poem_openapi::auth::Bearer;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Binary;
@@ -13,7 +15,9 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::ApiTags;
+use crate::client::client_key;
 use crate::error::ApiError;
+use crate::rate_limit::RateLimiter;
 
 /// Recipients fetched per page while streaming.
 const PAGE_SIZE: u32 = 500;
@@ -22,6 +26,9 @@ const PAGE_SIZE: u32 = 500;
 pub struct OperatorApi {
     pub(crate) unsubscribes: Arc<Unsubscribes>,
     pub(crate) key_sha256: Option<[u8; 32]>,
+    /// Failed key checks per client address (`operator_key_failures_per_ip`).
+    pub(crate) failures: RateLimiter,
+    pub(crate) trust_proxy_headers: bool,
 }
 
 /// The operator API key, as `Authorization: Bearer <key>`.
@@ -58,9 +65,19 @@ enum Recipients {
 }
 
 impl OperatorApi {
-    fn check(&self, auth: &OperatorAuth) -> Result<(), ApiError> {
-        let refused = || ApiError::unauthorized("operator_key_invalid", "the operator API key is missing or not valid");
-        let expected = self.key_sha256.ok_or_else(refused)?;
+    /// Checks the key. A client address with too many failures is refused
+    /// before its key is even compared, so guessing stays slow.
+    fn check(&self, auth: &OperatorAuth, req: &Request) -> Result<(), ApiError> {
+        let client = client_key(req, self.trust_proxy_headers);
+        let now = Instant::now();
+        if let Some(wait) = self.failures.blocked(&client, now) {
+            return Err(ApiError::rate_limited(wait));
+        }
+        let refused = || {
+            let _ = self.failures.check(&client, now);
+            ApiError::unauthorized("operator_key_invalid", "the operator API key is missing or not valid")
+        };
+        let Some(expected) = self.key_sha256 else { return Err(refused()) };
         let OperatorAuth::Key(key) = auth else { return Err(refused()) };
         let presented: [u8; 32] = Sha256::digest(key.0.token.as_bytes()).into();
         if bool::from(presented.ct_eq(&expected)) { Ok(()) } else { Err(refused()) }
@@ -76,8 +93,13 @@ impl OperatorApi {
     /// use this service as the source of truth and set `List-Unsubscribe` and
     /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` on its mail.
     #[oai(path = "/v1/operator/purposes/:purpose/recipients", method = "get")]
-    async fn recipients(&self, auth: OperatorAuth, purpose: Path<String>) -> Result<Recipients, ApiError> {
-        self.check(&auth)?;
+    async fn recipients(
+        &self,
+        req: &Request,
+        auth: OperatorAuth,
+        purpose: Path<String>,
+    ) -> Result<Recipients, ApiError> {
+        self.check(&auth, req)?;
         let unsubscribes = self.unsubscribes.clone();
         let first = unsubscribes.recipients(&purpose.0, None, PAGE_SIZE).await.map_err(|e| match e {
             ListRecipientsError::UnknownPurpose => ApiError::not_found("unknown_purpose", e.to_string()),
@@ -129,11 +151,12 @@ impl OperatorApi {
     #[oai(path = "/v1/operator/purposes/:purpose/recipients/:user_id/unsubscribe-link", method = "delete")]
     async fn revoke_link(
         &self,
+        req: &Request,
         auth: OperatorAuth,
         purpose: Path<String>,
         user_id: Path<uuid::Uuid>,
     ) -> Result<Revoked, ApiError> {
-        self.check(&auth)?;
+        self.check(&auth, req)?;
         let revoked = self
             .unsubscribes
             .revoke(profile_domain::UserId::from_uuid(user_id.0), &purpose.0)

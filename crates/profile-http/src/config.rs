@@ -16,6 +16,8 @@ pub struct Limits {
     /// `verify_per_address`: code checks per address, across codes, so that
     /// asking for new codes does not buy unlimited guesses.
     pub verify_per_address: RateLimit,
+    /// `operator_key_failures_per_ip`: wrong operator keys per client address.
+    pub operator_key_failures_per_ip: RateLimit,
 }
 
 impl Default for Limits {
@@ -26,6 +28,7 @@ impl Default for Limits {
             sign_in_per_ip: RateLimit { max: 30, window: quarter_hour },
             verify_per_ip: RateLimit { max: 60, window: quarter_hour },
             verify_per_address: RateLimit { max: 10, window: quarter_hour },
+            operator_key_failures_per_ip: RateLimit { max: 10, window: quarter_hour },
         }
     }
 }

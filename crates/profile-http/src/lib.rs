@@ -12,6 +12,7 @@ mod api_me;
 mod api_operator;
 mod api_unsubscribe;
 mod auth;
+mod client;
 mod config;
 mod dto;
 mod error;
@@ -95,7 +96,12 @@ fn api_service(
     let email_change = EmailChangeApi { changes: use_cases.email_changes.clone() };
     let consent = ConsentApi { consents: use_cases.consents.clone() };
     let unsubscribe = UnsubscribeApi { unsubscribes: use_cases.unsubscribes.clone() };
-    let operator = OperatorApi { unsubscribes: use_cases.unsubscribes.clone(), key_sha256: config.operator_key_sha256 };
+    let operator = OperatorApi {
+        unsubscribes: use_cases.unsubscribes.clone(),
+        key_sha256: config.operator_key_sha256,
+        failures: RateLimiter::new(config.limits.operator_key_failures_per_ip),
+        trust_proxy_headers: config.trust_proxy_headers,
+    };
     OpenApiService::new((auth, me, email_change, consent, unsubscribe, operator), API_TITLE, env!("CARGO_PKG_VERSION"))
         .server(config.public_url.clone())
 }

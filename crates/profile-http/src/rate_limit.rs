@@ -41,6 +41,19 @@ impl RateLimiter {
         Self { limit, state: Mutex::new(Windows::default()) }
     }
 
+    /// Whether `key` is at its limit at `now`, without counting anything:
+    /// `Some(seconds)` to wait when it is.
+    #[must_use]
+    pub fn blocked(&self, key: &str, now: Instant) -> Option<u64> {
+        let state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (start, count) = *state.counts.get(key)?;
+        let elapsed = now.duration_since(start);
+        (elapsed < self.limit.window && count >= self.limit.max).then(|| {
+            let left = self.limit.window.saturating_sub(elapsed);
+            left.as_secs() + u64::from(left.subsec_nanos() > 0)
+        })
+    }
+
     /// Counts one event for `key` at `now`; `Err(seconds)` says how long to
     /// wait when the limit is reached (the event is then not counted).
     ///
@@ -109,6 +122,16 @@ mod tests {
         let held = limiter.state.lock().unwrap().counts.len();
         assert!(held <= MAX_KEYS / 2 + 1, "{held}");
         assert_eq!(limiter.check("newcomer", t0 + Duration::from_secs(2)), Err(3599));
+    }
+
+    #[test]
+    fn blocked_tells_the_wait_without_counting() {
+        let limiter = RateLimiter::new(RateLimit { max: 1, window: Duration::from_secs(10) });
+        let t0 = Instant::now();
+        assert_eq!(limiter.blocked("a", t0), None);
+        limiter.check("a", t0).unwrap();
+        assert_eq!(limiter.blocked("a", t0 + Duration::from_secs(4)), Some(6));
+        assert_eq!(limiter.blocked("a", t0 + Duration::from_secs(10)), None);
     }
 
     #[test]

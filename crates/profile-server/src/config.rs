@@ -25,6 +25,7 @@ pub struct LimitsConfig {
     pub sign_in_per_ip: LimitConfig,
     pub verify_per_ip: LimitConfig,
     pub verify_per_address: LimitConfig,
+    pub operator_key_failures_per_ip: LimitConfig,
 }
 
 impl Default for LimitsConfig {
@@ -34,6 +35,7 @@ impl Default for LimitsConfig {
             sign_in_per_ip: LimitConfig { max: 30, window_secs: 900 },
             verify_per_ip: LimitConfig { max: 60, window_secs: 900 },
             verify_per_address: LimitConfig { max: 10, window_secs: 900 },
+            operator_key_failures_per_ip: LimitConfig { max: 10, window_secs: 900 },
         }
     }
 }
@@ -300,6 +302,12 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
     ("PROFILE_LIMITS_VERIFY_PER_IP_WINDOW_SECS", "limits.verify_per_ip.window_secs", Kind::Integer),
     ("PROFILE_LIMITS_VERIFY_PER_ADDRESS_MAX", "limits.verify_per_address.max", Kind::Integer),
     ("PROFILE_LIMITS_VERIFY_PER_ADDRESS_WINDOW_SECS", "limits.verify_per_address.window_secs", Kind::Integer),
+    ("PROFILE_LIMITS_OPERATOR_KEY_FAILURES_PER_IP_MAX", "limits.operator_key_failures_per_ip.max", Kind::Integer),
+    (
+        "PROFILE_LIMITS_OPERATOR_KEY_FAILURES_PER_IP_WINDOW_SECS",
+        "limits.operator_key_failures_per_ip.window_secs",
+        Kind::Integer,
+    ),
     ("PROFILE_OUTBOX_POLL_INTERVAL_MS", "outbox.poll_interval_ms", Kind::Integer),
     ("PROFILE_OUTBOX_RETRY_BASE_SECS", "outbox.retry_base_secs", Kind::Integer),
     ("PROFILE_OUTBOX_RETRY_MAX_SECS", "outbox.retry_max_secs", Kind::Integer),
@@ -381,7 +389,13 @@ impl Config {
             return invalid("sign_in.code_ttl_secs may be at most 3600 and sign_in.session_ttl_secs at most 31622400");
         }
         let l = &self.limits;
-        let limits = [&l.sign_in_per_address, &l.sign_in_per_ip, &l.verify_per_ip, &l.verify_per_address];
+        let limits = [
+            &l.sign_in_per_address,
+            &l.sign_in_per_ip,
+            &l.verify_per_ip,
+            &l.verify_per_address,
+            &l.operator_key_failures_per_ip,
+        ];
         if limits.iter().any(|l| l.max == 0 || l.window_secs == 0) {
             return invalid("every limit needs max and window_secs greater than zero");
         }

@@ -160,6 +160,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
             sign_in_per_ip: rate(config.limits.sign_in_per_ip),
             verify_per_ip: rate(config.limits.verify_per_ip),
             verify_per_address: rate(config.limits.verify_per_address),
+            operator_key_failures_per_ip: rate(config.limits.operator_key_failures_per_ip),
         },
         code_ttl: Duration::from_secs(config.sign_in.code_ttl_secs),
         session_ttl: Duration::from_secs(config.sign_in.session_ttl_secs),
