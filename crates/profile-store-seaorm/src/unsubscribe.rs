@@ -41,6 +41,19 @@ fn hex_encode(bytes: &[u8]) -> String {
 
 #[async_trait]
 impl UnsubscribeStore for SeaOrmStore {
+    async fn keys_for(&self, purpose: &PurposeId, users: &[UserId]) -> Result<Vec<UnsubscribeKey>, PortError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = unsubscribe_key::Entity::find()
+            .filter(unsubscribe_key::Column::PurposeId.eq(purpose.as_str()))
+            .filter(unsubscribe_key::Column::UserId.is_in(users.iter().map(UserId::as_uuid)))
+            .all(&self.db)
+            .await
+            .map_err(db("reading unsubscribe keys"))?;
+        rows.into_iter().map(key_from_row).collect()
+    }
+
     async fn key_or_insert(&self, key: &UnsubscribeKey) -> Result<UnsubscribeKey, PortError> {
         let id = (key.user_id.as_uuid(), key.purpose_id.as_str().to_owned());
         let existing = || unsubscribe_key::Entity::find_by_id(id.clone()).one(&self.db);

@@ -156,6 +156,16 @@ on_every_backend!(an_unsubscribe_key_is_kept_found_and_revoked, |db: TestDb| asy
     assert!(db.store.revoke(ada, &PurposeId::parse("news").unwrap()).await.unwrap());
     assert_eq!(db.store.find(&first.lookup).await.unwrap(), None);
     assert_eq!(db.store.key_or_insert(&key(ada, "news", 2)).await.unwrap(), key(ada, "news", 2));
+    let bob = account(&db, "bob@example.com", 2).await;
+    db.store.key_or_insert(&key(bob, "news", 3)).await.unwrap();
+    db.store.key_or_insert(&key(bob, "other", 4)).await.unwrap();
+    let news = PurposeId::parse("news").unwrap();
+    let mut page = db.store.keys_for(&news, &[ada, bob]).await.unwrap();
+    page.sort_by_key(|k| k.user_id);
+    let mut expected = vec![key(ada, "news", 2), key(bob, "news", 3)];
+    expected.sort_by_key(|k| k.user_id);
+    assert_eq!(page, expected, "one purpose, the users asked for");
+    assert!(db.store.keys_for(&news, &[]).await.unwrap().is_empty());
 });
 
 on_every_backend!(consenting_users_are_listed_by_the_answers_in_force_in_pages, |db: TestDb| async move {

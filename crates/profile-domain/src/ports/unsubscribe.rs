@@ -21,6 +21,12 @@ pub struct ConsentFilter {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait UnsubscribeStore: Send + Sync {
+    /// The stored keys of `users` for `purpose` (one query for a page).
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be read.
+    async fn keys_for(&self, purpose: &PurposeId, users: &[UserId]) -> Result<Vec<UnsubscribeKey>, PortError>;
+
     /// Stores `key` unless the user already has one for the purpose, and
     /// returns the key in force.
     ///

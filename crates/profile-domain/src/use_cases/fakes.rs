@@ -404,6 +404,20 @@ impl ConsentStore for InMemoryStore {
 
 #[async_trait]
 impl crate::ports::UnsubscribeStore for InMemoryStore {
+    async fn keys_for(
+        &self,
+        purpose: &crate::PurposeId,
+        users: &[UserId],
+    ) -> Result<Vec<crate::UnsubscribeKey>, PortError> {
+        let state = self.state();
+        Ok(state
+            .unsubscribe_keys
+            .iter()
+            .filter(|k| &k.purpose_id == purpose && users.contains(&k.user_id))
+            .cloned()
+            .collect())
+    }
+
     async fn key_or_insert(&self, key: &crate::UnsubscribeKey) -> Result<crate::UnsubscribeKey, PortError> {
         let mut state = self.state();
         if let Some(existing) =

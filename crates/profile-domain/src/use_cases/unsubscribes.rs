@@ -107,8 +107,13 @@ impl Unsubscribes {
         let users = self.store.consenting(&filter, after, limit).await?;
         let next = (users.len() == limit as usize).then(|| users.last().map(|(u, _)| *u)).flatten();
         let mut recipients = Vec::with_capacity(users.len());
+        let ids: Vec<UserId> = users.iter().map(|(user, _)| *user).collect();
+        let stored = self.store.keys_for(&id, &ids).await?;
         for (user, email) in users {
-            let mut key = self.store.key_or_insert(&self.fresh_key(user, &id)).await?;
+            let mut key = match stored.iter().find(|k| k.user_id == user) {
+                Some(key) => key.clone(),
+                None => self.store.key_or_insert(&self.fresh_key(user, &id)).await?,
+            };
             if lookup_hash(&self.hasher, &key.token(&self.hasher)) != key.lookup {
                 // Made under another server key: its links could never be
                 // found again, so a new one replaces it.
