@@ -9,6 +9,7 @@ pub mod account;
 pub mod consent;
 pub mod email;
 pub mod email_change;
+mod error_chain;
 pub mod ports;
 pub mod secret;
 pub mod session;
@@ -24,6 +25,7 @@ pub use consent::{
 };
 pub use email::{EmailContent, EmailId, OutgoingEmail};
 pub use email_change::{CodeLimits, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, RecentCodes};
+pub use error_chain::error_chain;
 pub use ports::PortError;
 pub use secret::{SecretHash, SecretHasher, SecretKey, SecretToken};
 pub use session::{SESSION_TOKEN_PURPOSE, Session, SessionId, SessionToken};

@@ -6,6 +6,7 @@ use poem::{IntoResponse, Response};
 use poem_openapi::error::{AuthorizationError, ContentTypeError, ParseParamError, ParseRequestPayloadError};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
+use profile_domain::error_chain;
 
 /// The body of every error response.
 #[derive(Debug, Clone, Object)]
@@ -106,19 +107,6 @@ impl ApiError {
         tracing::error!(error = %error_chain(error), "request failed");
         Self::Internal(ErrorBody::new("internal", "the service failed; nothing was changed, try again"))
     }
-}
-
-/// An error and its sources on one line. Errors from the domain and the
-/// adapters never carry personal data, so this is safe to log.
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// Turns every error that did not come from an operation's own `ApiError`

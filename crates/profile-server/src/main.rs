@@ -18,6 +18,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
+use profile_domain::error_chain;
 use tokio::sync::watch;
 
 use crate::config::Config;
@@ -46,7 +47,7 @@ fn main() -> ExitCode {
     let config = match Config::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
         Ok(config) => config,
         Err(error) => {
-            eprintln!("error: {}", report(&error));
+            eprintln!("error: {}", error_chain(&error));
             return ExitCode::from(2);
         }
     };
@@ -67,25 +68,13 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(error = %report(error.as_ref()), "stopped");
+            tracing::error!(error = %error_chain(error.as_ref()), "stopped");
             ExitCode::FAILURE
         }
     }
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// An error and its causes on one line.
-fn report(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
 
 async fn migrate(config: &Config) -> Result<(), BoxError> {
     let store = wiring::open_store(config).await?;

@@ -101,29 +101,23 @@ async fn session_exists(db: &TestDb, id: u128) -> bool {
 
 on_every_backend!(a_request_replaces_the_previous_one_and_its_attempts_count, |db: TestDb| async move {
     let ada = account_with_session(&db, "ada@example.com", 1).await;
-    let code = EmailContent::EmailChangeCode { code: "111111".into(), valid_minutes: 15 };
-    db.store
-        .put_request_unlimited(
-            &request(ada, "a@new.example", "111111"),
-            &sent(1, ada, "a@new.example", T0),
-            &message(1, &email("a@new.example"), code.clone()),
-        )
-        .await
-        .unwrap();
-    db.store
-        .put_request_unlimited(
-            &request(ada, "b@new.example", "222222"),
-            &sent(2, ada, "b@new.example", T0),
-            &message(2, &email("b@new.example"), code),
-        )
-        .await
-        .unwrap();
+    ask(&db, ada, "a@new.example", "111111", 1).await;
+    ask(&db, ada, "b@new.example", "222222", 2).await;
     let pending = db.store.record_change_attempt(ada).await.unwrap().unwrap();
     assert_eq!((pending.new_email.as_str(), pending.attempts), ("b@new.example", 1));
     assert_eq!(pending.code_hash, hasher().hash("code", &[b"222222"]));
     let stranger = UserId::new_v7(99, [9; 10]);
     assert!(db.store.record_change_attempt(stranger).await.unwrap().is_none());
 });
+
+/// Stores a pending change of `user` to `to` with `code` (no limits).
+async fn ask(db: &TestDb, user: UserId, to: &str, code: &str, n: u128) {
+    let content = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
+    db.store
+        .put_request_unlimited(&request(user, to, code), &sent(n, user, to, T0), &message(n, &email(to), content))
+        .await
+        .unwrap();
+}
 
 fn strict() -> CodeLimits {
     CodeLimits { resend_cooldown: Duration::seconds(60), per_user: 2, per_destination: 1, window: Duration::hours(1) }
@@ -184,15 +178,7 @@ on_every_backend!(
     |db: TestDb| async move {
         let ada = account_with_session(&db, "ada@example.com", 1).await;
         account_with_session(&db, "ada@example.com", 2).await;
-        let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
-        db.store
-            .put_request_unlimited(
-                &request(ada, "ada@new.example", "123456"),
-                &sent(1, ada, "ada@new.example", T0),
-                &message(1, &email("ada@new.example"), code),
-            )
-            .await
-            .unwrap();
+        ask(&db, ada, "ada@new.example", "123456", 1).await;
         let wrong = application(ada, "ada@example.com", "ada@new.example", "999999", 1);
         assert_eq!(db.store.apply(&wrong).await.unwrap(), ApplyOutcome::RequestGone);
         let ApplyOutcome::Applied(account) =
@@ -211,15 +197,7 @@ on_every_backend!(
 
 on_every_backend!(the_database_refuses_an_address_another_account_took_meanwhile, |db: TestDb| async move {
     let ada = account_with_session(&db, "ada@example.com", 1).await;
-    let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
-    db.store
-        .put_request_unlimited(
-            &request(ada, "taken@example.com", "123456"),
-            &sent(1, ada, "taken@example.com", T0),
-            &message(1, &email("taken@example.com"), code),
-        )
-        .await
-        .unwrap();
+    ask(&db, ada, "taken@example.com", "123456", 1).await;
     account_with_session(&db, "taken@example.com", 2).await;
     let outcome = db.store.apply(&application(ada, "ada@example.com", "taken@example.com", "123456", 1)).await.unwrap();
     assert_eq!(outcome, ApplyOutcome::AddressTaken);
@@ -232,15 +210,7 @@ on_every_backend!(the_database_refuses_an_address_another_account_took_meanwhile
 
 on_every_backend!(a_revert_restores_the_address_ends_every_session_and_happens_once, |db: TestDb| async move {
     let ada = account_with_session(&db, "ada@example.com", 1).await;
-    let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
-    db.store
-        .put_request_unlimited(
-            &request(ada, "ada@new.example", "123456"),
-            &sent(1, ada, "ada@new.example", T0),
-            &message(1, &email("ada@new.example"), code),
-        )
-        .await
-        .unwrap();
+    ask(&db, ada, "ada@new.example", "123456", 1).await;
     db.store.apply(&application(ada, "ada@example.com", "ada@new.example", "123456", 1)).await.unwrap();
     let reversal = EmailChangeReversal {
         record_id: Uuid::from_u128(77),
@@ -295,9 +265,7 @@ on_every_backend!(a_revert_voids_the_other_links_of_the_account, |db: TestDb| as
 
 on_every_backend!(signing_in_with_an_address_awaiting_revert_creates_no_account, |db: TestDb| async move {
     let ada = account_with_session(&db, "ada@example.com", 1).await;
-    let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
-    let (req, log) = (request(ada, "ada@new.example", "123456"), sent(1, ada, "ada@new.example", T0));
-    db.store.put_request_unlimited(&req, &log, &message(1, &email("ada@new.example"), code)).await.unwrap();
+    ask(&db, ada, "ada@new.example", "123456", 1).await;
     db.store.apply(&application(ada, "ada@example.com", "ada@new.example", "123456", 1)).await.unwrap();
     let to = email("ada@example.com");
     let code_hash = hasher().hash("c", &[b"again"]);
@@ -362,9 +330,7 @@ on_every_backend!(of_two_accounts_confirming_one_address_at_once_exactly_one_win
 on_every_backend!(housekeeping_drops_stale_requests_and_old_code_log_entries, |db: TestDb| async move {
     use profile_domain::ports::{HousekeepingStore, PurgeCutoffs};
     let ada = account_with_session(&db, "ada@example.com", 1).await;
-    let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
-    let (req, log) = (request(ada, "ada@new.example", "1"), sent(1, ada, "ada@new.example", T0));
-    db.store.put_request_unlimited(&req, &log, &message(1, &email("ada@new.example"), code)).await.unwrap();
+    ask(&db, ada, "ada@new.example", "1", 1).await;
     let cutoffs = |stale: OffsetDateTime, log: OffsetDateTime| PurgeCutoffs {
         now: T0,
         finished_before: T0 - Duration::days(30),
