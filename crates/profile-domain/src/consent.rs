@@ -213,6 +213,30 @@ pub struct ConsentEvent {
     pub channel: ConsentChannel,
 }
 
+impl ConsentEvent {
+    /// The entry for an answer to `purpose` in its current version and text.
+    #[must_use]
+    pub fn answer_to(
+        purpose: &Purpose,
+        user_id: UserId,
+        granted: bool,
+        channel: ConsentChannel,
+        id: Uuid,
+        at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id,
+            user_id,
+            purpose_id: purpose.id.clone(),
+            version: purpose.version,
+            text_hash: purpose.text_hash(),
+            granted,
+            at,
+            channel,
+        }
+    }
+}
+
 /// The user's latest answer for one purpose, kept in step with the ledger.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsentAnswer {

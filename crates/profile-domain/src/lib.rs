@@ -11,12 +11,14 @@ pub mod email;
 pub mod email_change;
 mod error_chain;
 pub mod ports;
+pub mod provider;
 pub mod secret;
 pub mod session;
 pub mod sign_in_challenge;
 pub mod unsubscribe;
 pub mod use_cases;
 pub mod values;
+pub mod webhook_signature;
 
 pub use account::Account;
 pub use consent::{
@@ -27,8 +29,13 @@ pub use email::{EmailContent, EmailId, OutgoingEmail};
 pub use email_change::{CodeLimits, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, RecentCodes};
 pub use error_chain::error_chain;
 pub use ports::PortError;
+pub use provider::{NoticeFor, ProviderEvent, ProviderNotice, ProviderRoute, ProviderRoutes, ProviderRoutesError};
 pub use secret::{SecretHash, SecretHasher, SecretKey, SecretToken};
 pub use session::{SESSION_TOKEN_PURPOSE, Session, SessionId, SessionToken};
 pub use sign_in_challenge::SignInChallenge;
 pub use unsubscribe::UnsubscribeKey;
-pub use values::{DisplayName, DisplayNameError, EmailAddress, EmailAddressError, PurposeId, PurposeIdError, UserId};
+pub use values::{
+    DisplayName, DisplayNameError, EmailAddress, EmailAddressError, ProviderId, ProviderIdError, PurposeId,
+    PurposeIdError, UserId,
+};
+pub use webhook_signature::{SignatureError, WebhookSecret, WebhookSecretError};

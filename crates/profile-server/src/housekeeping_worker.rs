@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use profile_domain::ports::Purged;
 use profile_domain::use_cases::Housekeeping;
 use tokio::sync::watch;
 
@@ -10,11 +11,15 @@ use tokio::sync::watch;
 pub async fn run(housekeeping: Arc<Housekeeping>, interval: Duration, mut stop: watch::Receiver<bool>) {
     while !*stop.borrow() {
         match housekeeping.run().await {
-            Ok(purged) if purged.challenges + purged.sessions + purged.messages > 0 => {
+            Ok(purged) if purged != Purged::default() => {
                 tracing::info!(
                     challenges = purged.challenges,
                     sessions = purged.sessions,
                     messages = purged.messages,
+                    change_requests = purged.change_requests,
+                    code_log = purged.code_log,
+                    provider_notices = purged.provider_notices,
+                    provider_reports = purged.provider_reports,
                     "housekeeping deleted expired rows"
                 );
             }

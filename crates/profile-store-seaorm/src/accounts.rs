@@ -45,6 +45,15 @@ impl AccountStore for SeaOrmStore {
         row.map(account_from_row).transpose()
     }
 
+    async fn find_by_email(&self, email: &EmailAddress) -> Result<Option<Account>, PortError> {
+        let row = account::Entity::find()
+            .filter(account::Column::Email.eq(email.as_str()))
+            .one(&self.db)
+            .await
+            .map_err(db("finding an account by address"))?;
+        row.map(account_from_row).transpose()
+    }
+
     async fn set_display_name(
         &self,
         id: UserId,

@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use profile_domain::ports::ConsentStore;
 use profile_domain::{
-    ConsentAnswer, ConsentChannel, ConsentEvent, PortError, PurposeCatalogue, PurposeId, TextChangedWithoutNewVersion,
-    UserId,
+    ConsentAnswer, ConsentChannel, ConsentEvent, NoticeFor, PortError, PurposeCatalogue, PurposeId,
+    TextChangedWithoutNewVersion, UserId,
 };
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -41,15 +41,27 @@ fn event_from_row(row: consent_event::Model) -> Result<ConsentEvent, PortError> 
 }
 
 /// Locks the account row until the transaction ends, so one user's consent
-/// writes happen one after another (SQLite is serial already).
-async fn lock_user(txn: &DatabaseTransaction, user: UserId) -> Result<(), PortError> {
-    account::Entity::find_by_id(user.as_uuid()).lock_exclusive().one(txn).await.map_err(db("locking the account"))?;
-    Ok(())
+/// writes happen one after another (SQLite is serial already), and returns
+/// the account's address.
+async fn lock_user(txn: &DatabaseTransaction, user: UserId) -> Result<String, PortError> {
+    let account = account::Entity::find_by_id(user.as_uuid())
+        .lock_exclusive()
+        .one(txn)
+        .await
+        .map_err(db("locking the account"))?
+        .ok_or(PortError::msg("no account to record a consent for"))?;
+    Ok(account.email)
 }
 
-/// Appends `event` with the user's next sequence number and makes it the
-/// answer in force.
-async fn append(txn: &DatabaseTransaction, event: &ConsentEvent) -> Result<(), PortError> {
+/// Appends `event` with the user's next sequence number, makes it the
+/// answer in force and queues the provider notices with the user's address
+/// `email`; the caller holds the user's lock.
+async fn append(
+    txn: &DatabaseTransaction,
+    event: &ConsentEvent,
+    email: &str,
+    notify: &[NoticeFor],
+) -> Result<(), PortError> {
     let user = event.user_id.as_uuid();
     let last: Option<i64> = consent_event::Entity::find()
         .select_only()
@@ -75,6 +87,7 @@ async fn append(txn: &DatabaseTransaction, event: &ConsentEvent) -> Result<(), P
     .exec_without_returning(txn)
     .await
     .map_err(db("appending to the consent ledger"))?;
+    crate::providers::queue_notices(txn, event, last.unwrap_or(0) + 1, email, notify).await?;
     consent_answer::Entity::insert(consent_answer::ActiveModel {
         user_id: Set(user),
         purpose_id: Set(event.purpose_id.as_str().to_owned()),
@@ -162,16 +175,16 @@ impl ConsentStore for SeaOrmStore {
             .collect()
     }
 
-    async fn record(&self, event: &ConsentEvent) -> Result<(), PortError> {
+    async fn record(&self, event: &ConsentEvent, notify: &[NoticeFor]) -> Result<(), PortError> {
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
-        lock_user(&txn, event.user_id).await?;
-        append(&txn, event).await?;
+        let email = lock_user(&txn, event.user_id).await?;
+        append(&txn, event, &email, notify).await?;
         txn.commit().await.map_err(db("committing a consent"))
     }
 
-    async fn withdraw_if_granted(&self, event: &ConsentEvent) -> Result<bool, PortError> {
+    async fn withdraw_if_granted(&self, event: &ConsentEvent, notify: &[NoticeFor]) -> Result<bool, PortError> {
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
-        lock_user(&txn, event.user_id).await?;
+        let email = lock_user(&txn, event.user_id).await?;
         let answer =
             consent_answer::Entity::find_by_id((event.user_id.as_uuid(), event.purpose_id.as_str().to_owned()))
                 .one(&txn)
@@ -180,7 +193,7 @@ impl ConsentStore for SeaOrmStore {
         if !answer.is_some_and(|a| a.granted) {
             return Ok(false);
         }
-        append(&txn, event).await?;
+        append(&txn, event, &email, notify).await?;
         txn.commit().await.map_err(db("committing a withdrawal"))?;
         Ok(true)
     }

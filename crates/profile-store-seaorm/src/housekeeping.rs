@@ -7,7 +7,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::SeaOrmStore;
 use crate::convert::{db, to_ms};
-use crate::entities::{email_change_code, email_change_request, outbox_message, session, sign_in_challenge};
+use crate::entities::{
+    email_change_code, email_change_request, outbox_message, provider_notice, provider_report_seen, session,
+    sign_in_challenge,
+};
 
 #[async_trait]
 impl HousekeepingStore for SeaOrmStore {
@@ -38,12 +41,24 @@ impl HousekeepingStore for SeaOrmStore {
             .exec(&self.db)
             .await
             .map_err(db("purging the code log"))?;
+        let provider_notices = provider_notice::Entity::delete_many()
+            .filter(provider_notice::Column::DeliveredAtMs.lte(to_ms(cutoffs.finished_before)))
+            .exec(&self.db)
+            .await
+            .map_err(db("purging delivered provider notices"))?;
+        let provider_reports = provider_report_seen::Entity::delete_many()
+            .filter(provider_report_seen::Column::ReceivedAtMs.lte(to_ms(cutoffs.reports_before)))
+            .exec(&self.db)
+            .await
+            .map_err(db("purging the provider report log"))?;
         Ok(Purged {
             challenges: challenges.rows_affected,
             sessions: sessions.rows_affected,
             messages: messages.rows_affected,
             change_requests: change_requests.rows_affected,
             code_log: code_log.rows_affected,
+            provider_notices: provider_notices.rows_affected,
+            provider_reports: provider_reports.rows_affected,
         })
     }
 }

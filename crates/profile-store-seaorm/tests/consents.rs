@@ -4,50 +4,16 @@
 
 mod support;
 
-use profile_domain::ports::{ConsentStore, NewSession, SignInCompletion, SignInStore};
-use profile_domain::{
-    Account, ConsentChannel, ConsentEvent, EmailAddress, EmailContent, EmailId, OutgoingEmail, PurposeId, SecretHasher,
-    SecretKey, SessionId, SignInChallenge, UserId,
-};
+use profile_domain::ports::ConsentStore;
+use profile_domain::{ConsentChannel, ConsentEvent, PurposeId, SecretHasher, SecretKey, UserId};
 use sea_orm::{ConnectionTrait, Database, Statement};
-use support::{Completed, TestDb};
+use support::TestDb;
 use time::{Duration, OffsetDateTime, macros::datetime};
 use uuid::Uuid;
 
 const T0: OffsetDateTime = datetime!(2026-11-29 12:00 UTC);
 
-async fn account(db: &TestDb, address: &str, n: u128) -> UserId {
-    let to = EmailAddress::parse(address).unwrap();
-    let hasher = SecretHasher::new(SecretKey::new(vec![1; 32]).unwrap());
-    let code_hash = hasher.hash("c", &[address.as_bytes()]);
-    let challenge = SignInChallenge {
-        email: to.clone(),
-        code_hash: code_hash.clone(),
-        created_at: T0,
-        expires_at: T0 + Duration::minutes(10),
-        attempts: 0,
-    };
-    let message = OutgoingEmail {
-        id: EmailId(Uuid::from_u128(n)),
-        to: to.clone(),
-        content: EmailContent::EmailChangeReverted,
-        created_at: T0,
-        expires_at: None,
-    };
-    db.store.put_challenge(&challenge, &message).await.unwrap();
-    let completion = SignInCompletion {
-        email: to.clone(),
-        code_hash,
-        new_account: Account::new(UserId::new_v7(n as u64, [n as u8; 10]), to, T0),
-        session: NewSession {
-            id: SessionId(Uuid::from_u128(n)),
-            token_hash: hasher.hash("s", &[&n.to_be_bytes()]),
-            created_at: T0,
-            expires_at: T0 + Duration::days(1),
-        },
-    };
-    db.store.complete_sign_in(&completion).await.unwrap().completed().unwrap().account.id
-}
+use support::signed_up as account;
 
 fn event(
     n: u128,
@@ -72,13 +38,13 @@ fn event(
 on_every_backend!(every_change_is_appended_and_the_latest_is_the_answer, |db: TestDb| async move {
     let ada = account(&db, "ada@example.com", 1).await;
     let bob = account(&db, "bob@example.com", 2).await;
-    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web)).await.unwrap();
+    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web), &[]).await.unwrap();
     db.store
-        .record(&event(11, ada, "news", false, T0 + Duration::minutes(1), ConsentChannel::Unsubscribe))
+        .record(&event(11, ada, "news", false, T0 + Duration::minutes(1), ConsentChannel::Unsubscribe), &[])
         .await
         .unwrap();
-    db.store.record(&event(12, ada, "stats", true, T0 + Duration::minutes(2), ConsentChannel::Api)).await.unwrap();
-    db.store.record(&event(13, bob, "news", true, T0, ConsentChannel::Api)).await.unwrap();
+    db.store.record(&event(12, ada, "stats", true, T0 + Duration::minutes(2), ConsentChannel::Api), &[]).await.unwrap();
+    db.store.record(&event(13, bob, "news", true, T0, ConsentChannel::Api), &[]).await.unwrap();
 
     let mut answers = db.store.answers(ada).await.unwrap();
     answers.sort_by(|a, b| a.purpose_id.cmp(&b.purpose_id));
@@ -100,14 +66,15 @@ on_every_backend!(every_change_is_appended_and_the_latest_is_the_answer, |db: Te
 
 on_every_backend!(a_failed_answer_update_takes_the_ledger_entry_back_with_it, |db: TestDb| async move {
     let ada = account(&db, "ada@example.com", 1).await;
-    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web)).await.unwrap();
+    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web), &[]).await.unwrap();
     let conn = Database::connect(&db.url).await.unwrap();
     let exec = |sql: &'static str| {
         let conn = conn.clone();
         async move { conn.execute_raw(Statement::from_string(conn.get_database_backend(), sql)).await.unwrap() }
     };
     exec("ALTER TABLE consent_answers RENAME TO consent_answers_away").await;
-    let failed = db.store.record(&event(11, ada, "news", false, T0 + Duration::minutes(1), ConsentChannel::Web)).await;
+    let failed =
+        db.store.record(&event(11, ada, "news", false, T0 + Duration::minutes(1), ConsentChannel::Web), &[]).await;
     exec("ALTER TABLE consent_answers_away RENAME TO consent_answers").await;
     assert!(failed.is_err());
     assert_eq!(db.store.ledger(ada).await.unwrap().len(), 1, "the ledger entry was rolled back with the answer");
@@ -116,8 +83,8 @@ on_every_backend!(a_failed_answer_update_takes_the_ledger_entry_back_with_it, |d
 
 on_every_backend!(the_ledger_keeps_the_order_of_writing_within_one_millisecond, |db: TestDb| async move {
     let ada = account(&db, "ada@example.com", 1).await;
-    db.store.record(&event(900, ada, "news", true, T0, ConsentChannel::Web)).await.unwrap();
-    db.store.record(&event(100, ada, "news", false, T0, ConsentChannel::Web)).await.unwrap();
+    db.store.record(&event(900, ada, "news", true, T0, ConsentChannel::Web), &[]).await.unwrap();
+    db.store.record(&event(100, ada, "news", false, T0, ConsentChannel::Web), &[]).await.unwrap();
     let ledger = db.store.ledger(ada).await.unwrap();
     assert_eq!(ledger.iter().map(|e| e.granted).collect::<Vec<_>>(), [true, false]);
     assert!(!db.store.answers(ada).await.unwrap()[0].granted, "the answer is the last written");
@@ -173,10 +140,10 @@ on_every_backend!(consenting_users_are_listed_by_the_answers_in_force_in_pages, 
     let ada = account(&db, "ada@example.com", 1).await;
     let bob = account(&db, "bob@example.com", 2).await;
     let cy = account(&db, "cy@example.com", 3).await;
-    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web)).await.unwrap();
-    db.store.record(&event(11, bob, "news", true, T0, ConsentChannel::Web)).await.unwrap();
-    db.store.record(&event(12, cy, "news", true, T0, ConsentChannel::Web)).await.unwrap();
-    db.store.record(&event(13, cy, "news", false, T0 + Duration::minutes(1), ConsentChannel::Web)).await.unwrap();
+    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web), &[]).await.unwrap();
+    db.store.record(&event(11, bob, "news", true, T0, ConsentChannel::Web), &[]).await.unwrap();
+    db.store.record(&event(12, cy, "news", true, T0, ConsentChannel::Web), &[]).await.unwrap();
+    db.store.record(&event(13, cy, "news", false, T0 + Duration::minutes(1), ConsentChannel::Web), &[]).await.unwrap();
     let filter = |older: bool, version: u32| ConsentFilter {
         purpose_id: PurposeId::parse("news").unwrap(),
         version,
@@ -201,7 +168,7 @@ on_every_backend!(consenting_users_are_listed_by_the_answers_in_force_in_pages, 
 
 on_every_backend!(concurrent_withdrawals_append_one_entry, |db: TestDb| async move {
     let ada = account(&db, "ada@example.com", 1).await;
-    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web)).await.unwrap();
+    db.store.record(&event(10, ada, "news", true, T0, ConsentChannel::Web), &[]).await.unwrap();
     let store = std::sync::Arc::new(db.store.clone());
     let tries: Vec<_> = (0..6_u128)
         .map(|i| {
@@ -209,7 +176,7 @@ on_every_backend!(concurrent_withdrawals_append_one_entry, |db: TestDb| async mo
             tokio::spawn(async move {
                 let withdrawal =
                     event(20 + i, ada, "news", false, T0 + Duration::minutes(1), ConsentChannel::Unsubscribe);
-                store.withdraw_if_granted(&withdrawal).await.unwrap()
+                store.withdraw_if_granted(&withdrawal, &[]).await.unwrap()
             })
         })
         .collect();

@@ -31,30 +31,7 @@ fn message(id: u128, to: &EmailAddress, content: EmailContent) -> OutgoingEmail 
 }
 
 /// Signs `address` in with session `session` and returns the account id.
-async fn account_with_session(db: &TestDb, address: &str, session: u128) -> UserId {
-    let to = email(address);
-    let code_hash = hasher().hash("c", &[address.as_bytes()]);
-    let challenge = SignInChallenge {
-        email: to.clone(),
-        code_hash: code_hash.clone(),
-        created_at: T0,
-        expires_at: T0 + Duration::minutes(10),
-        attempts: 0,
-    };
-    db.store.put_challenge(&challenge, &message(9000 + session, &to, EmailContent::EmailChangeReverted)).await.unwrap();
-    let completion = SignInCompletion {
-        email: to.clone(),
-        code_hash,
-        new_account: Account::new(UserId::new_v7(session as u64, [session as u8; 10]), to, T0),
-        session: NewSession {
-            id: SessionId(Uuid::from_u128(session)),
-            token_hash: hasher().hash("s", &[&session.to_be_bytes()]),
-            created_at: T0,
-            expires_at: T0 + Duration::days(30),
-        },
-    };
-    db.store.complete_sign_in(&completion).await.unwrap().completed().unwrap().account.id
-}
+use support::signed_up as account_with_session;
 
 fn request(user: UserId, to: &str, code: &str) -> EmailChangeRequest {
     EmailChangeRequest {
@@ -336,6 +313,7 @@ on_every_backend!(housekeeping_drops_stale_requests_and_old_code_log_entries, |d
         finished_before: T0 - Duration::days(30),
         code_log_before: log,
         stale_requests_before: stale,
+        reports_before: T0 - Duration::days(30),
     };
     let kept = db.store.purge(&cutoffs(T0 + Duration::minutes(14), T0 - Duration::seconds(1))).await.unwrap();
     assert_eq!((kept.change_requests, kept.code_log), (0, 0));

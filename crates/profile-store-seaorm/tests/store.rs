@@ -263,6 +263,7 @@ on_every_backend!(housekeeping_deletes_only_what_has_expired_or_finished_long_ag
         finished_before,
         code_log_before: T0 - Duration::days(1),
         stale_requests_before: T0 - Duration::days(1),
+        reports_before: T0 - Duration::days(1),
     };
     let bob = EmailAddress::parse("bob@example.com").unwrap();
     db.store.put_challenge(&challenge(&ada(), "111111"), &message(1, &ada())).await.unwrap();

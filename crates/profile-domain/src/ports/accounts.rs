@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use crate::{Account, DisplayName, PortError, UserId};
+use crate::{Account, DisplayName, EmailAddress, PortError, UserId};
 
 /// Stores accounts and their profile fields.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -14,6 +14,12 @@ pub trait AccountStore: Send + Sync {
     /// # Errors
     /// [`PortError`] when the storage cannot be read.
     async fn get(&self, id: UserId) -> Result<Option<Account>, PortError>;
+
+    /// The account whose login address this is, if any.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be read.
+    async fn find_by_email(&self, email: &EmailAddress) -> Result<Option<Account>, PortError>;
 
     /// Sets the display name and `updated_at`, returning the account as now
     /// stored, or `None` when no account has this id.

@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 
-use crate::{ConsentAnswer, ConsentEvent, PortError, PurposeCatalogue, TextChangedWithoutNewVersion, UserId};
+use crate::{
+    ConsentAnswer, ConsentEvent, NoticeFor, PortError, PurposeCatalogue, TextChangedWithoutNewVersion, UserId,
+};
 
 /// Stores consent answers and their ledger.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -28,11 +30,14 @@ pub trait ConsentStore: Send + Sync {
 
     /// Appends `event` to the ledger and makes it the user's answer for its
     /// purpose, in one transaction serialised per user, so the ledger's order
-    /// (by sequence number) and the answer in force always agree.
+    /// (by sequence number) and the answer in force always agree. In the
+    /// same transaction it queues a notice of the change for each provider
+    /// in `notify`, carrying the account's address at that moment and the
+    /// entry's sequence number.
     ///
     /// # Errors
-    /// [`PortError`] when the storage cannot be written; then neither is.
-    async fn record(&self, event: &ConsentEvent) -> Result<(), PortError>;
+    /// [`PortError`] when the storage cannot be written; then nothing is.
+    async fn record(&self, event: &ConsentEvent, notify: &[NoticeFor]) -> Result<(), PortError>;
 
     /// Like [`ConsentStore::record`] for a withdrawal, but only when the
     /// user's stored answer for the purpose is a grant (checked under the
@@ -41,7 +46,7 @@ pub trait ConsentStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then nothing is.
-    async fn withdraw_if_granted(&self, event: &ConsentEvent) -> Result<bool, PortError>;
+    async fn withdraw_if_granted(&self, event: &ConsentEvent, notify: &[NoticeFor]) -> Result<bool, PortError>;
 
     /// The user's whole ledger, in the order it was written.
     ///

@@ -18,6 +18,10 @@ pub struct Purged {
     pub change_requests: u64,
     /// Entries of the log of address-change codes older than its window.
     pub code_log: u64,
+    /// Provider notices delivered long enough ago.
+    pub provider_notices: u64,
+    /// Ids of provider reports past the replay window.
+    pub provider_reports: u64,
 }
 
 /// The moments before which rows go.
@@ -28,10 +32,13 @@ pub struct PurgeCutoffs {
     /// Change requests that expired at or before this moment go (kept a day
     /// past expiry, so a late confirm still hears "expired").
     pub stale_requests_before: OffsetDateTime,
-    /// Outbox rows that finished at or before this moment go.
+    /// Outbox rows and provider notices that finished at or before this
+    /// moment go.
     pub finished_before: OffsetDateTime,
     /// Code-log entries made at or before this moment go.
     pub code_log_before: OffsetDateTime,
+    /// Provider report ids received at or before this moment go.
+    pub reports_before: OffsetDateTime,
 }
 
 /// Deletes expired and finished rows.

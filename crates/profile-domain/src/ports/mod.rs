@@ -10,6 +10,7 @@ mod email_change;
 mod housekeeping;
 mod mail;
 mod outbox;
+mod providers;
 mod randomness;
 mod sessions;
 mod sign_in;
@@ -24,6 +25,9 @@ pub use email_change::{
 pub use housekeeping::{HousekeepingStore, PurgeCutoffs, Purged};
 pub use mail::{MailTransport, SendError};
 pub use outbox::{DeliveryOutcome, OutboxStore, QueuedEmail};
+pub use providers::{
+    NoticeOutcome, NoticeRefused, ProviderBacklog, ProviderOutbox, ProviderReportLog, ProviderTransport, QueuedNotice,
+};
 pub use randomness::Randomness;
 pub use sessions::SessionStore;
 pub use sign_in::{CompletedSignIn, NewSession, SignInCompletion, SignInOutcome, SignInStore};
@@ -31,9 +35,18 @@ pub use unsubscribe::{ConsentFilter, UnsubscribeStore};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
-    accounts::MockAccountStore, clock::MockClock, consents::MockConsentStore, email_change::MockEmailChangeStore,
-    housekeeping::MockHousekeepingStore, mail::MockMailTransport, outbox::MockOutboxStore, randomness::MockRandomness,
-    sessions::MockSessionStore, sign_in::MockSignInStore, unsubscribe::MockUnsubscribeStore,
+    accounts::MockAccountStore,
+    clock::MockClock,
+    consents::MockConsentStore,
+    email_change::MockEmailChangeStore,
+    housekeeping::MockHousekeepingStore,
+    mail::MockMailTransport,
+    outbox::MockOutboxStore,
+    providers::{MockProviderOutbox, MockProviderReportLog, MockProviderTransport},
+    randomness::MockRandomness,
+    sessions::MockSessionStore,
+    sign_in::MockSignInStore,
+    unsubscribe::MockUnsubscribeStore,
 };
 
 /// An infrastructure failure behind a port (a database down, a connection

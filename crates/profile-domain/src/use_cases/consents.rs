@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use super::draw;
 use crate::ports::{Clock, ConsentStore, Randomness};
-use crate::{ConsentChannel, ConsentEvent, ConsentView, PortError, PurposeCatalogue, PurposeId, UserId};
+use crate::{
+    ConsentChannel, ConsentEvent, ConsentView, PortError, ProviderRoutes, PurposeCatalogue, PurposeId, UserId,
+};
 
 /// Why a consent could not be read or changed.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +41,7 @@ pub struct Consents {
     clock: Arc<dyn Clock>,
     random: Arc<dyn Randomness>,
     catalogue: PurposeCatalogue,
+    routes: ProviderRoutes,
 }
 
 impl Consents {
@@ -49,7 +52,15 @@ impl Consents {
         random: Arc<dyn Randomness>,
         catalogue: PurposeCatalogue,
     ) -> Self {
-        Self { store, clock, random, catalogue }
+        Self { store, clock, random, catalogue, routes: ProviderRoutes::default() }
+    }
+
+    /// Tells these mailing-list providers of every change to the purposes
+    /// they carry (none by default).
+    #[must_use]
+    pub fn with_providers(mut self, routes: ProviderRoutes) -> Self {
+        self.routes = routes;
+        self
     }
 
     /// Stores the catalogue's texts (each purpose version once), refusing a
@@ -102,17 +113,16 @@ impl Consents {
         if shown_version.is_some_and(|v| v != purpose.version) {
             return Err(ConsentError::PurposeChanged);
         }
-        let event = ConsentEvent {
-            id: draw::uuid_v4(self.random.as_ref()),
-            user_id: user,
-            purpose_id: id,
-            version: purpose.version,
-            text_hash: purpose.text_hash(),
+        let event = ConsentEvent::answer_to(
+            purpose,
+            user,
             granted,
-            at: draw::now_millis(self.clock.as_ref()),
             channel,
-        };
-        self.store.record(&event).await?;
+            draw::uuid_v4(self.random.as_ref()),
+            draw::now_millis(self.clock.as_ref()),
+        );
+        let notify = draw::notices(self.random.as_ref(), &self.routes, &id, None);
+        self.store.record(&event, &notify).await?;
         let answer = crate::ConsentAnswer {
             purpose_id: event.purpose_id,
             granted,

@@ -1,5 +1,7 @@
 //! In-memory fakes of the ports, for the domain's own unit tests.
 
+pub(crate) mod providers;
+
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
@@ -85,6 +87,8 @@ pub(crate) struct State {
     pub(crate) change_records: Vec<EmailChangeRecord>,
     pub(crate) consent_ledger: Vec<ConsentEvent>,
     pub(crate) unsubscribe_keys: Vec<crate::UnsubscribeKey>,
+    pub(crate) notices: Vec<providers::NoticeRow>,
+    pub(crate) reports_seen: Vec<(crate::ProviderId, String)>,
 }
 
 impl State {
@@ -167,6 +171,10 @@ impl SignInStore for InMemoryStore {
 impl AccountStore for InMemoryStore {
     async fn get(&self, id: UserId) -> Result<Option<Account>, PortError> {
         Ok(self.state().accounts.get(&id).cloned())
+    }
+
+    async fn find_by_email(&self, email: &EmailAddress) -> Result<Option<Account>, PortError> {
+        Ok(self.state().accounts.values().find(|a| &a.email == email).cloned())
     }
 
     async fn set_display_name(
@@ -383,16 +391,16 @@ impl ConsentStore for InMemoryStore {
         Ok(answers)
     }
 
-    async fn record(&self, event: &ConsentEvent) -> Result<(), PortError> {
-        self.state().consent_ledger.push(event.clone());
+    async fn record(&self, event: &ConsentEvent, notify: &[crate::NoticeFor]) -> Result<(), PortError> {
+        self.state().append_consent(event, notify);
         Ok(())
     }
 
-    async fn withdraw_if_granted(&self, event: &ConsentEvent) -> Result<bool, PortError> {
+    async fn withdraw_if_granted(&self, event: &ConsentEvent, notify: &[crate::NoticeFor]) -> Result<bool, PortError> {
         let answers = self.answers(event.user_id).await?;
         let granted = answers.iter().any(|a| a.purpose_id == event.purpose_id && a.granted);
         if granted {
-            self.state().consent_ledger.push(event.clone());
+            self.state().append_consent(event, notify);
         }
         Ok(granted)
     }

@@ -54,6 +54,7 @@ impl Housekeeping {
             stale_requests_before: now - Duration::days(1),
             finished_before: now - self.policy.finished_messages,
             code_log_before: now - super::CODE_LIMIT_WINDOW,
+            reports_before: now - super::REPORT_ID_RETENTION,
         };
         Ok(self.store.purge(&cutoffs).await?)
     }

@@ -6,6 +6,8 @@ mod email_change;
 mod housekeeping;
 mod outbox_delivery;
 mod profile;
+mod provider_reports;
+mod provider_sync;
 mod sessions;
 mod sign_in;
 mod unsubscribes;
@@ -21,6 +23,8 @@ pub use email_change::{
 pub use housekeeping::{Housekeeping, HousekeepingError, RetentionPolicy};
 pub use outbox_delivery::{DeliveryError, DeliveryReport, OutboxDelivery, RetryPolicy};
 pub use profile::{ProfileError, Profiles};
+pub use provider_reports::{ProviderReportError, ProviderReports, REPORT_ID_RETENTION, Unsubscribed};
+pub use provider_sync::{ProviderSync, ProviderSyncError, ProviderSyncReport};
 pub use sessions::{AuthError, Authenticated, SessionPolicy, Sessions, SignOutError};
 pub use sign_in::{SignIn, SignInPolicy, SignedIn, StartSignInError, VerifySignInError};
 pub use unsubscribes::{ListRecipientsError, Recipient, RecipientPage, UnsubscribeError, Unsubscribes};

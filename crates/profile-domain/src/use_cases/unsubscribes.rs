@@ -7,8 +7,8 @@ use super::draw;
 use crate::ports::{Clock, ConsentFilter, ConsentStore, Randomness, UnsubscribeStore};
 use crate::unsubscribe::lookup_hash;
 use crate::{
-    ConsentChannel, ConsentEvent, EmailAddress, OnNewVersion, PortError, Purpose, PurposeCatalogue, PurposeId,
-    PurposeKind, SecretHasher, UnsubscribeKey, UserId,
+    ConsentChannel, ConsentEvent, EmailAddress, OnNewVersion, PortError, ProviderRoutes, Purpose, PurposeCatalogue,
+    PurposeId, PurposeKind, SecretHasher, UnsubscribeKey, UserId,
 };
 
 /// Why an unsubscribe link did not work.
@@ -65,6 +65,7 @@ pub struct Unsubscribes {
     hasher: SecretHasher,
     catalogue: PurposeCatalogue,
     url_base: String,
+    routes: ProviderRoutes,
 }
 
 impl Unsubscribes {
@@ -79,7 +80,15 @@ impl Unsubscribes {
         public_url: &str,
     ) -> Self {
         let url_base = format!("{}/v1/unsubscribe/", public_url.trim_end_matches('/'));
-        Self { store, consents, clock, random, hasher, catalogue, url_base }
+        Self { store, consents, clock, random, hasher, catalogue, url_base, routes: ProviderRoutes::default() }
+    }
+
+    /// Tells these mailing-list providers of every unsubscribe from the
+    /// purposes they carry (none by default).
+    #[must_use]
+    pub fn with_providers(mut self, routes: ProviderRoutes) -> Self {
+        self.routes = routes;
+        self
     }
 
     /// Up to `limit` users who consent to the email purpose now, with their
@@ -149,17 +158,16 @@ impl Unsubscribes {
         let (key, purpose) = self.resolve(token).await?;
         // Any stored grant is withdrawn, even one to an older version that
         // is suspended now: it must not count again later.
-        let event = ConsentEvent {
-            id: draw::uuid_v4(self.random.as_ref()),
-            user_id: key.user_id,
-            purpose_id: purpose.id.clone(),
-            version: purpose.version,
-            text_hash: purpose.text_hash(),
-            granted: false,
-            at: draw::now_millis(self.clock.as_ref()),
-            channel: ConsentChannel::Unsubscribe,
-        };
-        self.consents.withdraw_if_granted(&event).await?;
+        let event = ConsentEvent::answer_to(
+            &purpose,
+            key.user_id,
+            false,
+            ConsentChannel::Unsubscribe,
+            draw::uuid_v4(self.random.as_ref()),
+            draw::now_millis(self.clock.as_ref()),
+        );
+        let notify = draw::notices(self.random.as_ref(), &self.routes, &purpose.id, None);
+        self.consents.withdraw_if_granted(&event, &notify).await?;
         Ok(purpose)
     }
 

@@ -2,10 +2,12 @@
 
 mod display_name;
 mod email_address;
+mod provider_id;
 mod purpose_id;
 mod user_id;
 
 pub use display_name::{DisplayName, DisplayNameError};
 pub use email_address::{EmailAddress, EmailAddressError};
+pub use provider_id::{ProviderId, ProviderIdError};
 pub use purpose_id::{PurposeId, PurposeIdError};
 pub use user_id::UserId;

@@ -21,10 +21,7 @@ impl PurposeId {
     /// # Errors
     /// [`PurposeIdError`] when the text breaks the rule.
     pub fn parse(text: &str) -> Result<Self, PurposeIdError> {
-        let ok = text.len() <= MAX_PURPOSE_ID_LENGTH
-            && text.starts_with(|c: char| c.is_ascii_lowercase())
-            && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-        if ok { Ok(Self(text.to_owned())) } else { Err(PurposeIdError) }
+        if is_identifier(text) { Ok(Self(text.to_owned())) } else { Err(PurposeIdError) }
     }
 
     /// The id as text.
@@ -32,6 +29,14 @@ impl PurposeId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether `text` is 1 to 64 lower-case ASCII letters, digits, `_` and `-`,
+/// starting with a letter: the rule for purpose and provider ids.
+pub(super) fn is_identifier(text: &str) -> bool {
+    text.len() <= MAX_PURPOSE_ID_LENGTH
+        && text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
 impl fmt::Display for PurposeId {

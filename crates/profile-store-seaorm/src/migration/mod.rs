@@ -8,6 +8,7 @@ mod m0002_housekeeping_indexes;
 mod m0003_email_change;
 mod m0004_consents;
 mod m0005_unsubscribe_keys;
+mod m0006_provider_notices;
 
 /// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
 /// set whatever the server's default, so any Unicode text fits.
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_email_change::Migration),
             Box::new(m0004_consents::Migration),
             Box::new(m0005_unsubscribe_keys::Migration),
+            Box::new(m0006_provider_notices::Migration),
         ]
     }
 }

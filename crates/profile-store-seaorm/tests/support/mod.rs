@@ -133,3 +133,45 @@ impl Unlimited for SeaOrmStore {
         Ok(())
     }
 }
+
+/// A signed-up account for `address` (its session is number `n`), made
+/// through the real sign-in path.
+#[allow(dead_code, reason = "used by some test binaries that include this module, not all")]
+pub async fn signed_up(db: &TestDb, address: &str, n: u128) -> profile_domain::UserId {
+    use profile_domain::ports::{NewSession, SignInCompletion, SignInStore};
+    use profile_domain::{
+        Account, EmailAddress, EmailContent, EmailId, OutgoingEmail, SecretHasher, SecretKey, SessionId,
+        SignInChallenge, UserId,
+    };
+    let t0 = time::macros::datetime!(2026-11-29 12:00 UTC);
+    let to = EmailAddress::parse(address).unwrap();
+    let hasher = SecretHasher::new(SecretKey::new(vec![1; 32]).unwrap());
+    let code_hash = hasher.hash("c", &[address.as_bytes()]);
+    let challenge = SignInChallenge {
+        email: to.clone(),
+        code_hash: code_hash.clone(),
+        created_at: t0,
+        expires_at: t0 + time::Duration::minutes(10),
+        attempts: 0,
+    };
+    let message = OutgoingEmail {
+        id: EmailId(uuid::Uuid::from_u128(9000 + n)),
+        to: to.clone(),
+        content: EmailContent::EmailChangeReverted,
+        created_at: t0,
+        expires_at: None,
+    };
+    db.store.put_challenge(&challenge, &message).await.unwrap();
+    let completion = SignInCompletion {
+        email: to.clone(),
+        code_hash,
+        new_account: Account::new(UserId::new_v7(n as u64, [n as u8; 10]), to, t0),
+        session: NewSession {
+            id: SessionId(uuid::Uuid::from_u128(n)),
+            token_hash: hasher.hash("s", &[&n.to_be_bytes()]),
+            created_at: t0,
+            expires_at: t0 + time::Duration::days(30),
+        },
+    };
+    db.store.complete_sign_in(&completion).await.unwrap().completed().unwrap().account.id
+}

@@ -1,0 +1,190 @@
+//! In-memory fakes of the provider ports.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{InMemoryStore, State};
+use crate::ports::{
+    NoticeOutcome, NoticeRefused, ProviderBacklog, ProviderOutbox, ProviderReportLog, ProviderTransport, QueuedNotice,
+};
+use crate::{ConsentEvent, NoticeFor, PortError, ProviderEvent, ProviderId, ProviderNotice};
+
+/// One queued provider notice.
+#[derive(Clone, Debug)]
+pub(crate) struct NoticeRow {
+    pub(crate) notice: ProviderNotice,
+    pub(crate) attempts: u32,
+    pub(crate) next_attempt_at: OffsetDateTime,
+    pub(crate) lease: Option<(String, OffsetDateTime)>,
+    pub(crate) delivered: bool,
+    pub(crate) last_error: Option<String>,
+    pub(crate) queued_at: OffsetDateTime,
+}
+
+impl State {
+    /// Appends to the ledger and queues the notices, as one step.
+    pub(crate) fn append_consent(&mut self, event: &ConsentEvent, notify: &[NoticeFor]) {
+        self.consent_ledger.push(event.clone());
+        let sequence = self.consent_ledger.iter().filter(|e| e.user_id == event.user_id).count() as u64;
+        let Some(email) = self.accounts.get(&event.user_id).map(|a| a.email.clone()) else { return };
+        for n in notify {
+            self.notices.push(NoticeRow {
+                notice: ProviderNotice {
+                    id: n.id,
+                    provider: n.provider.clone(),
+                    user_id: event.user_id,
+                    email: email.clone(),
+                    sequence,
+                    event: ProviderEvent::ConsentChanged {
+                        purpose: event.purpose_id.clone(),
+                        granted: event.granted,
+                        version: event.version,
+                        channel: event.channel,
+                        at: event.at,
+                    },
+                },
+                attempts: 0,
+                next_attempt_at: event.at,
+                lease: None,
+                delivered: false,
+                last_error: None,
+                queued_at: event.at,
+            });
+        }
+    }
+}
+
+#[async_trait]
+impl ProviderOutbox for InMemoryStore {
+    async fn claim_due_notices(
+        &self,
+        providers: &[ProviderId],
+        worker: &str,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<QueuedNotice>, PortError> {
+        let mut state = self.state();
+        let mut heads: Vec<usize> = Vec::new();
+        for (i, row) in state.notices.iter().enumerate() {
+            let n = &row.notice;
+            let is_head = !row.delivered
+                && !state.notices[..i]
+                    .iter()
+                    .any(|r| !r.delivered && r.notice.provider == n.provider && r.notice.user_id == n.user_id);
+            let free = row.lease.as_ref().is_none_or(|(_, until)| *until <= now);
+            if is_head && free && row.next_attempt_at <= now && providers.contains(&n.provider) {
+                heads.push(i);
+            }
+        }
+        heads.truncate(limit as usize);
+        Ok(heads
+            .into_iter()
+            .map(|i| {
+                let row = &mut state.notices[i];
+                row.lease = Some((worker.to_owned(), lease_until));
+                QueuedNotice { notice: row.notice.clone(), attempts: row.attempts }
+            })
+            .collect())
+    }
+
+    async fn record_notice_outcome(
+        &self,
+        id: Uuid,
+        worker: &str,
+        outcome: &NoticeOutcome,
+        _now: OffsetDateTime,
+    ) -> Result<(), PortError> {
+        let mut state = self.state();
+        let Some(row) = state.notices.iter_mut().find(|r| r.notice.id == id) else { return Ok(()) };
+        if row.lease.as_ref().is_none_or(|(owner, _)| owner != worker) {
+            return Ok(());
+        }
+        row.lease = None;
+        match outcome {
+            NoticeOutcome::Delivered { .. } => row.delivered = true,
+            NoticeOutcome::Retry { attempts, next_attempt_at, error, .. } => {
+                row.attempts = *attempts;
+                row.next_attempt_at = *next_attempt_at;
+                row.last_error = Some(error.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn backlog(&self) -> Result<Vec<ProviderBacklog>, PortError> {
+        let state = self.state();
+        let mut out: Vec<ProviderBacklog> = Vec::new();
+        for row in &state.notices {
+            let entry = match out.iter_mut().position(|b| b.provider == row.notice.provider) {
+                Some(i) => &mut out[i],
+                None => {
+                    out.push(ProviderBacklog {
+                        provider: row.notice.provider.clone(),
+                        pending: 0,
+                        delivered: 0,
+                        oldest_pending_at: None,
+                        last_error: None,
+                    });
+                    out.last_mut().unwrap()
+                }
+            };
+            if row.delivered {
+                entry.delivered += 1;
+            } else {
+                entry.pending += 1;
+                entry.oldest_pending_at.get_or_insert(row.queued_at);
+                if row.last_error.is_some() {
+                    entry.last_error.clone_from(&row.last_error);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl ProviderReportLog for InMemoryStore {
+    async fn seen(&self, provider: &ProviderId, report_id: &str) -> Result<bool, PortError> {
+        Ok(self.state().reports_seen.iter().any(|(p, id)| p == provider && id == report_id))
+    }
+
+    async fn remember(&self, provider: &ProviderId, report_id: &str, _at: OffsetDateTime) -> Result<(), PortError> {
+        self.state().reports_seen.push((provider.clone(), report_id.to_owned()));
+        Ok(())
+    }
+}
+
+/// An email purpose of version 1 whose title and description are its id.
+pub(crate) fn email_purpose(id: &str) -> crate::Purpose {
+    crate::Purpose {
+        id: crate::PurposeId::parse(id).unwrap(),
+        kind: crate::PurposeKind::Email,
+        title: id.into(),
+        description: id.into(),
+        version: 1,
+        on_new_version: crate::OnNewVersion::Keep,
+    }
+}
+
+/// A provider transport that records what it delivers and fails while told to.
+#[derive(Default)]
+pub(crate) struct RecordingProviders {
+    pub(crate) delivered: Mutex<Vec<ProviderNotice>>,
+    pub(crate) failures: Mutex<VecDeque<NoticeRefused>>,
+}
+
+#[async_trait]
+impl ProviderTransport for RecordingProviders {
+    async fn deliver(&self, notice: &ProviderNotice) -> Result<u16, NoticeRefused> {
+        if let Some(refused) = self.failures.lock().unwrap().pop_front() {
+            return Err(refused);
+        }
+        self.delivered.lock().unwrap().push(notice.clone());
+        Ok(200)
+    }
+}

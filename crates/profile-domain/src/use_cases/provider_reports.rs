@@ -1,0 +1,134 @@
+//! Reports from mailing-list providers: a subscriber unsubscribed at the
+//! provider (its own unsubscribe link, a complaint), so the consent is
+//! withdrawn here too, with the `provider` channel. Providers can only
+//! withdraw: a consent is given by the user, to the text this service shows.
+
+use std::sync::Arc;
+
+use super::draw;
+use crate::ports::{AccountStore, Clock, ConsentStore, ProviderReportLog, Randomness};
+use crate::{
+    ConsentChannel, ConsentEvent, EmailAddress, PortError, ProviderId, ProviderRoutes, PurposeCatalogue, PurposeId,
+};
+
+/// How long report ids are remembered; a report older than this is refused
+/// by its timestamp, whose tolerance must be shorter.
+pub const REPORT_ID_RETENTION: time::Duration = time::Duration::days(1);
+
+/// Why a report was refused; nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderReportError {
+    /// No provider with this id is configured.
+    #[error("there is no provider with that id")]
+    UnknownProvider,
+    /// The purpose is not one the provider carries.
+    #[error("that purpose is not one this provider carries")]
+    UnknownPurpose,
+    /// A report with this id from this provider was handled already.
+    #[error("this report was received before")]
+    Replayed,
+    /// Storage failed; nothing was recorded, so the provider may retry.
+    #[error("could not handle the report")]
+    Unexpected(#[from] PortError),
+}
+
+/// An unsubscribe reported by a provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsubscribed<'a> {
+    /// The report's id (the `webhook-id`), unique per provider.
+    pub report_id: &'a str,
+    /// The subscriber's address as the provider has it.
+    pub email: &'a str,
+    /// One purpose, or `None` for every purpose the provider carries.
+    pub purpose: Option<&'a str>,
+}
+
+/// The provider-report use case.
+pub struct ProviderReports {
+    accounts: Arc<dyn AccountStore>,
+    consents: Arc<dyn ConsentStore>,
+    log: Arc<dyn ProviderReportLog>,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Randomness>,
+    catalogue: PurposeCatalogue,
+    routes: ProviderRoutes,
+}
+
+impl ProviderReports {
+    /// Builds the use case over its ports, the catalogue and the providers.
+    pub fn new(
+        accounts: Arc<dyn AccountStore>,
+        consents: Arc<dyn ConsentStore>,
+        log: Arc<dyn ProviderReportLog>,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Randomness>,
+        catalogue: PurposeCatalogue,
+        routes: ProviderRoutes,
+    ) -> Self {
+        Self { accounts, consents, log, clock, random, catalogue, routes }
+    }
+
+    /// Whether a provider with this id is configured.
+    #[must_use]
+    pub fn knows(&self, provider: &str) -> bool {
+        ProviderId::parse(provider).is_ok_and(|p| self.routes.get(&p).is_some())
+    }
+
+    /// Withdraws the reported consents that are granted now and returns the
+    /// purposes withdrawn (none for an address that has no account). The
+    /// other providers of each purpose are told; the reporting one is not.
+    /// The report id is remembered only once the withdrawal is stored, so a
+    /// provider's retry after a failure is not taken for a replay.
+    ///
+    /// # Errors
+    /// See [`ProviderReportError`].
+    pub async fn unsubscribed(
+        &self,
+        provider: &str,
+        report: Unsubscribed<'_>,
+    ) -> Result<Vec<PurposeId>, ProviderReportError> {
+        let provider = ProviderId::parse(provider).map_err(|_| ProviderReportError::UnknownProvider)?;
+        let route = self.routes.get(&provider).ok_or(ProviderReportError::UnknownProvider)?;
+        let purposes = match report.purpose {
+            Some(text) => {
+                let id = PurposeId::parse(text).map_err(|_| ProviderReportError::UnknownPurpose)?;
+                if !route.purposes.contains(&id) {
+                    return Err(ProviderReportError::UnknownPurpose);
+                }
+                vec![id]
+            }
+            None => route.purposes.clone(),
+        };
+        if self.log.seen(&provider, report.report_id).await? {
+            return Err(ProviderReportError::Replayed);
+        }
+        let account = match EmailAddress::parse(report.email) {
+            Ok(email) => self.accounts.find_by_email(&email).await?,
+            Err(_) => None,
+        };
+        let mut withdrawn = Vec::new();
+        if let Some(account) = account {
+            for id in purposes {
+                let Some(purpose) = self.catalogue.get(&id) else { continue };
+                let event = ConsentEvent::answer_to(
+                    purpose,
+                    account.id,
+                    false,
+                    ConsentChannel::Provider,
+                    draw::uuid_v4(self.random.as_ref()),
+                    draw::now_millis(self.clock.as_ref()),
+                );
+                let notify = draw::notices(self.random.as_ref(), &self.routes, &id, Some(&provider));
+                if self.consents.withdraw_if_granted(&event, &notify).await? {
+                    withdrawn.push(id);
+                }
+            }
+        }
+        self.log.remember(&provider, report.report_id, self.clock.now()).await?;
+        Ok(withdrawn)
+    }
+}
+
+#[cfg(test)]
+#[path = "provider_reports_tests.rs"]
+mod tests;
