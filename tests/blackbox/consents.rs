@@ -24,10 +24,10 @@ async fn consents(app: &App, token: &str) -> Vec<Value> {
 }
 
 /// The ledger rows as (purpose, granted, channel, version), oldest first.
-async fn ledger(app: &App) -> Vec<(String, bool, String, i64)> {
+pub(crate) async fn ledger(app: &App) -> Vec<(String, bool, String, i64)> {
     let url = format!("sqlite://{}?mode=ro", app.data_dir().join("profile.db").display());
     let db = Database::connect(&url).await.unwrap();
-    let sql = "SELECT purpose_id, granted, channel, version FROM consent_ledger ORDER BY at_ms, id";
+    let sql = "SELECT purpose_id, granted, channel, version FROM consent_ledger ORDER BY at_ms, seq";
     let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
     rows.iter()
         .map(|r| {

@@ -10,5 +10,6 @@ mod email_change;
 mod flows;
 mod limits;
 mod mail;
+mod providers;
 mod support;
 mod unsubscribe;

@@ -25,6 +25,11 @@ const PAGE_SIZE: u32 = 500;
 /// The operator API endpoints.
 pub struct OperatorApi {
     pub(crate) unsubscribes: Arc<Unsubscribes>,
+    pub(crate) guard: Arc<OperatorGuard>,
+}
+
+/// Checks the operator API key, for every operator endpoint.
+pub(crate) struct OperatorGuard {
     pub(crate) key_sha256: Option<[u8; 32]>,
     /// Failed key checks per client address (`operator_key_failures_per_ip`).
     pub(crate) failures: RateLimiter,
@@ -64,10 +69,10 @@ enum Recipients {
     Ok(Binary<Body>),
 }
 
-impl OperatorApi {
+impl OperatorGuard {
     /// Checks the key. A client address with too many failures is refused
     /// before its key is even compared, so guessing stays slow.
-    fn check(&self, auth: &OperatorAuth, req: &Request) -> Result<(), ApiError> {
+    pub(crate) fn check(&self, auth: &OperatorAuth, req: &Request) -> Result<(), ApiError> {
         let client = client_key(req, self.trust_proxy_headers);
         let now = Instant::now();
         if let Some(wait) = self.failures.blocked(&client, now) {
@@ -99,7 +104,7 @@ impl OperatorApi {
         auth: OperatorAuth,
         purpose: Path<String>,
     ) -> Result<Recipients, ApiError> {
-        self.check(&auth, req)?;
+        self.guard.check(&auth, req)?;
         let unsubscribes = self.unsubscribes.clone();
         let first = unsubscribes.recipients(&purpose.0, None, PAGE_SIZE).await.map_err(|e| match e {
             ListRecipientsError::UnknownPurpose => ApiError::not_found("unknown_purpose", e.to_string()),
@@ -156,7 +161,7 @@ impl OperatorApi {
         purpose: Path<String>,
         user_id: Path<uuid::Uuid>,
     ) -> Result<Revoked, ApiError> {
-        self.check(&auth, req)?;
+        self.guard.check(&auth, req)?;
         let revoked = self
             .unsubscribes
             .revoke(profile_domain::UserId::from_uuid(user_id.0), &purpose.0)

@@ -51,6 +51,11 @@ pub struct HttpConfig {
     pub session_ttl: Duration,
     /// The SHA-256 of the operator API key; `None` turns the operator API off.
     pub operator_key_sha256: Option<[u8; 32]>,
+    /// Per provider id, the secret its reports are signed with; a provider
+    /// missing here cannot report.
+    pub provider_report_secrets: std::collections::HashMap<String, profile_domain::WebhookSecret>,
+    /// How far a report's `webhook-timestamp` may be from now (either way).
+    pub report_tolerance: Duration,
 }
 
 impl HttpConfig {
@@ -88,6 +93,8 @@ mod tests {
             code_ttl: Duration::from_secs(600),
             session_ttl: Duration::from_secs(3600),
             operator_key_sha256: None,
+            provider_report_secrets: std::collections::HashMap::new(),
+            report_tolerance: Duration::from_secs(300),
         }
     }
 

@@ -10,6 +10,7 @@ mod api_consents;
 mod api_email_change;
 mod api_me;
 mod api_operator;
+mod api_providers;
 mod api_unsubscribe;
 mod auth;
 mod client;
@@ -25,7 +26,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use poem::{EndpointExt, IntoEndpoint, Route, get, handler, http::StatusCode, web::Data};
 use poem_openapi::{OpenApiService, Tags};
-use profile_domain::use_cases::{Consents, EmailChanges, Profiles, Sessions, SignIn, Unsubscribes};
+use profile_domain::use_cases::{
+    Consents, EmailChanges, Profiles, ProviderReports, ProviderSync, Sessions, SignIn, Unsubscribes,
+};
 
 pub use auth::SESSION_COOKIE;
 pub use config::{HttpConfig, Limits};
@@ -36,7 +39,8 @@ use crate::api_auth::AuthApi;
 use crate::api_consents::ConsentApi;
 use crate::api_email_change::EmailChangeApi;
 use crate::api_me::MeApi;
-use crate::api_operator::OperatorApi;
+use crate::api_operator::{OperatorApi, OperatorGuard};
+use crate::api_providers::ProviderApi;
 use crate::api_unsubscribe::UnsubscribeApi;
 use crate::auth::AuthContext;
 use crate::rate_limit::RateLimiter;
@@ -70,6 +74,10 @@ pub struct UseCases {
     pub consents: Arc<Consents>,
     /// Unsubscribe links and the operator's recipient lists.
     pub unsubscribes: Arc<Unsubscribes>,
+    /// Reports from mailing-list providers.
+    pub provider_reports: Arc<ProviderReports>,
+    /// Delivery to mailing-list providers (its backlog, for the operator).
+    pub provider_sync: Arc<ProviderSync>,
 }
 
 /// Tells whether the service can serve requests (its database answers).
@@ -79,10 +87,10 @@ pub trait Readiness: Send + Sync {
     async fn check(&self) -> Result<(), String>;
 }
 
-fn api_service(
-    use_cases: &UseCases,
-    config: &HttpConfig,
-) -> OpenApiService<(AuthApi, MeApi, EmailChangeApi, ConsentApi, UnsubscribeApi, OperatorApi), ()> {
+/// Every group of operations, in the order the document lists them.
+type Apis = (AuthApi, MeApi, EmailChangeApi, ConsentApi, UnsubscribeApi, OperatorApi, ProviderApi);
+
+fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis, ()> {
     let auth = AuthApi {
         sign_in: use_cases.sign_in.clone(),
         sessions: use_cases.sessions.clone(),
@@ -96,14 +104,25 @@ fn api_service(
     let email_change = EmailChangeApi { changes: use_cases.email_changes.clone() };
     let consent = ConsentApi { consents: use_cases.consents.clone() };
     let unsubscribe = UnsubscribeApi { unsubscribes: use_cases.unsubscribes.clone() };
-    let operator = OperatorApi {
-        unsubscribes: use_cases.unsubscribes.clone(),
+    let guard = Arc::new(OperatorGuard {
         key_sha256: config.operator_key_sha256,
         failures: RateLimiter::new(config.limits.operator_key_failures_per_ip),
         trust_proxy_headers: config.trust_proxy_headers,
+    });
+    let operator = OperatorApi { unsubscribes: use_cases.unsubscribes.clone(), guard: guard.clone() };
+    let providers = ProviderApi {
+        reports: use_cases.provider_reports.clone(),
+        sync: use_cases.provider_sync.clone(),
+        report_secrets: config.provider_report_secrets.clone(),
+        tolerance: time::Duration::try_from(config.report_tolerance).unwrap_or(time::Duration::minutes(5)),
+        operator: guard,
     };
-    OpenApiService::new((auth, me, email_change, consent, unsubscribe, operator), API_TITLE, env!("CARGO_PKG_VERSION"))
-        .server(config.public_url.clone())
+    OpenApiService::new(
+        (auth, me, email_change, consent, unsubscribe, operator, providers),
+        API_TITLE,
+        env!("CARGO_PKG_VERSION"),
+    )
+    .server(config.public_url.clone())
 }
 
 /// The OpenAPI document of the API, as served at `/openapi.json`.

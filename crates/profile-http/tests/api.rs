@@ -11,11 +11,12 @@ use poem::http::StatusCode;
 use poem::test::TestClient;
 use poem::{Endpoint, IntoEndpoint};
 use profile_domain::ports::{
-    MockAccountStore, MockClock, MockConsentStore, MockEmailChangeStore, MockRandomness, MockSessionStore,
-    MockSignInStore, MockUnsubscribeStore,
+    MockAccountStore, MockClock, MockConsentStore, MockEmailChangeStore, MockProviderOutbox, MockProviderReportLog,
+    MockProviderTransport, MockRandomness, MockSessionStore, MockSignInStore, MockUnsubscribeStore,
 };
 use profile_domain::use_cases::{
-    Consents, EmailChangePolicy, EmailChanges, Profiles, SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
+    Consents, EmailChangePolicy, EmailChanges, Profiles, ProviderReports, ProviderSync, SessionPolicy, Sessions,
+    SignIn, SignInPolicy, Unsubscribes,
 };
 use profile_domain::{PortError, SecretHasher, SecretKey};
 use profile_http::{HttpConfig, Limits, Readiness, UseCases};
@@ -38,6 +39,8 @@ fn config() -> HttpConfig {
         code_ttl: Duration::from_secs(600),
         session_ttl: Duration::from_secs(30 * 24 * 3600),
         operator_key_sha256: None,
+        provider_report_secrets: std::collections::HashMap::new(),
+        report_tolerance: Duration::from_secs(300),
     }
 }
 
@@ -82,6 +85,22 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
             hasher.clone(),
             profile_domain::PurposeCatalogue::default(),
             "http://127.0.0.1:8080",
+        )),
+        provider_reports: Arc::new(ProviderReports::new(
+            Arc::new(MockAccountStore::new()),
+            Arc::new(MockConsentStore::new()),
+            Arc::new(MockProviderReportLog::new()),
+            Arc::new(MockClock::new()),
+            Arc::new(MockRandomness::new()),
+            profile_domain::PurposeCatalogue::default(),
+            profile_domain::ProviderRoutes::default(),
+        )),
+        provider_sync: Arc::new(ProviderSync::new(
+            Arc::new(MockProviderOutbox::new()),
+            Arc::new(MockProviderTransport::new()),
+            Arc::new(MockClock::new()),
+            Vec::new(),
+            profile_domain::use_cases::RetryPolicy::default(),
         )),
     }
 }

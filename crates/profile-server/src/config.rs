@@ -231,6 +231,7 @@ pub struct Config {
     pub retention: RetentionConfig,
     pub email_change: EmailChangeConfig,
     pub consent: ConsentConfig,
+    pub providers: crate::provider_config::ProvidersConfig,
 }
 
 impl Default for Config {
@@ -257,6 +258,7 @@ impl Default for Config {
             retention: RetentionConfig::default(),
             email_change: EmailChangeConfig::default(),
             consent: ConsentConfig::default(),
+            providers: crate::provider_config::ProvidersConfig::default(),
         }
     }
 }
@@ -371,8 +373,9 @@ impl Config {
             };
             set_path(&mut table, key, value);
         }
-        let config: Self =
+        let mut config: Self =
             table.try_into().map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_owned()))?;
+        config.providers.fill_secrets(&env);
         config.validate()?;
         Ok(config)
     }
@@ -421,7 +424,8 @@ impl Config {
         if change.code_ttl_secs > MAX_CODE_TTL_SECS || change.revert_ttl_secs > MAX_SESSION_TTL_SECS {
             return invalid("email_change.code_ttl_secs may be at most 3600 and revert_ttl_secs at most 31622400");
         }
-        self.consent.catalogue()?;
+        self.providers.endpoints(&self.consent.catalogue()?)?;
+        self.providers.validate_pacing(profile_webhook::DELIVERY_TIMEOUT.as_secs())?;
         self.operator_key_sha256()?;
         if self.retention.housekeeping_interval_secs == 0 {
             return invalid("retention.housekeeping_interval_secs must be above zero");

@@ -6,6 +6,7 @@ mod config;
 mod housekeeping_worker;
 mod logging;
 mod outbox_worker;
+mod provider_config;
 mod secret_key;
 mod system;
 mod wiring;
@@ -96,8 +97,14 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::from_bytes(random_bytes()).simple());
     let worker = tokio::spawn(outbox_worker::run(
         service.delivery.clone(),
-        worker_id,
+        worker_id.clone(),
         Duration::from_millis(config.outbox.poll_interval_ms),
+        stop_rx.clone(),
+    ));
+    let notifier = tokio::spawn(outbox_worker::run_providers(
+        service.provider_sync.clone(),
+        worker_id.clone(),
+        Duration::from_millis(config.providers.poll_interval_ms),
         stop_rx.clone(),
     ));
     let sweeper = tokio::spawn(housekeeping_worker::run(
@@ -110,10 +117,13 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     tracing::info!(bound = %bound, public_url = %config.public_url(), "listening");
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, shutdown_signal(), Some(grace)).await?;
-    tracing::info!("HTTP server stopped; letting the outbox worker finish");
+    tracing::info!("HTTP server stopped; letting the outbox workers finish");
     let _ = stop_tx.send(true);
     if tokio::time::timeout(grace, worker).await.is_err() {
         tracing::warn!("the outbox worker did not finish in time; its leased messages will be retried");
+    }
+    if tokio::time::timeout(grace, notifier).await.is_err() {
+        tracing::warn!("the provider worker did not finish in time; its leased notices will be retried");
     }
     let _ = tokio::time::timeout(grace, sweeper).await;
     store.close().await?;

@@ -1,43 +1,34 @@
-//! The background worker that delivers the outbox until told to stop.
+//! The background workers that work through the two outboxes (mail and
+//! provider notices) until told to stop.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use profile_domain::use_cases::OutboxDelivery;
+use profile_domain::use_cases::{OutboxDelivery, ProviderSync};
 use tokio::sync::watch;
 
-/// Delivers due messages every `poll_interval` until `stop` turns true. After
-/// a pass that delivered messages without failure it looks again at once, as
-/// more may be waiting. On stop it finishes the pass under way and makes
-/// passes until nothing more is delivered, so messages queued by the last
-/// requests go out before the process ends (within the shutdown grace time).
-pub async fn run(
-    delivery: Arc<OutboxDelivery>,
-    worker_id: String,
-    poll_interval: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    tracing::info!(worker = %worker_id, "outbox worker started");
+/// What one pass found.
+enum Pass {
+    /// Work was done and nothing failed: more may be waiting.
+    Busy,
+    /// Nothing to do, or something failed and waits for its retry.
+    Idle,
+}
+
+/// Runs `pass` every `poll_interval` until `stop` turns true. After a busy
+/// pass it looks again at once. On stop it finishes the pass under way and
+/// makes passes until one is idle, so what the last requests queued goes out
+/// before the process ends (within the shutdown grace time).
+async fn drive<F, Fut>(name: &'static str, poll_interval: Duration, mut stop: watch::Receiver<bool>, pass: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Pass>,
+{
+    tracing::info!(worker = name, "worker started");
     loop {
         let stopping = *stop.borrow();
-        let busy = match delivery.deliver_due(&worker_id).await {
-            Ok(report) => {
-                if report.handled() > 0 {
-                    tracing::info!(
-                        sent = report.sent,
-                        retried = report.retried,
-                        failed = report.failed,
-                        expired = report.expired,
-                        "outbox pass"
-                    );
-                }
-                report.retried + report.failed + report.deferred == 0 && report.handled() > 0
-            }
-            Err(error) => {
-                tracing::warn!(error = %error, "outbox pass failed; will try again");
-                false
-            }
-        };
+        let busy = matches!(pass().await, Pass::Busy);
         if stopping && !busy {
             break;
         }
@@ -48,5 +39,60 @@ pub async fn run(
             }
         }
     }
-    tracing::info!(worker = %worker_id, "outbox worker stopped");
+    tracing::info!(worker = name, "worker stopped");
+}
+
+/// Delivers due mail until `stop` turns true.
+pub async fn run(
+    delivery: Arc<OutboxDelivery>,
+    worker_id: String,
+    poll_interval: Duration,
+    stop: watch::Receiver<bool>,
+) {
+    drive("outbox", poll_interval, stop, || async {
+        match delivery.deliver_due(&worker_id).await {
+            Ok(report) => {
+                if report.handled() > 0 {
+                    tracing::info!(
+                        sent = report.sent,
+                        retried = report.retried,
+                        failed = report.failed,
+                        expired = report.expired,
+                        "outbox pass"
+                    );
+                }
+                let clean = report.retried + report.failed + report.deferred == 0;
+                if clean && report.handled() > 0 { Pass::Busy } else { Pass::Idle }
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "outbox pass failed; will try again");
+                Pass::Idle
+            }
+        }
+    })
+    .await;
+}
+
+/// Delivers due provider notices until `stop` turns true.
+pub async fn run_providers(
+    sync: Arc<ProviderSync>,
+    worker_id: String,
+    poll_interval: Duration,
+    stop: watch::Receiver<bool>,
+) {
+    drive("providers", poll_interval, stop, || async {
+        match sync.deliver_due(&worker_id).await {
+            Ok(report) => {
+                if report.delivered + report.retried > 0 {
+                    tracing::info!(delivered = report.delivered, retried = report.retried, "provider pass");
+                }
+                if report.delivered > 0 && report.retried + report.deferred == 0 { Pass::Busy } else { Pass::Idle }
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "provider pass failed; will try again");
+                Pass::Idle
+            }
+        }
+    })
+    .await;
 }

@@ -7,12 +7,13 @@ use std::time::Duration;
 use profile_domain::SecretHasher;
 use profile_domain::ports::{Clock, MailTransport, Randomness};
 use profile_domain::use_cases::{
-    Consents, EmailChangePolicy, EmailChanges, Housekeeping, OutboxDelivery, Profiles, RetentionPolicy, RetryPolicy,
-    SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
+    Consents, EmailChangePolicy, EmailChanges, Housekeeping, OutboxDelivery, Profiles, ProviderReports, ProviderSync,
+    RetentionPolicy, RetryPolicy, SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
 };
 use profile_email::{DevMailbox, MailSettings, SmtpTransport};
 use profile_http::{HttpConfig, Limits, RateLimit, UseCases};
 use profile_store_seaorm::SeaOrmStore;
+use profile_webhook::{WebhookEndpoint, WebhookTransport};
 
 use crate::config::{Config, LimitConfig};
 use crate::system::{OsRandom, SystemClock};
@@ -36,6 +37,8 @@ pub enum WiringError {
     DataDir(#[source] std::io::Error),
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    #[error("cannot build the HTTP client for mailing-list providers")]
+    Webhooks(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Everything the running service is made of.
@@ -43,6 +46,7 @@ pub struct Service {
     pub use_cases: UseCases,
     pub http_config: HttpConfig,
     pub delivery: Arc<OutboxDelivery>,
+    pub provider_sync: Arc<ProviderSync>,
     pub housekeeping: Arc<Housekeeping>,
 }
 
@@ -117,6 +121,25 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         max_attempts: config.sign_in.max_attempts,
         session_ttl: time::Duration::seconds(i64::try_from(config.sign_in.session_ttl_secs).unwrap_or(i64::MAX)),
     };
+    let catalogue = config.consent.catalogue()?;
+    let (endpoints, routes) = config.providers.endpoints(&catalogue)?;
+    let report_secrets =
+        endpoints.iter().filter_map(|e| e.report_secret.clone().map(|secret| (e.id.to_string(), secret))).collect();
+    let provider_ids = routes.providers();
+    let webhooks = WebhookTransport::new(
+        endpoints.into_iter().map(|e| WebhookEndpoint { provider: e.id, url: e.url, secret: e.secret }).collect(),
+    )
+    .map_err(|e| WiringError::Webhooks(Box::new(e)))?;
+    let p = &config.providers;
+    let provider_retry = RetryPolicy {
+        base_delay: seconds(p.retry_base_secs),
+        max_delay: seconds(p.retry_max_secs),
+        lease: seconds(p.lease_secs),
+        batch_size: p.batch_size,
+        max_send_duration: time::Duration::try_from(profile_webhook::DELIVERY_TIMEOUT).unwrap_or(time::Duration::MAX),
+    };
+    let provider_sync =
+        Arc::new(ProviderSync::new(shared.clone(), Arc::new(webhooks), clock.clone(), provider_ids, provider_retry));
     let use_cases = UseCases {
         sign_in: Arc::new(SignIn::new(shared.clone(), clock.clone(), random.clone(), hasher.clone(), sign_in_policy)),
         sessions: Arc::new(Sessions::new(shared.clone(), clock.clone(), hasher.clone(), SessionPolicy::default())),
@@ -129,16 +152,32 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
             hasher.clone(),
             email_change_policy(config),
         )),
-        consents: Arc::new(Consents::new(shared.clone(), clock.clone(), random.clone(), config.consent.catalogue()?)),
-        unsubscribes: Arc::new(Unsubscribes::new(
+        consents: Arc::new(
+            Consents::new(shared.clone(), clock.clone(), random.clone(), catalogue.clone())
+                .with_providers(routes.clone()),
+        ),
+        unsubscribes: Arc::new(
+            Unsubscribes::new(
+                shared.clone(),
+                shared.clone(),
+                clock.clone(),
+                random.clone(),
+                hasher.clone(),
+                catalogue.clone(),
+                &config.public_url(),
+            )
+            .with_providers(routes.clone()),
+        ),
+        provider_reports: Arc::new(ProviderReports::new(
+            shared.clone(),
             shared.clone(),
             shared.clone(),
             clock.clone(),
             random.clone(),
-            hasher.clone(),
-            config.consent.catalogue()?,
-            &config.public_url(),
+            catalogue,
+            routes,
         )),
+        provider_sync: provider_sync.clone(),
     };
     let retry = RetryPolicy {
         base_delay: time::Duration::seconds(i64::try_from(config.outbox.retry_base_secs).unwrap_or(5)),
@@ -165,6 +204,8 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         code_ttl: Duration::from_secs(config.sign_in.code_ttl_secs),
         session_ttl: Duration::from_secs(config.sign_in.session_ttl_secs),
         operator_key_sha256: config.operator_key_sha256()?,
+        provider_report_secrets: report_secrets,
+        report_tolerance: Duration::from_secs(config.providers.report_tolerance_secs),
     };
-    Ok(Service { use_cases, http_config, delivery, housekeeping })
+    Ok(Service { use_cases, http_config, delivery, provider_sync, housekeeping })
 }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::RetryPolicy;
-use crate::ports::{Clock, NoticeOutcome, ProviderOutbox, ProviderTransport};
+use crate::ports::{Clock, NoticeOutcome, ProviderBacklog, ProviderOutbox, ProviderTransport};
 use crate::{PortError, ProviderId};
 
 /// What one pass did.
@@ -89,6 +89,14 @@ impl ProviderSync {
             self.outbox.record_notice_outcome(queued.notice.id, worker, &outcome, self.clock.now()).await?;
         }
         Ok(report)
+    }
+
+    /// How the notices to each provider stand, for the operator.
+    ///
+    /// # Errors
+    /// [`ProviderSyncError::Unexpected`] when the outbox cannot be read.
+    pub async fn backlog(&self) -> Result<Vec<ProviderBacklog>, ProviderSyncError> {
+        Ok(self.outbox.backlog().await?)
     }
 }
 

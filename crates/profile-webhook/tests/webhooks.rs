@@ -1,0 +1,102 @@
+//! The webhook transport against a real HTTP endpoint.
+
+#![expect(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
+use std::time::Duration;
+
+use profile_domain::ports::ProviderTransport;
+use profile_domain::{
+    ConsentChannel, EmailAddress, ProviderEvent, ProviderId, ProviderNotice, PurposeId, UserId, WebhookSecret,
+};
+use profile_testkit::WebhookReceiver;
+use profile_webhook::{WebhookEndpoint, WebhookTransport};
+use time::OffsetDateTime;
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+fn notice(n: u128) -> ProviderNotice {
+    ProviderNotice {
+        id: uuid::Uuid::from_u128(n),
+        provider: ProviderId::parse("lists").unwrap(),
+        user_id: UserId::new_v7(1, [7; 10]),
+        email: EmailAddress::parse("ada@example.com").unwrap(),
+        sequence: 4,
+        event: ProviderEvent::ConsentChanged {
+            purpose: PurposeId::parse("news").unwrap(),
+            granted: false,
+            version: 2,
+            channel: ConsentChannel::Unsubscribe,
+            at: time::macros::datetime!(2026-11-29 12:00:00.250 UTC),
+        },
+    }
+}
+
+fn transport(url: &str) -> WebhookTransport {
+    WebhookTransport::new(vec![WebhookEndpoint {
+        provider: ProviderId::parse("lists").unwrap(),
+        url: url.parse().unwrap(),
+        secret: WebhookSecret::parse(SECRET).unwrap(),
+    }])
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_notice_arrives_as_signed_json_that_verifies_with_the_shared_secret() {
+    let receiver = WebhookReceiver::start();
+    let status = transport(&receiver.url("/hooks/profile")).deliver(&notice(9)).await.unwrap();
+    assert_eq!(status, 204);
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    let request = &got[0];
+    assert_eq!(request.path, "/hooks/profile");
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    let id = request.header("webhook-id").unwrap();
+    assert_eq!(id, uuid::Uuid::from_u128(9).to_string());
+    let timestamp = request.header("webhook-timestamp").unwrap();
+    let signature = request.header("webhook-signature").unwrap();
+    let secret = WebhookSecret::parse(SECRET).unwrap();
+    let now = OffsetDateTime::now_utc();
+    secret.verify(id, timestamp, signature, &request.body, now, time::Duration::minutes(1)).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(body["type"], "consent.changed");
+    let data = &body["data"];
+    assert_eq!(data["email"], "ada@example.com");
+    assert_eq!(data["user_id"], UserId::new_v7(1, [7; 10]).to_string());
+    assert_eq!((data["purpose"].as_str(), data["granted"].as_bool()), (Some("news"), Some(false)));
+    assert_eq!((data["purpose_version"].as_u64(), data["sequence"].as_u64()), (Some(2), Some(4)));
+    assert_eq!(data["channel"], "unsubscribe");
+    assert_eq!(data["changed_at"], "2026-11-29T12:00:00.25Z");
+}
+
+#[tokio::test]
+async fn a_refusal_an_outage_and_a_redirect_are_failures_with_their_status() {
+    let receiver = WebhookReceiver::start();
+    let t = transport(&receiver.url("/"));
+    receiver.answer_with(503);
+    let refused = t.deliver(&notice(1)).await.unwrap_err();
+    assert_eq!((refused.status, refused.error.as_str()), (Some(503), "provider answered HTTP 503"));
+    receiver.answer_with(302);
+    assert_eq!(t.deliver(&notice(1)).await.unwrap_err().status, Some(302), "redirects are not followed");
+    receiver.stop();
+    let down = t.deliver(&notice(1)).await.unwrap_err();
+    assert_eq!((down.status, down.error.as_str()), (None, "webhook could not connect"));
+    assert!(!down.error.contains("127.0.0.1"), "no URL in the stored error");
+    let back = WebhookReceiver::start_on(receiver.port());
+    assert_eq!(t.deliver(&notice(1)).await.unwrap(), 204);
+    let ids: Vec<_> = back
+        .wait_until(Duration::from_secs(1), |r| !r.is_empty())
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, [uuid::Uuid::from_u128(1).to_string()], "a retry keeps the notice's id");
+}
+
+#[tokio::test]
+async fn a_notice_for_a_provider_not_configured_is_refused_without_a_request() {
+    let receiver = WebhookReceiver::start();
+    let mut other = notice(1);
+    other.provider = ProviderId::parse("crm").unwrap();
+    let refused = transport(&receiver.url("/")).deliver(&other).await.unwrap_err();
+    assert_eq!(refused.error, "provider not configured");
+    assert!(receiver.received().is_empty());
+}
