@@ -24,7 +24,7 @@ const OPERATOR_KEY_SHA256: &str = "1593fd5dc308f0764e70ce08d39e58150fdfc135a4503
 fn config(dir: &tempfile::TempDir, port: u16, crm_port: u16) -> String {
     let file = dir.path().join("profile.toml");
     let text = format!(
-        "[providers]\npoll_interval_ms = 100\nretry_base_secs = 1\nretry_max_secs = 1\n\n\
+        "[providers]\npoll_interval_ms = 100\nretry_base_secs = 1\nretry_max_secs = 1\nlease_secs = 16\n\n\
          [[providers.endpoints]]\nid = \"lists\"\nurl = \"http://127.0.0.1:{port}/hooks/profile\"\n\
          secret = \"{SECRET}\"\nreport_secret = \"{REPORT_SECRET}\"\npurposes = [\"newsletter\", \"product_news\"]\n\n\
          [[providers.endpoints]]\nid = \"crm\"\nurl = \"http://127.0.0.1:{crm_port}/\"\nsecret = \"{SECRET}\"\npurposes = [\"newsletter\"]\n"
@@ -58,7 +58,8 @@ async fn backlog(app: &App, provider: &str) -> Value {
 }
 
 async fn wait_for_backlog(app: &App, provider: &str, done: impl Fn(&Value) -> bool) -> Value {
-    for _ in 0..300 {
+    // Up to 40 s: a notice leased by a killed instance waits out its lease (16 s).
+    for _ in 0..800 {
         let b = backlog(app, provider).await;
         if done(&b) {
             return b;
@@ -93,7 +94,8 @@ async fn a_provider_that_was_down_gets_every_change_in_order_after_an_outage_and
     let down = wait_for_backlog(&app, "lists", |b| b["last_error"] == "webhook could not connect").await;
     assert_eq!(down["pending"], 4);
 
-    // Killed while the provider is down: the notices are in the database.
+    // Killed while the provider is down (perhaps mid-attempt, holding a
+    // lease): the notices are in the database.
     app.kill();
     app.relaunch().await;
     let receiver = WebhookReceiver::start_on(port);
@@ -258,4 +260,31 @@ async fn a_signed_report_withdraws_once_and_bad_or_replayed_reports_change_nothi
     );
     let crm = backlog(&app, "crm").await;
     assert_eq!(crm["pending"], 4, "crm heard of both grants, the re-grant and the provider's withdrawal");
+}
+
+#[tokio::test]
+async fn a_provider_that_carries_a_granted_purpose_hears_of_an_address_change() {
+    let receiver = WebhookReceiver::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, receiver.port(), free_port()).await;
+    let dee = app.sign_in("dee@example.com").await;
+    set(&app, &dee, "newsletter", true).await;
+    let started = app.post_as(&dee, "/v1/me/email-change", json!({ "new_email": "dee@new.example" })).await;
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let code = app.code_from_mailbox("dee@new.example").await;
+    let confirmed = app.post_as(&dee, "/v1/me/email-change/confirm", json!({ "code": code })).await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    let got = receiver.wait_until(Duration::from_secs(10), |r| accepted(r).len() >= 2);
+    let bodies: Vec<Value> = accepted(&got).iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    assert_eq!(
+        (bodies[0]["type"].as_str(), bodies[1]["type"].as_str()),
+        (Some("consent.changed"), Some("email.changed"))
+    );
+    let data = &bodies[1]["data"];
+    assert_eq!(
+        (data["previous_email"].as_str(), data["email"].as_str()),
+        (Some("dee@example.com"), Some("dee@new.example"))
+    );
+    assert!(data["sequence"].as_u64() > bodies[0]["data"]["sequence"].as_u64());
 }

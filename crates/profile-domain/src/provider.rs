@@ -102,17 +102,28 @@ pub enum ProviderEvent {
         /// When it was made.
         at: OffsetDateTime,
     },
+    /// The user's login address changed (or a change was reverted); the
+    /// notice's `email` is the address now.
+    EmailChanged {
+        /// The address before the change.
+        previous_email: EmailAddress,
+        /// When it changed.
+        at: OffsetDateTime,
+    },
 }
 
 impl ProviderEvent {
     /// The type name of [`ProviderEvent::ConsentChanged`].
     pub const CONSENT_CHANGED: &'static str = "consent.changed";
+    /// The type name of [`ProviderEvent::EmailChanged`].
+    pub const EMAIL_CHANGED: &'static str = "email.changed";
 
     /// The event's stable type name, as sent and stored.
     #[must_use]
     pub const fn kind(&self) -> &'static str {
         match self {
             Self::ConsentChanged { .. } => Self::CONSENT_CHANGED,
+            Self::EmailChanged { .. } => Self::EMAIL_CHANGED,
         }
     }
 }
@@ -128,9 +139,9 @@ pub struct ProviderNotice {
     pub user_id: UserId,
     /// The user's address when the change was committed.
     pub email: EmailAddress,
-    /// The user's ledger position of the change: a provider that sees a
-    /// sequence number not above the last one it applied for the user can
-    /// drop the notice.
+    /// The user's notice number: it grows with every notice about the user
+    /// (to any provider), so a provider that sees a number not above the
+    /// last one it applied for the user can drop the notice.
     pub sequence: u64,
     /// What happened.
     pub event: ProviderEvent,

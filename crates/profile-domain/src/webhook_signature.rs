@@ -65,12 +65,13 @@ impl WebhookSecret {
         }
     }
 
-    fn mac(&self, id: &str, timestamp: i64, body: &[u8]) -> [u8; 32] {
+    /// The MAC over the id, the timestamp exactly as sent, and the body.
+    fn mac(&self, id: &str, timestamp: &str, body: &[u8]) -> [u8; 32] {
         // HMAC takes keys of any length.
         let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else { return [0; 32] };
         mac.update(id.as_bytes());
         mac.update(b".");
-        mac.update(timestamp.to_string().as_bytes());
+        mac.update(timestamp.as_bytes());
         mac.update(b".");
         mac.update(body);
         mac.finalize().into_bytes().into()
@@ -79,7 +80,7 @@ impl WebhookSecret {
     /// The `webhook-signature` header value for a message.
     #[must_use]
     pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
-        format!("v1,{}", STANDARD.encode(self.mac(id, timestamp, body)))
+        format!("v1,{}", STANDARD.encode(self.mac(id, &timestamp.to_string(), body)))
     }
 
     /// Checks a received message: the timestamp (whole seconds since the
@@ -101,12 +102,16 @@ impl WebhookSecret {
         if !well_formed_id {
             return Err(SignatureError::Malformed);
         }
-        let seconds: i64 = timestamp.trim().parse().map_err(|_| SignatureError::Malformed)?;
+        let digits = !timestamp.is_empty() && timestamp.len() <= 12 && timestamp.bytes().all(|b| b.is_ascii_digit());
+        if !digits {
+            return Err(SignatureError::Malformed);
+        }
+        let seconds: i64 = timestamp.parse().map_err(|_| SignatureError::Malformed)?;
         let sent = OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| SignatureError::Malformed)?;
         if (now - sent).abs() > tolerance {
             return Err(SignatureError::Stale);
         }
-        let expected = self.mac(id, seconds, body);
+        let expected = self.mac(id, timestamp, body);
         let mut matched = false;
         for candidate in signatures.split_ascii_whitespace().take(MAX_SIGNATURES) {
             let Some(encoded) = candidate.strip_prefix("v1,") else { continue };
@@ -154,6 +159,8 @@ mod tests {
         assert_eq!(check("msg_1", &ts, "v1,not base64!", b"{}"), Err(SignatureError::Mismatch));
         assert_eq!(check("", &ts, &header, b"{}"), Err(SignatureError::Malformed));
         assert_eq!(check("msg_1", "soon", &header, b"{}"), Err(SignatureError::Malformed));
+        assert_eq!(check("msg_1", &format!("+{ts}"), &header, b"{}"), Err(SignatureError::Malformed));
+        assert_eq!(check("msg_1", &format!("0{ts}"), &header, b"{}"), Err(SignatureError::Mismatch), "as sent");
     }
 
     #[test]

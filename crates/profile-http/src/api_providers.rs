@@ -147,7 +147,7 @@ fn signature_error(error: &SignatureError) -> ApiError {
     }
 }
 
-#[OpenApi(tag = "ApiTags::Operator")]
+#[OpenApi]
 impl ProviderApi {
     /// Report an unsubscribe (mailing-list providers)
     ///
@@ -157,8 +157,9 @@ impl ProviderApi {
     /// service sends (Standard Webhooks: `webhook-id`, `webhook-timestamp`
     /// within the tolerance, `webhook-signature`), with the provider's
     /// `report_secret`; a `webhook-id` already handled is refused as a
-    /// replay. Providers can only withdraw, never grant.
-    #[oai(path = "/v1/providers/:provider/reports", method = "post")]
+    /// replay (`409`: it was handled; treat it as done). Providers can only
+    /// withdraw, never grant.
+    #[oai(path = "/v1/providers/:provider/reports", method = "post", tag = "ApiTags::Providers")]
     async fn report(
         &self,
         provider: Path<String>,
@@ -199,7 +200,7 @@ impl ProviderApi {
     ///
     /// For every provider with notices on record: how many wait, how many
     /// were accepted, since when the oldest waits, and the last error.
-    #[oai(path = "/v1/operator/providers", method = "get")]
+    #[oai(path = "/v1/operator/providers", method = "get", tag = "ApiTags::Operator")]
     async fn backlog(&self, req: &Request, auth: OperatorAuth) -> Result<Json<Vec<Backlog>>, ApiError> {
         self.operator.check(&auth, req)?;
         let backlog = self.sync.backlog().await.map_err(|e| ApiError::internal(&e))?;

@@ -58,6 +58,8 @@ enum ApiTags {
     Consent,
     /// For the operator's systems (operator API key)
     Operator,
+    /// For mailing-list providers (signed webhooks)
+    Providers,
 }
 
 /// The use cases the API calls.

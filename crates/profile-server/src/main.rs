@@ -119,13 +119,18 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, shutdown_signal(), Some(grace)).await?;
     tracing::info!("HTTP server stopped; letting the outbox workers finish");
     let _ = stop_tx.send(true);
-    if tokio::time::timeout(grace, worker).await.is_err() {
+    let (mut worker, mut notifier, mut sweeper) = (worker, notifier, sweeper);
+    if tokio::time::timeout(grace, &mut worker).await.is_err() {
+        worker.abort();
         tracing::warn!("the outbox worker did not finish in time; its leased messages will be retried");
     }
-    if tokio::time::timeout(grace, notifier).await.is_err() {
+    if tokio::time::timeout(grace, &mut notifier).await.is_err() {
+        notifier.abort();
         tracing::warn!("the provider worker did not finish in time; its leased notices will be retried");
     }
-    let _ = tokio::time::timeout(grace, sweeper).await;
+    if tokio::time::timeout(grace, &mut sweeper).await.is_err() {
+        sweeper.abort();
+    }
     store.close().await?;
     tracing::info!("shut down");
     Ok(())

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use profile_domain::error_chain;
 use profile_domain::use_cases::{OutboxDelivery, ProviderSync};
 use tokio::sync::watch;
 
@@ -17,11 +18,17 @@ enum Pass {
 }
 
 /// Runs `pass` every `poll_interval` until `stop` turns true. After a busy
-/// pass it looks again at once. On stop it finishes the pass under way and
-/// makes passes until one is idle, so what the last requests queued goes out
-/// before the process ends (within the shutdown grace time).
-async fn drive<F, Fut>(name: &'static str, poll_interval: Duration, mut stop: watch::Receiver<bool>, pass: F)
-where
+/// pass it looks again at once. On stop it finishes the pass under way; with
+/// `drain`, it then makes passes until one is idle, so what the last
+/// requests queued goes out before the process ends (within the shutdown
+/// grace time).
+async fn drive<F, Fut>(
+    name: &'static str,
+    poll_interval: Duration,
+    mut stop: watch::Receiver<bool>,
+    drain: bool,
+    pass: F,
+) where
     F: Fn() -> Fut,
     Fut: Future<Output = Pass>,
 {
@@ -29,7 +36,7 @@ where
     loop {
         let stopping = *stop.borrow();
         let busy = matches!(pass().await, Pass::Busy);
-        if stopping && !busy {
+        if stopping && (!busy || !drain) {
             break;
         }
         if !busy {
@@ -49,7 +56,7 @@ pub async fn run(
     poll_interval: Duration,
     stop: watch::Receiver<bool>,
 ) {
-    drive("outbox", poll_interval, stop, || async {
+    drive("outbox", poll_interval, stop, true, || async {
         match delivery.deliver_due(&worker_id).await {
             Ok(report) => {
                 if report.handled() > 0 {
@@ -65,7 +72,7 @@ pub async fn run(
                 if clean && report.handled() > 0 { Pass::Busy } else { Pass::Idle }
             }
             Err(error) => {
-                tracing::warn!(error = %error, "outbox pass failed; will try again");
+                tracing::warn!(error = %error_chain(&error), "outbox pass failed; will try again");
                 Pass::Idle
             }
         }
@@ -73,14 +80,16 @@ pub async fn run(
     .await;
 }
 
-/// Delivers due provider notices until `stop` turns true.
+/// Delivers due provider notices until `stop` turns true. It does not drain
+/// on stop: notices wait in the database, and a provider that is down could
+/// hold the shutdown up.
 pub async fn run_providers(
     sync: Arc<ProviderSync>,
     worker_id: String,
     poll_interval: Duration,
     stop: watch::Receiver<bool>,
 ) {
-    drive("providers", poll_interval, stop, || async {
+    drive("providers", poll_interval, stop, false, || async {
         match sync.deliver_due(&worker_id).await {
             Ok(report) => {
                 if report.delivered + report.retried > 0 {
@@ -89,7 +98,7 @@ pub async fn run_providers(
                 if report.delivered > 0 && report.retried + report.deferred == 0 { Pass::Busy } else { Pass::Idle }
             }
             Err(error) => {
-                tracing::warn!(error = %error, "provider pass failed; will try again");
+                tracing::warn!(error = %error_chain(&error), "provider pass failed; will try again");
                 Pass::Idle
             }
         }

@@ -12,7 +12,7 @@ use crate::config::ConfigError;
 const MAX_REPORT_TOLERANCE_SECS: u64 = 3600;
 
 /// One provider, as configured in `[[providers.endpoints]]`.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointConfig {
     /// The provider's id (`listmonk`, `crm-eu`).
@@ -29,6 +29,18 @@ pub struct EndpointConfig {
     pub report_secret: Option<String>,
     /// The purposes whose changes it receives.
     pub purposes: Vec<String>,
+}
+
+impl std::fmt::Debug for EndpointConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointConfig")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("secret", &self.secret.as_ref().map(|_| ".."))
+            .field("report_secret", &self.report_secret.as_ref().map(|_| ".."))
+            .field("purposes", &self.purposes)
+            .finish()
+    }
 }
 
 /// The providers and the pacing of delivery to them.
@@ -97,6 +109,9 @@ impl ProvidersConfig {
         for e in &self.endpoints {
             let invalid = |what: &str| ConfigError::Invalid(format!("provider {:?}: {what}", e.id));
             let id = ProviderId::parse(&e.id).map_err(|err| invalid(&err.to_string()))?;
+            if endpoints.iter().any(|other: &Endpoint| secret_var(other.id.as_str(), "") == secret_var(&e.id, "")) {
+                return Err(invalid("another provider's id differs only in - and _, so their secret variables clash"));
+            }
             let url = url::Url::parse(&e.url)
                 .ok()
                 .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
@@ -193,7 +208,11 @@ mod tests {
             assert!(!message.contains("c2hvcnQ") && !message.contains("MfKQ"), "{message}");
         }
         let twice = check(vec![endpoint("a", &["newsletter"]), endpoint("a", &["newsletter"])]);
-        assert!(twice.err().unwrap().to_string().contains("twice"));
+        assert!(twice.err().unwrap().to_string().contains("clash"), "caught by the variable names first");
+        let clash = check(vec![endpoint("crm-eu", &["newsletter"]), endpoint("crm_eu", &["newsletter"])]);
+        assert!(clash.err().unwrap().to_string().contains("clash"));
+        let shown = format!("{:?}", endpoint("a", &["newsletter"]));
+        assert!(!shown.contains("MfKQ"), "{shown}");
     }
 
     #[test]

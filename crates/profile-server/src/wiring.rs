@@ -144,14 +144,17 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         sign_in: Arc::new(SignIn::new(shared.clone(), clock.clone(), random.clone(), hasher.clone(), sign_in_policy)),
         sessions: Arc::new(Sessions::new(shared.clone(), clock.clone(), hasher.clone(), SessionPolicy::default())),
         profiles: Arc::new(Profiles::new(shared.clone(), clock.clone())),
-        email_changes: Arc::new(EmailChanges::new(
-            shared.clone(),
-            shared.clone(),
-            clock.clone(),
-            random.clone(),
-            hasher.clone(),
-            email_change_policy(config),
-        )),
+        email_changes: Arc::new(
+            EmailChanges::new(
+                shared.clone(),
+                shared.clone(),
+                clock.clone(),
+                random.clone(),
+                hasher.clone(),
+                email_change_policy(config),
+            )
+            .with_providers(routes.clone(), shared.clone()),
+        ),
         consents: Arc::new(
             Consents::new(shared.clone(), clock.clone(), random.clone(), catalogue.clone())
                 .with_providers(routes.clone()),

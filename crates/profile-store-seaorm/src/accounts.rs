@@ -35,6 +35,7 @@ pub(crate) fn account_to_row(account: &Account) -> account::ActiveModel {
         display_name: Set(account.display_name.as_ref().map(|n| n.as_str().to_owned())),
         created_at_ms: Set(to_ms(account.created_at)),
         updated_at_ms: Set(to_ms(account.updated_at)),
+        notice_seq: sea_orm::ActiveValue::NotSet,
     }
 }
 

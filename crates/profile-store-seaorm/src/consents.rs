@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use profile_domain::ports::ConsentStore;
 use profile_domain::{
-    ConsentAnswer, ConsentChannel, ConsentEvent, NoticeFor, PortError, PurposeCatalogue, PurposeId,
+    ConsentAnswer, ConsentChannel, ConsentEvent, NoticeFor, PortError, ProviderEvent, PurposeCatalogue, PurposeId,
     TextChangedWithoutNewVersion, UserId,
 };
 use sea_orm::sea_query::OnConflict;
@@ -87,7 +87,14 @@ async fn append(
     .exec_without_returning(txn)
     .await
     .map_err(db("appending to the consent ledger"))?;
-    crate::providers::queue_notices(txn, event, last.unwrap_or(0) + 1, email, notify).await?;
+    let change = ProviderEvent::ConsentChanged {
+        purpose: event.purpose_id.clone(),
+        granted: event.granted,
+        version: event.version,
+        channel: event.channel,
+        at: event.at,
+    };
+    crate::providers::queue_notices(txn, event.user_id, email, &change, notify).await?;
     consent_answer::Entity::insert(consent_answer::ActiveModel {
         user_id: Set(user),
         purpose_id: Set(event.purpose_id.as_str().to_owned()),

@@ -7,7 +7,7 @@ use profile_domain::ports::{
 };
 use profile_domain::{
     CodeLimits, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, OutgoingEmail, PortError,
-    RecentCodes, SecretHash, UserId,
+    ProviderEvent, RecentCodes, SecretHash, UserId,
 };
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -22,6 +22,7 @@ use crate::accounts::account_from_row;
 use crate::convert::{count, db, from_ms, hash, to_count, to_ms};
 use crate::entities::{account, email_change_code, email_change_history, email_change_request, session};
 use crate::outbox::{message_entity, queued_row};
+use crate::providers::queue_notices;
 
 fn parse_email(text: &str) -> Result<EmailAddress, PortError> {
     EmailAddress::parse(text).map_err(|e| PortError::new("stored email is invalid", e))
@@ -233,6 +234,8 @@ impl EmailChangeStore for SeaOrmStore {
         .await
         .map_err(db("recording a change"))?;
         queue(&txn, &application.notice).await?;
+        let changed = ProviderEvent::EmailChanged { previous_email: record.old_email.clone(), at: record.changed_at };
+        queue_notices(&txn, record.user_id, record.new_email.as_str(), &changed, &application.providers).await?;
         let row = account::Entity::find_by_id(user).one(&txn).await.map_err(db("reading an account"))?;
         txn.commit().await.map_err(db("committing a change"))?;
         let account = row.ok_or(PortError::msg("the changed account vanished"))?;
@@ -276,9 +279,15 @@ impl EmailChangeStore for SeaOrmStore {
             .exec(&txn)
             .await
             .map_err(db("voiding the other revert links"))?;
+        let current = account::Entity::find_by_id(user).one(&txn).await.map_err(db("reading an account"))?;
+        let current = current.ok_or(PortError::msg("the account to revert vanished"))?;
         if !set_email(&txn, reversal.user_id, &reversal.restore, reversal.now).await? {
             return Ok(RevertOutcome::AddressTaken);
         }
+        let previous_email =
+            EmailAddress::parse(&current.email).map_err(|e| PortError::new("stored email is invalid", e))?;
+        let changed = ProviderEvent::EmailChanged { previous_email, at: reversal.now };
+        queue_notices(&txn, reversal.user_id, reversal.restore.as_str(), &changed, &reversal.providers).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user))
             .exec(&txn)

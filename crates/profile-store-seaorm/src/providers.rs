@@ -5,12 +5,12 @@
 use async_trait::async_trait;
 use profile_domain::ports::{NoticeOutcome, ProviderBacklog, ProviderOutbox, ProviderReportLog, QueuedNotice};
 use profile_domain::{
-    ConsentChannel, ConsentEvent, EmailAddress, NoticeFor, PortError, ProviderEvent, ProviderId, ProviderNotice,
-    PurposeId, UserId,
+    ConsentChannel, EmailAddress, NoticeFor, PortError, ProviderEvent, ProviderId, ProviderNotice, PurposeId, UserId,
 };
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    SqlErr,
 };
 use serde_json::json;
 use time::OffsetDateTime;
@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::SeaOrmStore;
 use crate::convert::{count, db, from_ms, to_count, to_ms};
+use crate::entities::account;
 use crate::entities::provider_notice as notice;
 use crate::entities::provider_report_seen as seen;
 
@@ -26,42 +27,65 @@ const DELIVERED: &str = "delivered";
 /// Stored error texts are cut to this many characters.
 const MAX_ERROR_LEN: usize = 500;
 
-/// Queues a notice of `event` (the user's ledger entry number `sequence`)
-/// for each provider in `notify`, inside the caller's transaction.
+/// Queues `event` about `user` (whose address is now `email`) for each
+/// provider in `notify`, inside the caller's transaction, numbered with the
+/// user's next notice number.
 pub(crate) async fn queue_notices(
     txn: &DatabaseTransaction,
-    event: &ConsentEvent,
-    sequence: i64,
+    user: UserId,
     email: &str,
+    event: &ProviderEvent,
     notify: &[NoticeFor],
 ) -> Result<(), PortError> {
     if notify.is_empty() {
         return Ok(());
     }
-    let payload = json!({
-        "email": email,
-        "purpose": event.purpose_id.as_str(),
-        "granted": event.granted,
-        "version": event.version,
-        "channel": event.channel.as_str(),
-        "at_ms": to_ms(event.at),
-    })
-    .to_string();
+    let (payload, at) = match event {
+        ProviderEvent::ConsentChanged { purpose, granted, version, channel, at } => (
+            json!({
+                "email": email,
+                "purpose": purpose.as_str(),
+                "granted": granted,
+                "version": version,
+                "channel": channel.as_str(),
+                "at_ms": to_ms(*at),
+            }),
+            *at,
+        ),
+        ProviderEvent::EmailChanged { previous_email, at } => {
+            (json!({ "email": email, "previous_email": previous_email.as_str(), "at_ms": to_ms(*at) }), *at)
+        }
+    };
+    account::Entity::update_many()
+        .col_expr(account::Column::NoticeSeq, Expr::col(account::Column::NoticeSeq).add(1))
+        .filter(account::Column::Id.eq(user.as_uuid()))
+        .exec(txn)
+        .await
+        .map_err(db("numbering a provider notice"))?;
+    let sequence: Option<i64> = account::Entity::find_by_id(user.as_uuid())
+        .select_only()
+        .column(account::Column::NoticeSeq)
+        .into_tuple()
+        .one(txn)
+        .await
+        .map_err(db("numbering a provider notice"))?;
+    let sequence = sequence.ok_or(PortError::msg("no account to notify providers about"))?;
+    let payload = payload.to_string();
     let rows = notify.iter().map(|n| notice::ActiveModel {
         id: Set(n.id),
         provider: Set(n.provider.as_str().to_owned()),
-        user_id: Set(event.user_id.as_uuid()),
+        user_id: Set(user.as_uuid()),
         sequence: Set(sequence),
-        kind: Set(ProviderEvent::CONSENT_CHANGED.to_owned()),
+        kind: Set(event.kind().to_owned()),
         payload: Set(Some(payload.clone())),
         status: Set(PENDING.to_owned()),
         attempts: Set(0),
-        next_attempt_at_ms: Set(to_ms(event.at)),
+        next_attempt_at_ms: Set(to_ms(at)),
         lease_owner: Set(None),
         lease_until_ms: Set(None),
         last_status: Set(None),
         last_error: Set(None),
-        queued_at_ms: Set(to_ms(event.at)),
+        queued_at_ms: Set(to_ms(at)),
         delivered_at_ms: Set(None),
     });
     notice::Entity::insert_many(rows).exec_without_returning(txn).await.map_err(db("queueing provider notices"))?;
@@ -74,22 +98,26 @@ fn notice_from_row(row: notice::Model) -> Result<QueuedNotice, PortError> {
         serde_json::from_str(payload).map_err(|e| PortError::new("queued notice content is not JSON", e))?;
     let missing = || PortError::msg("a field of a queued notice is missing");
     let text = |key: &str| value[key].as_str().ok_or_else(missing);
-    if row.kind != ProviderEvent::CONSENT_CHANGED {
-        return Err(PortError::msg("queued notice has an unknown kind"));
-    }
-    let event = ProviderEvent::ConsentChanged {
-        purpose: PurposeId::parse(text("purpose")?).map_err(|e| PortError::new("queued purpose is invalid", e))?,
-        granted: value["granted"].as_bool().ok_or_else(missing)?,
-        version: value["version"].as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(missing)?,
-        channel: ConsentChannel::parse(text("channel")?).ok_or_else(missing)?,
-        at: from_ms(value["at_ms"].as_i64().ok_or_else(missing)?)?,
+    let address =
+        |key: &str| EmailAddress::parse(text(key)?).map_err(|e| PortError::new("queued address is invalid", e));
+    let at = from_ms(value["at_ms"].as_i64().ok_or_else(missing)?)?;
+    let event = match row.kind.as_str() {
+        ProviderEvent::CONSENT_CHANGED => ProviderEvent::ConsentChanged {
+            purpose: PurposeId::parse(text("purpose")?).map_err(|e| PortError::new("queued purpose is invalid", e))?,
+            granted: value["granted"].as_bool().ok_or_else(missing)?,
+            version: value["version"].as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(missing)?,
+            channel: ConsentChannel::parse(text("channel")?).ok_or_else(missing)?,
+            at,
+        },
+        ProviderEvent::EMAIL_CHANGED => ProviderEvent::EmailChanged { previous_email: address("previous_email")?, at },
+        _ => return Err(PortError::msg("queued notice has an unknown kind")),
     };
     Ok(QueuedNotice {
         notice: ProviderNotice {
             id: row.id,
             provider: ProviderId::parse(&row.provider).map_err(|e| PortError::new("queued provider is invalid", e))?,
             user_id: UserId::from_uuid(row.user_id),
-            email: EmailAddress::parse(text("email")?).map_err(|e| PortError::new("queued address is invalid", e))?,
+            email: address("email")?,
             sequence: u64::try_from(row.sequence).unwrap_or(0),
             event,
         },
@@ -165,16 +193,27 @@ impl ProviderOutbox for SeaOrmStore {
             .all(&self.db)
             .await
             .map_err(db("reading leased provider notices"))?;
-        // An unreadable row stays pending and leased: it is retried after
-        // the lease and holds back only its own user's later notices.
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| {
-                notice_from_row(row)
-                    .inspect_err(|error| tracing::error!(error = %error, "a provider notice cannot be read"))
-                    .ok()
-            })
-            .collect())
+        let mut queued = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (id, attempts) = (row.id, row.attempts);
+            match notice_from_row(row) {
+                Ok(notice) => queued.push(notice),
+                Err(error) => {
+                    // It stays pending (dropping it would break the order)
+                    // and holds back only its own user's later notices; the
+                    // operator sees the error in the backlog.
+                    tracing::error!(error = %profile_domain::error_chain(&error), "a provider notice cannot be read");
+                    let outcome = NoticeOutcome::Retry {
+                        attempts: count(attempts) + 1,
+                        next_attempt_at: now + time::Duration::hours(1),
+                        status: None,
+                        error: "the stored notice cannot be read".into(),
+                    };
+                    self.record_notice_outcome(id, worker, &outcome, now).await?;
+                }
+            }
+        }
+        Ok(queued)
     }
 
     async fn record_notice_outcome(
@@ -264,28 +303,28 @@ impl ProviderOutbox for SeaOrmStore {
 
 #[async_trait]
 impl ProviderReportLog for SeaOrmStore {
-    async fn seen(&self, provider: &ProviderId, report_id: &str) -> Result<bool, PortError> {
-        let found = seen::Entity::find_by_id((provider.as_str().to_owned(), report_id.to_owned()))
-            .one(&self.db)
-            .await
-            .map_err(db("reading the provider report log"))?;
-        Ok(found.is_some())
-    }
-
-    async fn remember(&self, provider: &ProviderId, report_id: &str, at: OffsetDateTime) -> Result<(), PortError> {
-        seen::Entity::insert(seen::ActiveModel {
+    async fn claim(&self, provider: &ProviderId, report_id: &str, at: OffsetDateTime) -> Result<bool, PortError> {
+        let inserted = seen::Entity::insert(seen::ActiveModel {
             provider: Set(provider.as_str().to_owned()),
             report_id: Set(report_id.to_owned()),
             received_at_ms: Set(to_ms(at)),
         })
-        .on_conflict(
-            OnConflict::columns([seen::Column::Provider, seen::Column::ReportId])
-                .do_nothing_on([seen::Column::Provider])
-                .to_owned(),
-        )
         .exec_without_returning(&self.db)
-        .await
-        .map_err(db("writing the provider report log"))?;
+        .await;
+        match inserted {
+            Ok(_) => Ok(true),
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(false),
+            Err(e) => Err(db("writing the provider report log")(e)),
+        }
+    }
+
+    async fn forget(&self, provider: &ProviderId, report_id: &str) -> Result<(), PortError> {
+        seen::Entity::delete_many()
+            .filter(seen::Column::Provider.eq(provider.as_str()))
+            .filter(seen::Column::ReportId.eq(report_id))
+            .exec(&self.db)
+            .await
+            .map_err(db("clearing the provider report log"))?;
         Ok(())
     }
 }

@@ -69,6 +69,7 @@ fn application(user: UserId, old: &str, new: &str, code: &str, keep: u128) -> Em
         },
         keep_session: SessionId(Uuid::from_u128(keep)),
         notice: message(500, &email(old), EmailContent::EmailChangeAddressInUse),
+        providers: Vec::new(),
     }
 }
 
@@ -195,6 +196,7 @@ on_every_backend!(a_revert_restores_the_address_ends_every_session_and_happens_o
         restore: email("ada@example.com"),
         now: T0 + Duration::days(1),
         notice: message(600, &email("ada@example.com"), EmailContent::EmailChangeReverted),
+        providers: Vec::new(),
     };
     assert_eq!(db.store.revert(&reversal).await.unwrap(), RevertOutcome::Reverted);
     assert!(!session_exists(&db, 1).await, "every session ended");
@@ -215,6 +217,7 @@ fn reversal(record: u128, user: UserId, restore: &str, notice: u128) -> EmailCha
         restore: email(restore),
         now: T0 + Duration::days(1),
         notice: message(notice, &email(restore), EmailContent::EmailChangeReverted),
+        providers: Vec::new(),
     }
 }
 
@@ -321,3 +324,56 @@ on_every_backend!(housekeeping_drops_stale_requests_and_old_code_log_entries, |d
     assert_eq!((gone.change_requests, gone.code_log), (1, 1));
     assert!(db.store.record_change_attempt(ada).await.unwrap().is_none());
 });
+
+on_every_backend!(
+    an_address_change_and_its_revert_are_told_to_providers_with_both_addresses,
+    |db: TestDb| async move {
+        use profile_domain::ports::{ConsentStore, ProviderOutbox};
+        use profile_domain::{ConsentChannel, ConsentEvent, NoticeFor, ProviderEvent, ProviderId, PurposeId};
+        let ada = account_with_session(&db, "ada@example.com", 1).await;
+        let lists = |n: u128| NoticeFor { id: Uuid::from_u128(n), provider: ProviderId::parse("lists").unwrap() };
+        let grant = ConsentEvent {
+            id: Uuid::from_u128(5),
+            user_id: ada,
+            purpose_id: PurposeId::parse("news").unwrap(),
+            version: 1,
+            text_hash: "ab".repeat(32),
+            granted: true,
+            at: T0,
+            channel: ConsentChannel::Web,
+        };
+        db.store.record(&grant, &[lists(100)]).await.unwrap();
+        ask(&db, ada, "ada@new.example", "123456", 1).await;
+        let changed = EmailChangeApplication {
+            providers: vec![lists(101)],
+            ..application(ada, "ada@example.com", "ada@new.example", "123456", 1)
+        };
+        db.store.apply(&changed).await.unwrap();
+        let reverted = EmailChangeReversal { providers: vec![lists(102)], ..reversal(77, ada, "ada@example.com", 600) };
+        assert_eq!(db.store.revert(&reverted).await.unwrap(), RevertOutcome::Reverted);
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            let at = T0 + Duration::days(2);
+            let providers = [ProviderId::parse("lists").unwrap()];
+            let claimed = db.store.claim_due_notices(&providers, "w", at, at + Duration::minutes(2), 9).await.unwrap();
+            assert_eq!(claimed.len(), 1, "one at a time, in order");
+            let n = &claimed[0].notice;
+            let previous = match &n.event {
+                ProviderEvent::EmailChanged { previous_email, .. } => Some(previous_email.as_str().to_owned()),
+                ProviderEvent::ConsentChanged { .. } => None,
+            };
+            seen.push((n.sequence, n.email.as_str().to_owned(), previous));
+            let delivered = profile_domain::ports::NoticeOutcome::Delivered { status: 200 };
+            db.store.record_notice_outcome(n.id, "w", &delivered, at).await.unwrap();
+        }
+        let text = |s: &str| s.to_owned();
+        assert_eq!(
+            seen,
+            [
+                (1, text("ada@example.com"), None),
+                (2, text("ada@new.example"), Some(text("ada@example.com"))),
+                (3, text("ada@example.com"), Some(text("ada@new.example"))),
+            ]
+        );
+    }
+);

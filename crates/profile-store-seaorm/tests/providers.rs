@@ -54,15 +54,19 @@ async fn deliver(db: &TestDb, worker: &str, id: u128) {
     db.store.record_notice_outcome(Uuid::from_u128(id), worker, &outcome, T0 + Duration::hours(1)).await.unwrap();
 }
 
-on_every_backend!(a_notice_carries_the_change_the_address_and_the_ledger_position, |db: TestDb| async move {
+on_every_backend!(a_notice_carries_the_change_the_address_and_the_users_notice_number, |db: TestDb| async move {
     let ada = signed_up(&db, "ada@example.com", 1).await;
     db.store.record(&change(1, ada, true), &[]).await.unwrap();
     db.store.record(&change(2, ada, false), &[to(100, "lists"), to(101, "crm")]).await.unwrap();
     let claimed = claim(&db, "w1", T0 + Duration::minutes(1)).await;
     assert_eq!(ids(&claimed), [100, 101]);
+    let numbers: Vec<u64> = claimed.iter().map(|q| q.notice.sequence).collect();
+    assert_eq!(numbers, [1, 1], "one change, one number; a change told to nobody takes none");
     let notice = &claimed.iter().find(|q| q.notice.id.as_u128() == 100).unwrap().notice;
-    assert_eq!((notice.user_id, notice.email.as_str(), notice.sequence), (ada, "ada@example.com", 2));
-    let ProviderEvent::ConsentChanged { purpose, granted, version, channel, at } = &notice.event;
+    assert_eq!((notice.user_id, notice.email.as_str()), (ada, "ada@example.com"));
+    let ProviderEvent::ConsentChanged { purpose, granted, version, channel, at } = &notice.event else {
+        panic!("not a consent change: {:?}", notice.event)
+    };
     assert_eq!((purpose.as_str(), *granted, *version, *channel), ("news", false, 3, ConsentChannel::Web));
     assert_eq!(*at, T0 + Duration::seconds(2));
 });
@@ -157,14 +161,14 @@ on_every_backend!(the_backlog_and_housekeeping_follow_delivery, |db: TestDb| asy
     assert_eq!(db.store.backlog().await.unwrap().iter().map(|b| b.pending).sum::<u64>(), 2);
 });
 
-on_every_backend!(report_ids_are_remembered_per_provider_until_purged, |db: TestDb| async move {
+on_every_backend!(report_ids_are_claimed_once_per_provider_until_forgotten_or_purged, |db: TestDb| async move {
     let lists = provider("lists");
-    assert!(!db.store.seen(&lists, "msg_1").await.unwrap());
-    db.store.remember(&lists, "msg_1", T0).await.unwrap();
-    db.store.remember(&lists, "msg_1", T0).await.unwrap();
-    assert!(db.store.seen(&lists, "msg_1").await.unwrap());
-    assert!(!db.store.seen(&provider("crm"), "msg_1").await.unwrap());
-    assert!(!db.store.seen(&lists, "MSG_1").await.unwrap(), "ids are compared exactly");
+    assert!(db.store.claim(&lists, "msg_1", T0).await.unwrap());
+    assert!(!db.store.claim(&lists, "msg_1", T0).await.unwrap(), "a second claim fails");
+    assert!(db.store.claim(&provider("crm"), "msg_1", T0).await.unwrap(), "ids are per provider");
+    assert!(db.store.claim(&lists, "MSG_1", T0).await.unwrap(), "ids are compared exactly");
+    db.store.forget(&lists, "msg_1").await.unwrap();
+    assert!(db.store.claim(&lists, "msg_1", T0).await.unwrap(), "a forgotten id can be claimed again");
     let cut = |reports_before| PurgeCutoffs {
         now: T0,
         finished_before: T0 - Duration::days(1),
@@ -173,8 +177,54 @@ on_every_backend!(report_ids_are_remembered_per_provider_until_purged, |db: Test
         reports_before,
     };
     assert_eq!(db.store.purge(&cut(T0 - Duration::seconds(1))).await.unwrap().provider_reports, 0);
-    assert_eq!(db.store.purge(&cut(T0)).await.unwrap().provider_reports, 1);
-    assert!(!db.store.seen(&lists, "msg_1").await.unwrap());
+    assert_eq!(db.store.purge(&cut(T0)).await.unwrap().provider_reports, 3);
+    assert!(db.store.claim(&lists, "msg_1", T0).await.unwrap());
+});
+
+on_every_backend!(concurrent_claims_of_one_report_id_let_one_through, |db: TestDb| async move {
+    let store = std::sync::Arc::new(db.store.clone());
+    let tries: Vec<_> = (0..6)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.claim(&provider("lists"), "msg_9", T0).await.unwrap() })
+        })
+        .collect();
+    let mut won = 0;
+    for t in tries {
+        won += usize::from(t.await.unwrap());
+    }
+    assert_eq!(won, 1);
+});
+
+on_every_backend!(concurrent_workers_never_claim_the_same_notice, |db: TestDb| async move {
+    let mut users = Vec::new();
+    for n in 1..=6_u128 {
+        users.push(signed_up(&db, &format!("u{n}@example.com"), n).await);
+    }
+    for (i, user) in users.iter().enumerate() {
+        let n = 100 + 2 * i as u128;
+        db.store.record(&change(n, *user, true), &[to(n, "lists"), to(n + 1, "crm")]).await.unwrap();
+    }
+    let store = std::sync::Arc::new(db.store.clone());
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let at = T0 + Duration::minutes(5);
+                let providers = [provider("lists"), provider("crm")];
+                let worker = format!("w{w}");
+                let got = store.claim_due_notices(&providers, &worker, at, at + Duration::minutes(2), 50);
+                got.await.unwrap().into_iter().map(|q| q.notice.id.as_u128()).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.unwrap());
+    }
+    all.sort_unstable();
+    let expected: Vec<u128> = (0..12).map(|i| 100 + i).collect();
+    assert_eq!(all, expected, "each of the 12 notices claimed by exactly one worker");
 });
 
 on_every_backend!(an_account_is_found_by_its_address, |db: TestDb| async move {

@@ -161,6 +161,8 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     let answered = shared.status.load(Ordering::SeqCst);
     lock(shared).push(ReceivedWebhook { path, headers, body, answered });
     let mut stream = stream;
-    write!(stream, "HTTP/1.1 {answered} Status\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+    // A redirect names a target, so a client that follows redirects would.
+    let location = if (300..400).contains(&answered) { "Location: /moved\r\n" } else { "" };
+    write!(stream, "HTTP/1.1 {answered} Status\r\n{location}Content-Length: 0\r\nConnection: close\r\n\r\n")?;
     stream.flush()
 }

@@ -23,6 +23,13 @@ pub fn notice_body(notice: &ProviderNotice, sent_at: time::OffsetDateTime) -> Va
             "changed_at": rfc3339(*at),
             "sequence": notice.sequence,
         }),
+        ProviderEvent::EmailChanged { previous_email, at } => json!({
+            "user_id": notice.user_id.to_string(),
+            "email": notice.email.as_str(),
+            "previous_email": previous_email.as_str(),
+            "changed_at": rfc3339(*at),
+            "sequence": notice.sequence,
+        }),
     };
     json!({ "type": notice.event.kind(), "timestamp": rfc3339(sent_at), "data": data })
 }

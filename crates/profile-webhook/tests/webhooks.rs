@@ -76,7 +76,11 @@ async fn a_refusal_an_outage_and_a_redirect_are_failures_with_their_status() {
     let refused = t.deliver(&notice(1)).await.unwrap_err();
     assert_eq!((refused.status, refused.error.as_str()), (Some(503), "provider answered HTTP 503"));
     receiver.answer_with(302);
+    let before = receiver.received().len();
     assert_eq!(t.deliver(&notice(1)).await.unwrap_err().status, Some(302), "redirects are not followed");
+    let after = receiver.received();
+    assert_eq!(after.len(), before + 1, "no second request to the Location");
+    assert!(after.iter().all(|r| r.path == "/"));
     receiver.stop();
     let down = t.deliver(&notice(1)).await.unwrap_err();
     assert_eq!((down.status, down.error.as_str()), (None, "webhook could not connect"));
@@ -89,6 +93,25 @@ async fn a_refusal_an_outage_and_a_redirect_are_failures_with_their_status() {
         .map(|r| r.header("webhook-id").unwrap().to_owned())
         .collect();
     assert_eq!(ids, [uuid::Uuid::from_u128(1).to_string()], "a retry keeps the notice's id");
+}
+
+#[tokio::test]
+async fn an_address_change_names_both_addresses() {
+    let receiver = WebhookReceiver::start();
+    let mut changed = notice(3);
+    changed.email = EmailAddress::parse("ada@new.example").unwrap();
+    changed.event = ProviderEvent::EmailChanged {
+        previous_email: EmailAddress::parse("ada@example.com").unwrap(),
+        at: time::macros::datetime!(2026-11-29 12:00 UTC),
+    };
+    transport(&receiver.url("/")).deliver(&changed).await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&receiver.received()[0].body).unwrap();
+    assert_eq!(body["type"], "email.changed");
+    assert_eq!(
+        (body["data"]["email"].as_str(), body["data"]["previous_email"].as_str()),
+        (Some("ada@new.example"), Some("ada@example.com"))
+    );
+    assert_eq!(body["data"]["changed_at"], "2026-11-29T12:00:00Z");
 }
 
 #[tokio::test]

@@ -20,6 +20,9 @@ pub struct EmailChangeApplication {
     pub keep_session: SessionId,
     /// The notice to the old address.
     pub notice: OutgoingEmail,
+    /// The providers to tell of the new address (those carrying a purpose
+    /// the user has granted), each with its notice id.
+    pub providers: Vec<crate::NoticeFor>,
 }
 
 /// What applying a change did.
@@ -46,6 +49,8 @@ pub struct EmailChangeReversal {
     pub now: OffsetDateTime,
     /// The message to the restored address.
     pub notice: OutgoingEmail,
+    /// The providers to tell of the restored address.
+    pub providers: Vec<crate::NoticeFor>,
 }
 
 /// What a revert did.

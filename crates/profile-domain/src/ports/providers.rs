@@ -119,21 +119,22 @@ pub trait ProviderTransport: Send + Sync {
     async fn deliver(&self, notice: &ProviderNotice) -> Result<u16, NoticeRefused>;
 }
 
-/// Remembers the ids of reports received from providers, so a captured
-/// report cannot be played again.
+/// Remembers the ids of reports received from providers, so a captured or
+/// repeated report is not acted on twice.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ProviderReportLog: Send + Sync {
-    /// Whether the report with this id from this provider was handled.
-    ///
-    /// # Errors
-    /// [`PortError`] when the storage cannot be read.
-    async fn seen(&self, provider: &ProviderId, report_id: &str) -> Result<bool, PortError>;
-
-    /// Records that the report was handled (a second record of the same id
-    /// is not an error).
+    /// Records the report id as being handled; `false` when it was recorded
+    /// before (by this instance or another), atomically.
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written.
-    async fn remember(&self, provider: &ProviderId, report_id: &str, at: OffsetDateTime) -> Result<(), PortError>;
+    async fn claim(&self, provider: &ProviderId, report_id: &str, at: OffsetDateTime) -> Result<bool, PortError>;
+
+    /// Drops a claimed id again, when handling the report failed, so the
+    /// provider's retry is not taken for a replay.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written.
+    async fn forget(&self, provider: &ProviderId, report_id: &str) -> Result<(), PortError>;
 }

@@ -121,7 +121,7 @@ impl Consents {
             draw::uuid_v4(self.random.as_ref()),
             draw::now_millis(self.clock.as_ref()),
         );
-        let notify = draw::notices(self.random.as_ref(), &self.routes, &id, None);
+        let notify = draw::notices(self.random.as_ref(), &self.routes, &id);
         self.store.record(&event, &notify).await?;
         let answer = crate::ConsentAnswer {
             purpose_id: event.purpose_id,

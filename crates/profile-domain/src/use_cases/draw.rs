@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::ports::{Clock, Randomness};
-use crate::{NoticeFor, ProviderId, ProviderRoutes, PurposeId, SessionToken, UserId};
+use crate::{NoticeFor, ProviderRoutes, PurposeId, SessionToken, UserId};
 
 /// Six decimal digits, uniformly distributed (rejection sampling, no modulo bias).
 pub(crate) fn six_digit_code(random: &dyn Randomness) -> String {
@@ -34,20 +34,9 @@ pub(crate) fn uuid_v4(random: &dyn Randomness) -> Uuid {
     uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
-/// A notice with a fresh id for each provider that carries `purpose`,
-/// except the one the change came from.
-pub(crate) fn notices(
-    random: &dyn Randomness,
-    routes: &ProviderRoutes,
-    purpose: &PurposeId,
-    except: Option<&ProviderId>,
-) -> Vec<NoticeFor> {
-    routes
-        .receivers_of(purpose)
-        .into_iter()
-        .filter(|p| Some(p) != except)
-        .map(|provider| NoticeFor { id: uuid_v4(random), provider })
-        .collect()
+/// A notice with a fresh id for each provider that carries `purpose`.
+pub(crate) fn notices(random: &dyn Randomness, routes: &ProviderRoutes, purpose: &PurposeId) -> Vec<NoticeFor> {
+    routes.receivers_of(purpose).into_iter().map(|provider| NoticeFor { id: uuid_v4(random), provider }).collect()
 }
 
 /// A time-ordered user id for `now`.

@@ -152,6 +152,7 @@ pub struct EmailChanges {
     random: Arc<dyn Randomness>,
     hasher: SecretHasher,
     policy: EmailChangePolicy,
+    providers: Option<(crate::ProviderRoutes, Arc<dyn crate::ports::ConsentStore>)>,
 }
 
 impl EmailChanges {
@@ -164,7 +165,32 @@ impl EmailChanges {
         hasher: SecretHasher,
         policy: EmailChangePolicy,
     ) -> Self {
-        Self { store, accounts, clock, random, hasher, policy }
+        Self { store, accounts, clock, random, hasher, policy, providers: None }
+    }
+
+    /// Tells the mailing-list providers that carry a purpose the user has
+    /// granted of each change (and revert) of the address, reading the
+    /// user's answers from `consents` (no provider is told by default).
+    #[must_use]
+    pub fn with_providers(
+        mut self,
+        routes: crate::ProviderRoutes,
+        consents: Arc<dyn crate::ports::ConsentStore>,
+    ) -> Self {
+        self.providers = Some((routes, consents));
+        self
+    }
+
+    /// One notice per provider carrying a purpose `user` has granted.
+    async fn provider_notices(&self, user: UserId) -> Result<Vec<crate::NoticeFor>, PortError> {
+        let Some((routes, consents)) = &self.providers else { return Ok(Vec::new()) };
+        let granted: Vec<_> = consents.answers(user).await?.into_iter().filter(|a| a.granted).collect();
+        Ok(routes
+            .providers()
+            .into_iter()
+            .filter(|p| routes.get(p).is_some_and(|r| granted.iter().any(|a| r.purposes.contains(&a.purpose_id))))
+            .map(|provider| crate::NoticeFor { id: draw::uuid_v4(self.random.as_ref()), provider })
+            .collect())
     }
 
     /// The policy in force.
@@ -264,8 +290,13 @@ impl EmailChanges {
             revert_valid_minutes: draw::whole_minutes(self.policy.revert_ttl),
         };
         let notice = self.message(account.email, content, now, Some(record.revert_expires_at));
-        let application =
-            EmailChangeApplication { code_hash: request.code_hash, record, keep_session: who.session_id, notice };
+        let application = EmailChangeApplication {
+            code_hash: request.code_hash,
+            record,
+            keep_session: who.session_id,
+            notice,
+            providers: self.provider_notices(who.user_id).await?,
+        };
         match self.store.apply(&application).await? {
             ApplyOutcome::Applied(account) => Ok(account),
             ApplyOutcome::RequestGone => Err(ConfirmEmailChangeError::InvalidCode),
@@ -296,6 +327,7 @@ impl EmailChanges {
             restore: record.old_email,
             now,
             notice,
+            providers: self.provider_notices(record.user_id).await?,
         };
         match self.store.revert(&reversal).await? {
             RevertOutcome::Reverted => Ok(()),

@@ -321,3 +321,43 @@ async fn the_old_address_cannot_open_a_new_account_while_its_revert_link_works()
     sign_in.start(email("ada@example.com")).await.unwrap();
     assert!(sign_in.verify(&email("ada@example.com"), "222222").await.is_ok(), "after the link expires it is free");
 }
+
+#[tokio::test]
+async fn providers_carrying_a_granted_purpose_hear_of_the_change_and_of_its_revert() {
+    use crate::use_cases::fakes::providers::email_purpose;
+    use crate::{
+        ConsentChannel, ProviderEvent, ProviderId, ProviderRoute, ProviderRoutes, PurposeCatalogue, PurposeId,
+    };
+    let mut w = world(&[123_456]);
+    let catalogue = PurposeCatalogue::new(vec![email_purpose("news"), email_purpose("events")]).unwrap();
+    let route = |p: &str, purpose: &str| ProviderRoute {
+        provider: ProviderId::parse(p).unwrap(),
+        purposes: vec![PurposeId::parse(purpose).unwrap()],
+    };
+    let routes = ProviderRoutes::new(vec![route("lists", "news"), route("crm", "events")], &catalogue).unwrap();
+    let consents =
+        super::super::Consents::new(w.store.clone(), w.clock.clone(), Arc::new(SeqRandom::from_words(&[])), catalogue);
+    consents.set(w.ada.user_id, "news", true, None, ConsentChannel::Web).await.unwrap();
+    consents.set(w.ada.user_id, "events", false, None, ConsentChannel::Web).await.unwrap();
+    w.changes = EmailChanges::new(
+        w.store.clone(),
+        w.store.clone(),
+        w.clock.clone(),
+        Arc::new(SeqRandom::from_words(&[123_456])),
+        SecretHasher::new(SecretKey::new(vec![42; 32]).unwrap()),
+        EmailChangePolicy::with_public_url("https://p.example"),
+    )
+    .with_providers(routes, w.store.clone());
+    w.changes.start(&w.ada, email("ada@new.example")).await.unwrap();
+    w.changes.confirm(&w.ada, "123456").await.unwrap();
+    let token = revert_token(&w);
+    w.changes.revert(&token).await.unwrap();
+    let notices: Vec<_> = w.store.state().notices.iter().map(|r| r.notice.clone()).collect();
+    assert_eq!(notices.len(), 2, "lists only: crm carries events, which ada withdrew");
+    assert!(notices.iter().all(|n| n.provider.as_str() == "lists"));
+    let ProviderEvent::EmailChanged { previous_email, .. } = &notices[0].event else { panic!("not a change") };
+    assert_eq!((previous_email.as_str(), notices[0].email.as_str()), ("ada@example.com", "ada@new.example"));
+    let ProviderEvent::EmailChanged { previous_email, .. } = &notices[1].event else { panic!("not a change") };
+    assert_eq!((previous_email.as_str(), notices[1].email.as_str()), ("ada@new.example", "ada@example.com"));
+    assert!(notices[0].sequence < notices[1].sequence);
+}

@@ -89,6 +89,7 @@ pub(crate) struct State {
     pub(crate) unsubscribe_keys: Vec<crate::UnsubscribeKey>,
     pub(crate) notices: Vec<providers::NoticeRow>,
     pub(crate) reports_seen: Vec<(crate::ProviderId, String)>,
+    pub(crate) notice_seq: HashMap<UserId, u64>,
 }
 
 impl State {
@@ -331,6 +332,11 @@ impl EmailChangeStore for InMemoryStore {
         state.sessions.retain(|id, s| s.user_id != user || *id == application.keep_session);
         state.change_records.push(application.record.clone());
         state.queue(&application.notice);
+        let changed = crate::ProviderEvent::EmailChanged {
+            previous_email: application.record.old_email.clone(),
+            at: application.record.changed_at,
+        };
+        state.queue_notices(user, &changed, application.record.changed_at, &application.providers);
         Ok(ApplyOutcome::Applied(account))
     }
 
@@ -355,8 +361,13 @@ impl EmailChangeStore for InMemoryStore {
                 record.voided_at = Some(reversal.now);
             }
         }
+        let mut previous = None;
         if let Some(account) = state.accounts.get_mut(&user) {
-            account.email = reversal.restore.clone();
+            previous = Some(std::mem::replace(&mut account.email, reversal.restore.clone()));
+        }
+        if let Some(previous_email) = previous {
+            let changed = crate::ProviderEvent::EmailChanged { previous_email, at: reversal.now };
+            state.queue_notices(user, &changed, reversal.now, &reversal.providers);
         }
         state.sessions.retain(|_, s| s.user_id != user);
         state.change_requests.remove(&user);

@@ -11,9 +11,11 @@ use crate::{
     ConsentChannel, ConsentEvent, EmailAddress, PortError, ProviderId, ProviderRoutes, PurposeCatalogue, PurposeId,
 };
 
-/// How long report ids are remembered; a report older than this is refused
-/// by its timestamp, whose tolerance must be shorter.
-pub const REPORT_ID_RETENTION: time::Duration = time::Duration::days(1);
+/// How long report ids are remembered: longer than webhook senders keep
+/// retrying (Standard Webhooks senders re-sign each retry with a fresh
+/// timestamp for up to a few days), so a retry of a handled report is
+/// always recognised.
+pub const REPORT_ID_RETENTION: time::Duration = time::Duration::days(7);
 
 /// Why a report was refused; nothing changed.
 #[derive(Debug, thiserror::Error)]
@@ -75,10 +77,12 @@ impl ProviderReports {
     }
 
     /// Withdraws the reported consents that are granted now and returns the
-    /// purposes withdrawn (none for an address that has no account). The
-    /// other providers of each purpose are told; the reporting one is not.
-    /// The report id is remembered only once the withdrawal is stored, so a
-    /// provider's retry after a failure is not taken for a replay.
+    /// purposes withdrawn (none for an address that has no account). Every
+    /// provider of each purpose is told, the reporting one too: it may still
+    /// have older notices of the user on their way, and the new one puts the
+    /// withdrawal after them. The report id is claimed first (so two copies
+    /// arriving together are handled once) and given back when handling
+    /// fails, so the provider's retry is not taken for a replay.
     ///
     /// # Errors
     /// See [`ProviderReportError`].
@@ -99,10 +103,23 @@ impl ProviderReports {
             }
             None => route.purposes.clone(),
         };
-        if self.log.seen(&provider, report.report_id).await? {
+        if !self.log.claim(&provider, report.report_id, self.clock.now()).await? {
             return Err(ProviderReportError::Replayed);
         }
-        let account = match EmailAddress::parse(report.email) {
+        match self.withdraw(report.email, purposes).await {
+            Ok(withdrawn) => Ok(withdrawn),
+            Err(error) => {
+                // When the store is down, forgetting fails too; the report
+                // failed either way and the provider sees a 500.
+                let _ = self.log.forget(&provider, report.report_id).await;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Withdraws each granted purpose of the account with this address.
+    async fn withdraw(&self, email: &str, purposes: Vec<PurposeId>) -> Result<Vec<PurposeId>, PortError> {
+        let account = match EmailAddress::parse(email) {
             Ok(email) => self.accounts.find_by_email(&email).await?,
             Err(_) => None,
         };
@@ -118,13 +135,12 @@ impl ProviderReports {
                     draw::uuid_v4(self.random.as_ref()),
                     draw::now_millis(self.clock.as_ref()),
                 );
-                let notify = draw::notices(self.random.as_ref(), &self.routes, &id, Some(&provider));
+                let notify = draw::notices(self.random.as_ref(), &self.routes, &id);
                 if self.consents.withdraw_if_granted(&event, &notify).await? {
                     withdrawn.push(id);
                 }
             }
         }
-        self.log.remember(&provider, report.report_id, self.clock.now()).await?;
         Ok(withdrawn)
     }
 }

@@ -48,16 +48,20 @@ fn report<'a>(report_id: &'a str, email: &'a str, purpose: Option<&'a str>) -> U
 }
 
 #[tokio::test]
-async fn an_unsubscribe_withdraws_with_the_provider_channel_and_tells_only_the_other_providers() {
+async fn an_unsubscribe_withdraws_with_the_provider_channel_and_every_provider_hears_of_it_in_order() {
     let (store, consents, reports) = setup();
     consents.set(user(), "news", true, None, ConsentChannel::Web).await.unwrap();
-    store.state().notices.clear();
     let withdrawn = reports.unsubscribed("lists", report("m1", "ADA@example.com", Some("news"))).await.unwrap();
     assert_eq!(withdrawn, [id("news")]);
     let ledger = consents.ledger(user()).await.unwrap();
     assert_eq!((ledger[1].granted, ledger[1].channel), (false, ConsentChannel::Provider));
-    let told: Vec<String> = store.state().notices.iter().map(|r| r.notice.provider.to_string()).collect();
-    assert_eq!(told, ["crm"]);
+    let told: Vec<(String, u64)> =
+        store.state().notices.iter().map(|r| (r.notice.provider.to_string(), r.notice.sequence)).collect();
+    assert_eq!(
+        told,
+        [("lists".into(), 1), ("crm".into(), 1), ("lists".into(), 2), ("crm".into(), 2)],
+        "the reporting provider too: the withdrawal must land after the grant it may not have yet"
+    );
 }
 
 #[tokio::test]
@@ -86,7 +90,7 @@ async fn a_replayed_report_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn unknown_providers_and_purposes_are_refused_and_unknown_addresses_change_nothing() {
-    let (store, _, reports) = setup();
+    let (store, consents, reports) = setup();
     let r = report("m1", "ada@example.com", Some("news"));
     assert!(matches!(reports.unsubscribed("nobody", r.clone()).await, Err(ProviderReportError::UnknownProvider)));
     assert!(matches!(reports.unsubscribed("Bad Id", r).await, Err(ProviderReportError::UnknownProvider)));
@@ -94,8 +98,59 @@ async fn unknown_providers_and_purposes_are_refused_and_unknown_addresses_change
         let r = report("m2", "ada@example.com", Some(purpose));
         assert!(matches!(reports.unsubscribed("crm", r).await, Err(ProviderReportError::UnknownPurpose)), "{purpose}");
     }
-    for email in ["bob@example.com", "not an address"] {
-        assert_eq!(reports.unsubscribed("lists", report(email, email, None)).await.unwrap(), []);
+    assert!(store.state().consent_ledger.is_empty(), "refused reports change nothing");
+    consents.set(user(), "news", true, None, ConsentChannel::Web).await.unwrap();
+    for (n, email) in ["bob@example.com", "not an address"].into_iter().enumerate() {
+        let r = report(["m3", "m4"][n], email, None);
+        assert_eq!(reports.unsubscribed("lists", r).await.unwrap(), [], "{email}");
     }
-    assert!(store.state().consent_ledger.is_empty());
+    assert!(consents.list(user()).await.unwrap()[0].granted, "ada's grant is untouched");
+}
+
+#[tokio::test]
+async fn a_report_that_fails_gives_its_id_back_so_the_retry_is_not_a_replay() {
+    let (store, consents, reports) = setup();
+    consents.set(user(), "news", true, None, ConsentChannel::Web).await.unwrap();
+    let failing = ProviderReports::new(
+        store.clone(),
+        Arc::new(FailingConsents),
+        store.clone(),
+        Arc::new(FixedClock::at(T0)),
+        Arc::new(SeqRandom::from_words(&[])),
+        PurposeCatalogue::new(vec![email_purpose("news")]).unwrap(),
+        ProviderRoutes::new(
+            vec![ProviderRoute { provider: ProviderId::parse("lists").unwrap(), purposes: vec![id("news")] }],
+            &PurposeCatalogue::new(vec![email_purpose("news")]).unwrap(),
+        )
+        .unwrap(),
+    );
+    let r = report("m1", "ada@example.com", Some("news"));
+    assert!(matches!(failing.unsubscribed("lists", r.clone()).await, Err(ProviderReportError::Unexpected(_))));
+    assert_eq!(reports.unsubscribed("lists", r).await.unwrap(), [id("news")], "the retry is handled");
+}
+
+/// A consent store whose every write fails.
+struct FailingConsents;
+
+#[async_trait::async_trait]
+impl crate::ports::ConsentStore for FailingConsents {
+    async fn register(
+        &self,
+        _: &PurposeCatalogue,
+        _: OffsetDateTime,
+    ) -> Result<Result<(), crate::TextChangedWithoutNewVersion>, PortError> {
+        Ok(Ok(()))
+    }
+    async fn answers(&self, _: UserId) -> Result<Vec<crate::ConsentAnswer>, PortError> {
+        Ok(Vec::new())
+    }
+    async fn record(&self, _: &crate::ConsentEvent, _: &[crate::NoticeFor]) -> Result<(), PortError> {
+        Err(PortError::msg("down"))
+    }
+    async fn withdraw_if_granted(&self, _: &crate::ConsentEvent, _: &[crate::NoticeFor]) -> Result<bool, PortError> {
+        Err(PortError::msg("down"))
+    }
+    async fn ledger(&self, _: UserId) -> Result<Vec<crate::ConsentEvent>, PortError> {
+        Ok(Vec::new())
+    }
 }

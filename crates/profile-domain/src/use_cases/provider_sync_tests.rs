@@ -63,12 +63,13 @@ fn world() -> World {
 }
 
 fn granted(notice: &crate::ProviderNotice) -> bool {
-    let ProviderEvent::ConsentChanged { granted, .. } = notice.event;
-    granted
+    matches!(notice.event, ProviderEvent::ConsentChanged { granted: true, .. })
 }
 
 #[tokio::test]
 async fn each_change_is_queued_for_the_providers_that_carry_its_purpose_with_address_and_sequence() {
+    // The sequence counts notices about the user, so both notices of one
+    // change share a number and it grows with every change.
     let w = world();
     w.consents.set(user(1), "news", true, None, ConsentChannel::Web).await.unwrap();
     w.consents.set(user(1), "events", true, None, ConsentChannel::Api).await.unwrap();

@@ -166,7 +166,7 @@ impl Unsubscribes {
             draw::uuid_v4(self.random.as_ref()),
             draw::now_millis(self.clock.as_ref()),
         );
-        let notify = draw::notices(self.random.as_ref(), &self.routes, &purpose.id, None);
+        let notify = draw::notices(self.random.as_ref(), &self.routes, &purpose.id);
         self.consents.withdraw_if_granted(&event, &notify).await?;
         Ok(purpose)
     }

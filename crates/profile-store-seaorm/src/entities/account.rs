@@ -12,6 +12,8 @@ pub struct Model {
     pub display_name: Option<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// The number of the last provider notice about the user.
+    pub notice_seq: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,6 +27,12 @@ enum ProviderNotices {
 }
 
 #[derive(DeriveIden)]
+enum Accounts {
+    Table,
+    NoticeSeq,
+}
+
+#[derive(DeriveIden)]
 enum ProviderReportsSeen {
     Table,
     Provider,
@@ -37,6 +43,16 @@ enum ProviderReportsSeen {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // The number of the last notice about the user: every notice takes
+        // the next one, so providers can order and deduplicate them.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Accounts::Table)
+                    .add_column(big_integer(Accounts::NoticeSeq).default(0))
+                    .to_owned(),
+            )
+            .await?;
         // No foreign key to accounts: a notice outlives the account it is
         // about until the provider has it.
         manager
@@ -105,6 +121,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.drop_table(Table::drop().table(ProviderReportsSeen::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(ProviderNotices::Table).to_owned()).await
+        manager.drop_table(Table::drop().table(ProviderNotices::Table).to_owned()).await?;
+        manager.alter_table(Table::alter().table(Accounts::Table).drop_column(Accounts::NoticeSeq).to_owned()).await
     }
 }

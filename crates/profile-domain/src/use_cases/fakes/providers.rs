@@ -11,7 +11,7 @@ use super::{InMemoryStore, State};
 use crate::ports::{
     NoticeOutcome, NoticeRefused, ProviderBacklog, ProviderOutbox, ProviderReportLog, ProviderTransport, QueuedNotice,
 };
-use crate::{ConsentEvent, NoticeFor, PortError, ProviderEvent, ProviderId, ProviderNotice};
+use crate::{ConsentEvent, NoticeFor, PortError, ProviderEvent, ProviderId, ProviderNotice, UserId};
 
 /// One queued provider notice.
 #[derive(Clone, Debug)]
@@ -29,30 +29,50 @@ impl State {
     /// Appends to the ledger and queues the notices, as one step.
     pub(crate) fn append_consent(&mut self, event: &ConsentEvent, notify: &[NoticeFor]) {
         self.consent_ledger.push(event.clone());
-        let sequence = self.consent_ledger.iter().filter(|e| e.user_id == event.user_id).count() as u64;
-        let Some(email) = self.accounts.get(&event.user_id).map(|a| a.email.clone()) else { return };
+        let change = ProviderEvent::ConsentChanged {
+            purpose: event.purpose_id.clone(),
+            granted: event.granted,
+            version: event.version,
+            channel: event.channel,
+            at: event.at,
+        };
+        self.queue_notices(event.user_id, &change, event.at, notify);
+    }
+
+    /// Queues `event` for each provider in `notify`, with the account's
+    /// address and its next notice number.
+    pub(crate) fn queue_notices(
+        &mut self,
+        user: UserId,
+        event: &ProviderEvent,
+        at: OffsetDateTime,
+        notify: &[NoticeFor],
+    ) {
+        let Some(email) = self.accounts.get(&user).map(|a| a.email.clone()) else { return };
+        if notify.is_empty() {
+            return;
+        }
+        let sequence = {
+            let n = self.notice_seq.entry(user).or_default();
+            *n += 1;
+            *n
+        };
         for n in notify {
             self.notices.push(NoticeRow {
                 notice: ProviderNotice {
                     id: n.id,
                     provider: n.provider.clone(),
-                    user_id: event.user_id,
+                    user_id: user,
                     email: email.clone(),
                     sequence,
-                    event: ProviderEvent::ConsentChanged {
-                        purpose: event.purpose_id.clone(),
-                        granted: event.granted,
-                        version: event.version,
-                        channel: event.channel,
-                        at: event.at,
-                    },
+                    event: event.clone(),
                 },
                 attempts: 0,
-                next_attempt_at: event.at,
+                next_attempt_at: at,
                 lease: None,
                 delivered: false,
                 last_error: None,
-                queued_at: event.at,
+                queued_at: at,
             });
         }
     }
@@ -149,12 +169,18 @@ impl ProviderOutbox for InMemoryStore {
 
 #[async_trait]
 impl ProviderReportLog for InMemoryStore {
-    async fn seen(&self, provider: &ProviderId, report_id: &str) -> Result<bool, PortError> {
-        Ok(self.state().reports_seen.iter().any(|(p, id)| p == provider && id == report_id))
+    async fn claim(&self, provider: &ProviderId, report_id: &str, _at: OffsetDateTime) -> Result<bool, PortError> {
+        let mut state = self.state();
+        let key = (provider.clone(), report_id.to_owned());
+        if state.reports_seen.contains(&key) {
+            return Ok(false);
+        }
+        state.reports_seen.push(key);
+        Ok(true)
     }
 
-    async fn remember(&self, provider: &ProviderId, report_id: &str, _at: OffsetDateTime) -> Result<(), PortError> {
-        self.state().reports_seen.push((provider.clone(), report_id.to_owned()));
+    async fn forget(&self, provider: &ProviderId, report_id: &str) -> Result<(), PortError> {
+        self.state().reports_seen.retain(|(p, id)| !(p == provider && id == report_id));
         Ok(())
     }
 }
