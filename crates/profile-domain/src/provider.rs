@@ -128,6 +128,19 @@ impl ProviderEvent {
     }
 }
 
+impl From<&crate::ConsentEvent> for ProviderEvent {
+    /// The change a ledger entry makes, as providers are told of it.
+    fn from(event: &crate::ConsentEvent) -> Self {
+        Self::ConsentChanged {
+            purpose: event.purpose_id.clone(),
+            granted: event.granted,
+            version: event.version,
+            channel: event.channel,
+            at: event.at,
+        }
+    }
+}
+
 /// A queued notice, as handed to the transport.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProviderNotice {

@@ -87,14 +87,7 @@ async fn append(
     .exec_without_returning(txn)
     .await
     .map_err(db("appending to the consent ledger"))?;
-    let change = ProviderEvent::ConsentChanged {
-        purpose: event.purpose_id.clone(),
-        granted: event.granted,
-        version: event.version,
-        channel: event.channel,
-        at: event.at,
-    };
-    crate::providers::queue_notices(txn, event.user_id, email, &change, notify).await?;
+    crate::providers::queue_notices(txn, event.user_id, email, &ProviderEvent::from(event), notify).await?;
     consent_answer::Entity::insert(consent_answer::ActiveModel {
         user_id: Set(user),
         purpose_id: Set(event.purpose_id.as_str().to_owned()),

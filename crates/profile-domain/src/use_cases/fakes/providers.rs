@@ -29,14 +29,7 @@ impl State {
     /// Appends to the ledger and queues the notices, as one step.
     pub(crate) fn append_consent(&mut self, event: &ConsentEvent, notify: &[NoticeFor]) {
         self.consent_ledger.push(event.clone());
-        let change = ProviderEvent::ConsentChanged {
-            purpose: event.purpose_id.clone(),
-            granted: event.granted,
-            version: event.version,
-            channel: event.channel,
-            at: event.at,
-        };
-        self.queue_notices(event.user_id, &change, event.at, notify);
+        self.queue_notices(event.user_id, &ProviderEvent::from(event), event.at, notify);
     }
 
     /// Queues `event` for each provider in `notify`, with the account's
