@@ -10,6 +10,7 @@ pub mod consent;
 pub mod email;
 pub mod email_change;
 mod error_chain;
+pub mod picture;
 pub mod ports;
 pub mod provider;
 pub mod secret;
@@ -28,6 +29,7 @@ pub use consent::{
 pub use email::{EmailContent, EmailId, OutgoingEmail};
 pub use email_change::{CodeLimits, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, RecentCodes};
 pub use error_chain::error_chain;
+pub use picture::{ImageFormat, Picture, PictureFile, PictureSlot, blob_key};
 pub use ports::PortError;
 pub use provider::{NoticeFor, ProviderEvent, ProviderNotice, ProviderRoute, ProviderRoutes, ProviderRoutesError};
 pub use secret::{SecretHash, SecretHasher, SecretKey, SecretToken};

@@ -4,12 +4,14 @@
 //! `mocks` feature each has a mockall mock (`MockClock`, `MockAccountStore` …).
 
 mod accounts;
+mod blobs;
 mod clock;
 mod consents;
 mod email_change;
 mod housekeeping;
 mod mail;
 mod outbox;
+mod pictures;
 mod providers;
 mod randomness;
 mod sessions;
@@ -17,6 +19,7 @@ mod sign_in;
 mod unsubscribe;
 
 pub use accounts::AccountStore;
+pub use blobs::{BlobInfo, BlobStore};
 pub use clock::Clock;
 pub use consents::ConsentStore;
 pub use email_change::{
@@ -25,6 +28,7 @@ pub use email_change::{
 pub use housekeeping::{HousekeepingStore, PurgeCutoffs, Purged};
 pub use mail::{MailTransport, SendError};
 pub use outbox::{DeliveryOutcome, OutboxStore, QueuedEmail};
+pub use pictures::{Crop, PictureProcessor, PictureRejected, PictureStore, Rendition};
 pub use providers::{
     NoticeOutcome, NoticeRefused, ProviderBacklog, ProviderOutbox, ProviderReportLog, ProviderTransport, QueuedNotice,
 };
@@ -36,12 +40,14 @@ pub use unsubscribe::{ConsentFilter, UnsubscribeStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use {
     accounts::MockAccountStore,
+    blobs::MockBlobStore,
     clock::MockClock,
     consents::MockConsentStore,
     email_change::MockEmailChangeStore,
     housekeeping::MockHousekeepingStore,
     mail::MockMailTransport,
     outbox::MockOutboxStore,
+    pictures::{MockPictureProcessor, MockPictureStore},
     providers::{MockProviderOutbox, MockProviderReportLog, MockProviderTransport},
     randomness::MockRandomness,
     sessions::MockSessionStore,
