@@ -23,17 +23,15 @@ pub trait PictureStore: Send + Sync {
     /// [`PortError`] when the storage cannot be written; then nothing is.
     async fn put(&self, picture: &Picture) -> Result<Option<Picture>, PortError>;
 
-    /// In one transaction: the pending picture becomes the current one.
-    /// Returns the pending picture as it was and the current one it
-    /// replaced; `None` when nothing was pending.
+    /// In one transaction: if the user's pending picture is still `pending`
+    /// (same files), it becomes the current one as `current`. Returns
+    /// `Some` with the current picture it replaced, or `None` when the
+    /// pending picture was cancelled or replaced meanwhile.
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then nothing is.
-    async fn promote_pending(
-        &self,
-        user: UserId,
-        now: OffsetDateTime,
-    ) -> Result<Option<(Picture, Option<Picture>)>, PortError>;
+    async fn promote_pending(&self, pending: &Picture, current: &Picture)
+    -> Result<Option<Option<Picture>>, PortError>;
 
     /// Removes and returns the user's picture in `slot`.
     ///

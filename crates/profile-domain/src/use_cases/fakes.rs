@@ -1,5 +1,6 @@
 //! In-memory fakes of the ports, for the domain's own unit tests.
 
+pub(crate) mod pictures;
 pub(crate) mod providers;
 
 use std::collections::{HashMap, VecDeque};
@@ -90,6 +91,7 @@ pub(crate) struct State {
     pub(crate) notices: Vec<providers::NoticeRow>,
     pub(crate) reports_seen: Vec<(crate::ProviderId, String)>,
     pub(crate) notice_seq: HashMap<UserId, u64>,
+    pub(crate) pictures: HashMap<(UserId, crate::PictureSlot), crate::Picture>,
 }
 
 impl State {

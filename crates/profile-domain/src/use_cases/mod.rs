@@ -5,6 +5,7 @@ mod draw;
 mod email_change;
 mod housekeeping;
 mod outbox_delivery;
+mod pictures;
 mod profile;
 mod provider_reports;
 mod provider_sync;
@@ -22,6 +23,7 @@ pub use email_change::{
 };
 pub use housekeeping::{Housekeeping, HousekeepingError, RetentionPolicy};
 pub use outbox_delivery::{DeliveryError, DeliveryReport, OutboxDelivery, RetryPolicy};
+pub use pictures::{PictureError, PicturePolicy, Pictures, SweepReport};
 pub use profile::{ProfileError, Profiles};
 pub use provider_reports::{ProviderReportError, ProviderReports, REPORT_ID_RETENTION, Unsubscribed};
 pub use provider_sync::{ProviderSync, ProviderSyncError, ProviderSyncReport};
