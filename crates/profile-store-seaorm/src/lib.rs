@@ -13,6 +13,7 @@ mod entities;
 mod housekeeping;
 mod migration;
 mod outbox;
+mod pictures;
 mod providers;
 mod sessions;
 mod sign_in;

@@ -9,6 +9,7 @@ pub(crate) mod email_change_code;
 pub(crate) mod email_change_history;
 pub(crate) mod email_change_request;
 pub(crate) mod outbox_message;
+pub(crate) mod picture;
 pub(crate) mod provider_notice;
 pub(crate) mod provider_report_seen;
 pub(crate) mod session;

@@ -9,6 +9,7 @@ mod m0003_email_change;
 mod m0004_consents;
 mod m0005_unsubscribe_keys;
 mod m0006_provider_notices;
+mod m0007_pictures;
 
 /// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
 /// set whatever the server's default, so any Unicode text fits.
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_consents::Migration),
             Box::new(m0005_unsubscribe_keys::Migration),
             Box::new(m0006_provider_notices::Migration),
+            Box::new(m0007_pictures::Migration),
         ]
     }
 }

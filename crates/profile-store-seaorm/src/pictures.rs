@@ -1,0 +1,159 @@
+//! `PictureStore` on sea-orm: one row per user and slot.
+
+use async_trait::async_trait;
+use profile_domain::ports::PictureStore;
+use profile_domain::{ImageFormat, Picture, PictureFile, PictureSlot, PortError, UserId};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use crate::SeaOrmStore;
+use crate::convert::{db, from_ms, to_ms};
+use crate::entities::picture;
+
+fn files_json(files: &[PictureFile]) -> String {
+    let list: Vec<Value> = files
+        .iter()
+        .map(|f| json!({ "size": f.size, "format": f.format.extension(), "hash": f.hash, "bytes": f.bytes }))
+        .collect();
+    Value::Array(list).to_string()
+}
+
+fn picture_from_row(row: picture::Model) -> Result<Picture, PortError> {
+    let bad = || PortError::msg("stored picture files are malformed");
+    let list: Vec<Value> = serde_json::from_str(&row.files).map_err(|_| bad())?;
+    let files = list
+        .iter()
+        .map(|f| {
+            Some(PictureFile {
+                size: u32::try_from(f["size"].as_u64()?).ok()?,
+                format: ImageFormat::from_extension(f["format"].as_str()?)?,
+                hash: f["hash"].as_str()?.to_owned(),
+                bytes: f["bytes"].as_u64()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(bad)?;
+    Ok(Picture {
+        user_id: UserId::from_uuid(row.user_id),
+        slot: PictureSlot::parse(&row.slot).ok_or_else(bad)?,
+        files,
+        created_at: from_ms(row.created_at_ms)?,
+        expires_at: row.expires_at_ms.map(from_ms).transpose()?,
+    })
+}
+
+fn row_of(picture: &Picture) -> picture::ActiveModel {
+    picture::ActiveModel {
+        user_id: Set(picture.user_id.as_uuid()),
+        slot: Set(picture.slot.as_str().to_owned()),
+        files: Set(files_json(&picture.files)),
+        created_at_ms: Set(to_ms(picture.created_at)),
+        expires_at_ms: Set(picture.expires_at.map(to_ms)),
+    }
+}
+
+async fn read(
+    conn: &impl ConnectionTrait,
+    user: UserId,
+    slot: PictureSlot,
+    lock: bool,
+) -> Result<Option<Picture>, PortError> {
+    let mut query = picture::Entity::find_by_id((user.as_uuid(), slot.as_str().to_owned()));
+    if lock {
+        query = query.lock_exclusive();
+    }
+    query.one(conn).await.map_err(db("reading a picture"))?.map(picture_from_row).transpose()
+}
+
+async fn upsert(conn: &impl ConnectionTrait, picture: &Picture) -> Result<(), PortError> {
+    picture::Entity::insert(row_of(picture))
+        .on_conflict(
+            OnConflict::columns([picture::Column::UserId, picture::Column::Slot])
+                .update_columns([picture::Column::Files, picture::Column::CreatedAtMs, picture::Column::ExpiresAtMs])
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await
+        .map_err(db("storing a picture"))?;
+    Ok(())
+}
+
+async fn remove(conn: &impl ConnectionTrait, user: UserId, slot: PictureSlot) -> Result<(), PortError> {
+    picture::Entity::delete_by_id((user.as_uuid(), slot.as_str().to_owned()))
+        .exec(conn)
+        .await
+        .map_err(db("removing a picture"))?;
+    Ok(())
+}
+
+#[async_trait]
+impl PictureStore for SeaOrmStore {
+    async fn picture(&self, user: UserId, slot: PictureSlot) -> Result<Option<Picture>, PortError> {
+        read(&self.db, user, slot, false).await
+    }
+
+    async fn put(&self, picture: &Picture) -> Result<Option<Picture>, PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        let replaced = read(&txn, picture.user_id, picture.slot, true).await?;
+        upsert(&txn, picture).await?;
+        txn.commit().await.map_err(db("committing a picture"))?;
+        Ok(replaced)
+    }
+
+    async fn promote_pending(
+        &self,
+        pending: &Picture,
+        current: &Picture,
+    ) -> Result<Option<Option<Picture>>, PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        let stored = read(&txn, pending.user_id, PictureSlot::Pending, true).await?;
+        if stored.is_none_or(|p| p.files != pending.files) {
+            return Ok(None);
+        }
+        let previous = read(&txn, current.user_id, PictureSlot::Current, true).await?;
+        remove(&txn, pending.user_id, PictureSlot::Pending).await?;
+        upsert(&txn, current).await?;
+        txn.commit().await.map_err(db("committing a saved picture"))?;
+        Ok(Some(previous))
+    }
+
+    async fn take(&self, user: UserId, slot: PictureSlot) -> Result<Option<Picture>, PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        let taken = read(&txn, user, slot, true).await?;
+        if taken.is_some() {
+            remove(&txn, user, slot).await?;
+        }
+        txn.commit().await.map_err(db("committing a removed picture"))?;
+        Ok(taken)
+    }
+
+    async fn take_expired(&self, now: OffsetDateTime, limit: u32) -> Result<Vec<Picture>, PortError> {
+        let rows = picture::Entity::find()
+            .filter(picture::Column::Slot.eq(PictureSlot::Pending.as_str()))
+            .filter(picture::Column::ExpiresAtMs.lte(to_ms(now)))
+            .limit(u64::from(limit))
+            .all(&self.db)
+            .await
+            .map_err(db("finding expired pictures"))?;
+        let mut taken = Vec::with_capacity(rows.len());
+        for row in rows {
+            // Only if it is still that upload: a newer one may have replaced it.
+            let deleted = picture::Entity::delete_many()
+                .filter(picture::Column::UserId.eq(row.user_id))
+                .filter(picture::Column::Slot.eq(row.slot.clone()))
+                .filter(picture::Column::CreatedAtMs.eq(row.created_at_ms))
+                .filter(picture::Column::ExpiresAtMs.lte(to_ms(now)))
+                .exec(&self.db)
+                .await
+                .map_err(db("dropping an expired picture"))?;
+            if deleted.rows_affected == 1 {
+                taken.push(picture_from_row(row)?);
+            }
+        }
+        Ok(taken)
+    }
+}
