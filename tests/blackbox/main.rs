@@ -10,6 +10,7 @@ mod email_change;
 mod flows;
 mod limits;
 mod mail;
+mod pictures;
 mod providers;
 mod support;
 mod unsubscribe;

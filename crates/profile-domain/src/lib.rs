@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod consent;
+pub mod default_picture;
 pub mod email;
 pub mod email_change;
 mod error_chain;
@@ -26,6 +27,7 @@ pub use consent::{
     CatalogueError, ConsentAnswer, ConsentChannel, ConsentEvent, ConsentView, OnNewVersion, Purpose, PurposeCatalogue,
     PurposeKind, TextChangedWithoutNewVersion,
 };
+pub use default_picture::{default_picture_name, default_picture_svg};
 pub use email::{EmailContent, EmailId, OutgoingEmail};
 pub use email_change::{CodeLimits, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, RecentCodes};
 pub use error_chain::error_chain;

@@ -16,6 +16,7 @@ use crate::error::ApiError;
 /// The address-change endpoints.
 pub struct EmailChangeApi {
     pub(crate) changes: Arc<EmailChanges>,
+    pub(crate) views: Arc<crate::dto::ProfileViews>,
 }
 
 /// `POST /v1/me/email-change`.
@@ -134,7 +135,7 @@ impl EmailChangeApi {
             ConfirmEmailChangeError::AddressTaken => ApiError::conflict("email_taken", e.to_string()),
             ConfirmEmailChangeError::Unexpected(e) => ApiError::internal(&e),
         })?;
-        Ok(Json(account.into()))
+        Ok(Json(self.views.of(account).await?))
     }
 
     /// Undo a change of login address

@@ -9,12 +9,13 @@ use profile_domain::use_cases::{ProfileError, Profiles};
 
 use crate::ApiTags;
 use crate::auth::SessionAuth;
-use crate::dto::{Profile, ProfileChange};
+use crate::dto::{Profile, ProfileChange, ProfileViews};
 use crate::error::ApiError;
 
 /// The profile endpoints.
 pub struct MeApi {
     pub(crate) profiles: Arc<Profiles>,
+    pub(crate) views: Arc<ProfileViews>,
 }
 
 fn profile_error(e: ProfileError) -> ApiError {
@@ -31,7 +32,7 @@ impl MeApi {
     async fn get_profile(&self, auth: SessionAuth) -> Result<Json<Profile>, ApiError> {
         let user = auth.user()?;
         let account = self.profiles.get(user.user_id).await.map_err(profile_error)?;
-        Ok(Json(account.into()))
+        Ok(Json(self.views.of(account).await?))
     }
 
     /// Change your display name
@@ -41,6 +42,6 @@ impl MeApi {
         let name = DisplayName::parse(&body.0.display_name)
             .map_err(|e| ApiError::bad_request("invalid_display_name", e.to_string()))?;
         let account = self.profiles.rename(user.user_id, &name).await.map_err(profile_error)?;
-        Ok(Json(account.into()))
+        Ok(Json(self.views.of(account).await?))
     }
 }

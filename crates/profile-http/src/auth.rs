@@ -88,6 +88,30 @@ async fn authenticate(req: &Request, token: &str) -> Result<Authenticated, ApiEr
     })
 }
 
+/// The signed-in user of a plain (non-OpenAPI) read request: the bearer
+/// token, else the session cookie.
+pub(crate) async fn reader(req: &Request) -> Result<Authenticated, ApiError> {
+    let bearer = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+    let token = match bearer {
+        Some(token) => Some(token.trim().to_owned()),
+        None => req
+            .headers()
+            .get_all("cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == SESSION_COOKIE)
+            .map(|(_, value)| value.to_owned()),
+    };
+    let Some(token) = token else { return Err(ApiError::unauthorized("unauthenticated", "sign in first")) };
+    authenticate(req, &token).await
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("the authentication context is not installed")]
 struct MissingContext;

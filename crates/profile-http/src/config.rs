@@ -56,6 +56,10 @@ pub struct HttpConfig {
     pub provider_report_secrets: std::collections::HashMap<String, profile_domain::WebhookSecret>,
     /// How far a report's `webhook-timestamp` may be from now (either way).
     pub report_tolerance: Duration,
+    /// The largest picture upload in bytes (the upload's body limit follows it).
+    pub max_picture_bytes: u64,
+    /// The sizes pictures are offered in, largest first.
+    pub picture_sizes: Vec<u32>,
 }
 
 impl HttpConfig {
@@ -95,6 +99,8 @@ mod tests {
             operator_key_sha256: None,
             provider_report_secrets: std::collections::HashMap::new(),
             report_tolerance: Duration::from_secs(300),
+            max_picture_bytes: 10 * 1024 * 1024,
+            picture_sizes: vec![512, 256, 128, 64],
         }
     }
 

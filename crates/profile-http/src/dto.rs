@@ -68,16 +68,65 @@ pub struct Profile {
     pub created_at: OffsetDateTime,
     /// When the profile last changed.
     pub updated_at: OffsetDateTime,
+    /// The picture others see: the uploaded one, or the default picture
+    /// (initials on a colour); its URLs change whenever it does.
+    pub picture: ProfilePicture,
 }
 
-impl From<Account> for Profile {
-    fn from(account: Account) -> Self {
-        Self {
+/// The picture shown for a user.
+#[derive(Debug, Object)]
+pub struct ProfilePicture {
+    /// `true` while no picture was uploaded (the initials are shown).
+    pub is_default: bool,
+    /// One URL per size, largest first.
+    pub urls: Vec<crate::api_pictures::PictureUrl>,
+}
+
+/// Builds the profile clients see: the account and its picture's URLs.
+pub(crate) struct ProfileViews {
+    pub(crate) pictures: std::sync::Arc<profile_domain::use_cases::Pictures>,
+    /// The public base URL.
+    pub(crate) base: String,
+    /// The sizes of the default picture.
+    pub(crate) sizes: Vec<u32>,
+}
+
+impl ProfileViews {
+    /// The profile of `account`.
+    pub(crate) async fn of(&self, account: Account) -> Result<Profile, crate::error::ApiError> {
+        let current = self
+            .pictures
+            .picture(account.id, profile_domain::PictureSlot::Current)
+            .await
+            .map_err(|e| crate::error::ApiError::internal(&e))?;
+        let picture = match current {
+            Some(picture) => {
+                ProfilePicture { is_default: false, urls: crate::api_pictures::urls(&self.base, &picture) }
+            }
+            None => ProfilePicture {
+                is_default: true,
+                urls: self
+                    .sizes
+                    .iter()
+                    .map(|&size| crate::api_pictures::PictureUrl {
+                        size,
+                        url: format!(
+                            "{}/v1/pictures/{}/{}",
+                            self.base,
+                            account.id,
+                            profile_domain::default_picture_name(account.id, account.display_name.as_ref(), size)
+                        ),
+                    })
+                    .collect(),
+            },
+        };
+        Ok(Profile {
             id: account.id.as_uuid(),
             display_name: account.display_name.map(|n| n.as_str().to_owned()),
             email: account.email.as_str().to_owned(),
             created_at: account.created_at,
             updated_at: account.updated_at,
-        }
+            picture,
+        })
     }
 }

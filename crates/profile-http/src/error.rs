@@ -80,6 +80,11 @@ impl ApiError {
         Self::NotFound(ErrorBody::new(code, message))
     }
 
+    /// A 413 with `code`.
+    pub fn payload_too_large(code: &str, message: impl Into<String>) -> Self {
+        Self::PayloadTooLarge(ErrorBody::new(code, message))
+    }
+
     /// A 409 with `code`.
     pub fn conflict(code: &str, message: impl Into<String>) -> Self {
         Self::Conflict(ErrorBody::new(code, message))

@@ -10,6 +10,7 @@ mod api_consents;
 mod api_email_change;
 mod api_me;
 mod api_operator;
+mod api_pictures;
 mod api_providers;
 mod api_unsubscribe;
 mod auth;
@@ -18,6 +19,7 @@ mod config;
 mod dto;
 mod error;
 mod middleware;
+mod picture_files;
 mod rate_limit;
 mod revert_page;
 
@@ -27,7 +29,7 @@ use async_trait::async_trait;
 use poem::{EndpointExt, IntoEndpoint, Route, get, handler, http::StatusCode, web::Data};
 use poem_openapi::{OpenApiService, Tags};
 use profile_domain::use_cases::{
-    Consents, EmailChanges, Profiles, ProviderReports, ProviderSync, Sessions, SignIn, Unsubscribes,
+    Consents, EmailChanges, Pictures, Profiles, ProviderReports, ProviderSync, Sessions, SignIn, Unsubscribes,
 };
 
 pub use auth::SESSION_COOKIE;
@@ -40,9 +42,12 @@ use crate::api_consents::ConsentApi;
 use crate::api_email_change::EmailChangeApi;
 use crate::api_me::MeApi;
 use crate::api_operator::{OperatorApi, OperatorGuard};
+use crate::api_pictures::PictureApi;
 use crate::api_providers::ProviderApi;
 use crate::api_unsubscribe::UnsubscribeApi;
 use crate::auth::AuthContext;
+use crate::dto::ProfileViews;
+use crate::picture_files::PictureFiles;
 use crate::rate_limit::RateLimiter;
 
 /// The title of the API in the OpenAPI document.
@@ -80,6 +85,8 @@ pub struct UseCases {
     pub provider_reports: Arc<ProviderReports>,
     /// Delivery to mailing-list providers (its backlog, for the operator).
     pub provider_sync: Arc<ProviderSync>,
+    /// Profile pictures.
+    pub pictures: Arc<Pictures>,
 }
 
 /// Tells whether the service can serve requests (its database answers).
@@ -90,7 +97,7 @@ pub trait Readiness: Send + Sync {
 }
 
 /// Every group of operations, in the order the document lists them.
-type Apis = (AuthApi, MeApi, EmailChangeApi, ConsentApi, UnsubscribeApi, OperatorApi, ProviderApi);
+type Apis = (AuthApi, MeApi, PictureApi, EmailChangeApi, ConsentApi, UnsubscribeApi, OperatorApi, ProviderApi);
 
 fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis, ()> {
     let auth = AuthApi {
@@ -102,8 +109,18 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         verify_per_ip: RateLimiter::new(config.limits.verify_per_ip),
         verify_per_address: RateLimiter::new(config.limits.verify_per_address),
     };
-    let me = MeApi { profiles: use_cases.profiles.clone() };
-    let email_change = EmailChangeApi { changes: use_cases.email_changes.clone() };
+    let views = Arc::new(ProfileViews {
+        pictures: use_cases.pictures.clone(),
+        base: config.public_url.trim_end_matches('/').to_owned(),
+        sizes: config.picture_sizes.clone(),
+    });
+    let me = MeApi { profiles: use_cases.profiles.clone(), views: views.clone() };
+    let pictures = PictureApi {
+        pictures: use_cases.pictures.clone(),
+        base: config.public_url.trim_end_matches('/').to_owned(),
+        max_bytes: config.max_picture_bytes,
+    };
+    let email_change = EmailChangeApi { changes: use_cases.email_changes.clone(), views };
     let consent = ConsentApi { consents: use_cases.consents.clone() };
     let unsubscribe = UnsubscribeApi { unsubscribes: use_cases.unsubscribes.clone() };
     let guard = Arc::new(OperatorGuard {
@@ -120,7 +137,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         operator: guard,
     };
     OpenApiService::new(
-        (auth, me, email_change, consent, unsubscribe, operator, providers),
+        (auth, me, pictures, email_change, consent, unsubscribe, operator, providers),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),
     )
@@ -156,7 +173,16 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
     let docs = service.swagger_ui();
     let auth_context = Arc::new(AuthContext { sessions: use_cases.sessions.clone(), origin: config.origin() });
     let max_body = config.max_body_bytes;
+    // An upload may be as large as a picture may be, plus the multipart framing.
+    let max_upload = usize::try_from(config.max_picture_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024);
+    let files = Arc::new(PictureFiles {
+        pictures: use_cases.pictures.clone(),
+        profiles: use_cases.profiles.clone(),
+        sizes: config.picture_sizes.clone(),
+    });
     Route::new()
+        .at("/v1/pictures/:user/:file", get(picture_files::public).data(files.clone()))
+        .at("/v1/me/avatar/pending/preview/:file", get(picture_files::preview).data(files))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz).data(readiness))
         .at("/openapi.json", get(spec))
@@ -167,7 +193,10 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         .nest("/docs", docs)
         .nest("/", service)
         .data(auth_context)
-        .around(move |ep, req| middleware::limit_body(ep, req, max_body))
+        .around(move |ep, req| {
+            let upload = req.method() == poem::http::Method::POST && req.uri().path() == "/v1/me/avatar/pending";
+            middleware::limit_body(ep, req, if upload { max_upload } else { max_body })
+        })
         .catch_all_error(error::json_error)
         .around(middleware::security_headers)
         .around(middleware::log_request)

@@ -29,7 +29,8 @@ pub(crate) async fn security_headers<E: Endpoint>(ep: Arc<E>, req: Request) -> p
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     if !is_docs {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // Responses that say how to cache themselves (picture files) keep it.
+        headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     }
     Ok(response)

@@ -11,12 +11,13 @@ use poem::http::StatusCode;
 use poem::test::TestClient;
 use poem::{Endpoint, IntoEndpoint};
 use profile_domain::ports::{
-    MockAccountStore, MockClock, MockConsentStore, MockEmailChangeStore, MockProviderOutbox, MockProviderReportLog,
-    MockProviderTransport, MockRandomness, MockSessionStore, MockSignInStore, MockUnsubscribeStore,
+    MockAccountStore, MockBlobStore, MockClock, MockConsentStore, MockEmailChangeStore, MockPictureProcessor,
+    MockPictureStore, MockProviderOutbox, MockProviderReportLog, MockProviderTransport, MockRandomness,
+    MockSessionStore, MockSignInStore, MockUnsubscribeStore,
 };
 use profile_domain::use_cases::{
-    Consents, EmailChangePolicy, EmailChanges, Profiles, ProviderReports, ProviderSync, SessionPolicy, Sessions,
-    SignIn, SignInPolicy, Unsubscribes,
+    Consents, EmailChangePolicy, EmailChanges, PicturePolicy, Pictures, Profiles, ProviderReports, ProviderSync,
+    SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
 };
 use profile_domain::{PortError, SecretHasher, SecretKey};
 use profile_http::{HttpConfig, Limits, Readiness, UseCases};
@@ -41,6 +42,8 @@ fn config() -> HttpConfig {
         operator_key_sha256: None,
         provider_report_secrets: std::collections::HashMap::new(),
         report_tolerance: Duration::from_secs(300),
+        max_picture_bytes: 10 * 1024 * 1024,
+        picture_sizes: vec![512, 256, 128, 64],
     }
 }
 
@@ -101,6 +104,13 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
             Arc::new(MockClock::new()),
             Vec::new(),
             profile_domain::use_cases::RetryPolicy::default(),
+        )),
+        pictures: Arc::new(Pictures::new(
+            Arc::new(MockPictureStore::new()),
+            Arc::new(MockBlobStore::new()),
+            Arc::new(MockPictureProcessor::new()),
+            Arc::new(MockClock::new()),
+            PicturePolicy::default(),
         )),
     }
 }

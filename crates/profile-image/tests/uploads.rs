@@ -6,27 +6,19 @@
 use std::io::Cursor;
 
 use image::codecs::gif::GifEncoder;
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::webp::WebPEncoder;
 use image::{DynamicImage, ExtendedColorType, Frame, ImageEncoder, Rgb, RgbImage, Rgba, RgbaImage};
 use profile_domain::ImageFormat;
 use profile_domain::ports::{Crop, PictureProcessor, PictureRejected, Rendition};
 use profile_image::{ImageLimits, ImageProcessor, process};
+use profile_testkit::pictures::{contains, exif_block, jpeg, two_colour, with_app1};
 
 const RED: [u8; 3] = [220, 20, 20];
 const BLUE: [u8; 3] = [20, 20, 220];
 
 /// 200×100: the top half red, the bottom half blue.
 fn red_over_blue() -> RgbImage {
-    RgbImage::from_fn(200, 100, |_, y| Rgb(if y < 50 { RED } else { BLUE }))
-}
-
-fn jpeg(img: &RgbImage) -> Vec<u8> {
-    let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 95)
-        .write_image(img, img.width(), img.height(), ExtendedColorType::Rgb8)
-        .unwrap();
-    out
+    two_colour(200, 100, RED, BLUE)
 }
 
 fn png(img: &DynamicImage) -> Vec<u8> {
@@ -35,48 +27,8 @@ fn png(img: &DynamicImage) -> Vec<u8> {
     out
 }
 
-/// An EXIF block (little-endian TIFF) with an orientation and a GPS IFD
-/// holding a recognisable processing-method text.
-fn exif_block(orientation: u16) -> Vec<u8> {
-    let mut tiff = b"II*\0".to_vec();
-    tiff.extend_from_slice(&8_u32.to_le_bytes());
-    // IFD0 at 8: two entries, then the next-IFD offset.
-    let gps_ifd = 8 + 2 + 2 * 12 + 4;
-    tiff.extend_from_slice(&2_u16.to_le_bytes());
-    tiff.extend_from_slice(&0x0112_u16.to_le_bytes());
-    tiff.extend_from_slice(&3_u16.to_le_bytes());
-    tiff.extend_from_slice(&1_u32.to_le_bytes());
-    tiff.extend_from_slice(&u32::from(orientation).to_le_bytes());
-    tiff.extend_from_slice(&0x8825_u16.to_le_bytes());
-    tiff.extend_from_slice(&4_u16.to_le_bytes());
-    tiff.extend_from_slice(&1_u32.to_le_bytes());
-    tiff.extend_from_slice(&(gps_ifd as u32).to_le_bytes());
-    tiff.extend_from_slice(&0_u32.to_le_bytes());
-    // The GPS IFD: one entry, GPSProcessingMethod, its text after the IFD.
-    let text = b"GPSMARKER 51.5074N 0.1278W";
-    let text_at = gps_ifd + 2 + 12 + 4;
-    tiff.extend_from_slice(&1_u16.to_le_bytes());
-    tiff.extend_from_slice(&0x001B_u16.to_le_bytes());
-    tiff.extend_from_slice(&7_u16.to_le_bytes());
-    tiff.extend_from_slice(&(text.len() as u32).to_le_bytes());
-    tiff.extend_from_slice(&(text_at as u32).to_le_bytes());
-    tiff.extend_from_slice(&0_u32.to_le_bytes());
-    tiff.extend_from_slice(text);
-    [b"Exif\0\0".as_slice(), &tiff].concat()
-}
-
-/// `jpeg` with an APP1 segment holding `payload` right after its SOI.
-fn with_app1(jpeg: &[u8], payload: &[u8]) -> Vec<u8> {
-    let length = u16::try_from(payload.len() + 2).unwrap().to_be_bytes();
-    [&jpeg[..2], &[0xFF, 0xE1], &length, payload, &jpeg[2..]].concat()
-}
-
 fn run(upload: &[u8]) -> Result<Vec<Rendition>, PictureRejected> {
     process(&ImageLimits::default(), upload, None)
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn near(pixel: Rgb<u8>, expected: [u8; 3]) -> bool {

@@ -232,6 +232,11 @@ pub struct Config {
     pub email_change: EmailChangeConfig,
     pub consent: ConsentConfig,
     pub providers: crate::provider_config::ProvidersConfig,
+    /// Where picture files go: `file://<dir>` or `s3://<bucket>[/<prefix>]`;
+    /// unset, `file://<data_dir>/blobs`.
+    pub blob_url: Option<String>,
+    pub s3: crate::picture_config::S3Config,
+    pub pictures: crate::picture_config::PicturesConfig,
 }
 
 impl Default for Config {
@@ -259,6 +264,9 @@ impl Default for Config {
             email_change: EmailChangeConfig::default(),
             consent: ConsentConfig::default(),
             providers: crate::provider_config::ProvidersConfig::default(),
+            blob_url: None,
+            s3: crate::picture_config::S3Config::default(),
+            pictures: crate::picture_config::PicturesConfig::default(),
         }
     }
 }
@@ -286,6 +294,17 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
     ("PROFILE_SECRET_KEY", "secret_key", Kind::Text),
     ("PROFILE_OPERATOR_API_KEY_SHA256", "operator_api_key_sha256", Kind::Text),
     ("PROFILE_SMTP_URL", "smtp_url", Kind::Text),
+    ("PROFILE_BLOB_URL", "blob_url", Kind::Text),
+    ("PROFILE_S3_ENDPOINT", "s3.endpoint", Kind::Text),
+    ("PROFILE_S3_REGION", "s3.region", Kind::Text),
+    ("PROFILE_S3_ACCESS_KEY_ID", "s3.access_key_id", Kind::Text),
+    ("PROFILE_S3_SECRET_ACCESS_KEY", "s3.secret_access_key", Kind::Text),
+    ("PROFILE_S3_ALLOW_HTTP", "s3.allow_http", Kind::Boolean),
+    ("PROFILE_PICTURES_MAX_BYTES", "pictures.max_bytes", Kind::Integer),
+    ("PROFILE_PICTURES_MAX_PIXELS", "pictures.max_pixels", Kind::Integer),
+    ("PROFILE_PICTURES_JPEG_QUALITY", "pictures.jpeg_quality", Kind::Integer),
+    ("PROFILE_PICTURES_PENDING_TTL_SECS", "pictures.pending_ttl_secs", Kind::Integer),
+    ("PROFILE_PICTURES_PARALLEL", "pictures.parallel", Kind::Integer),
     ("PROFILE_MAIL_DIR", "mail_dir", Kind::Text),
     ("PROFILE_MAIL_FROM", "mail_from", Kind::Text),
     ("PROFILE_PRODUCT_NAME", "product_name", Kind::Text),
@@ -426,6 +445,10 @@ impl Config {
         }
         self.providers.endpoints(&self.consent.catalogue()?)?;
         self.providers.validate_pacing(profile_webhook::DELIVERY_TIMEOUT.as_secs())?;
+        self.pictures.validate()?;
+        if self.blob_url.as_deref().is_some_and(|u| !u.starts_with("file://") && !u.starts_with("s3://")) {
+            return invalid("blob_url must start with file:// or s3://");
+        }
         self.operator_key_sha256()?;
         if self.retention.housekeeping_interval_secs == 0 {
             return invalid("retention.housekeeping_interval_secs must be above zero");
@@ -464,6 +487,12 @@ impl Config {
             format!("http://{shown}")
         };
         self.public_url.clone().unwrap_or_else(local).trim_end_matches('/').to_owned()
+    }
+
+    /// The blob URL, defaulting to a folder in the data directory.
+    #[must_use]
+    pub fn blob_url(&self) -> String {
+        self.blob_url.clone().unwrap_or_else(|| format!("file://{}", self.data_dir.join("blobs").display()))
     }
 
     /// The developer mailbox directory, used when no SMTP URL is set.

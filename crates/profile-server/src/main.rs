@@ -6,6 +6,7 @@ mod config;
 mod housekeeping_worker;
 mod logging;
 mod outbox_worker;
+mod picture_config;
 mod provider_config;
 mod secret_key;
 mod system;
@@ -53,6 +54,9 @@ fn main() -> ExitCode {
         }
     };
     logging::init(&config.log_format);
+    // Two TLS crypto providers are linked (ring for mail and webhooks,
+    // aws-lc-rs for S3); rustls needs to be told which one to use.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -109,6 +113,7 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     ));
     let sweeper = tokio::spawn(housekeeping_worker::run(
         service.housekeeping.clone(),
+        service.pictures.clone(),
         Duration::from_secs(config.retention.housekeeping_interval_secs),
         stop_rx,
     ));

@@ -7,8 +7,9 @@ use std::time::Duration;
 use profile_domain::SecretHasher;
 use profile_domain::ports::{Clock, MailTransport, Randomness};
 use profile_domain::use_cases::{
-    Consents, EmailChangePolicy, EmailChanges, Housekeeping, OutboxDelivery, Profiles, ProviderReports, ProviderSync,
-    RetentionPolicy, RetryPolicy, SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
+    Consents, EmailChangePolicy, EmailChanges, Housekeeping, OutboxDelivery, PicturePolicy, Pictures, Profiles,
+    ProviderReports, ProviderSync, RetentionPolicy, RetryPolicy, SessionPolicy, Sessions, SignIn, SignInPolicy,
+    Unsubscribes,
 };
 use profile_email::{DevMailbox, MailSettings, SmtpTransport};
 use profile_http::{HttpConfig, Limits, RateLimit, UseCases};
@@ -39,6 +40,8 @@ pub enum WiringError {
     Config(#[from] crate::config::ConfigError),
     #[error("cannot build the HTTP client for mailing-list providers")]
     Webhooks(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error(transparent)]
+    Blobs(#[from] profile_blob::BlobConfigError),
 }
 
 /// Everything the running service is made of.
@@ -48,6 +51,7 @@ pub struct Service {
     pub delivery: Arc<OutboxDelivery>,
     pub provider_sync: Arc<ProviderSync>,
     pub housekeeping: Arc<Housekeeping>,
+    pub pictures: Arc<Pictures>,
 }
 
 /// Opens the database and applies the migrations.
@@ -140,6 +144,15 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     };
     let provider_sync =
         Arc::new(ProviderSync::new(shared.clone(), Arc::new(webhooks), clock.clone(), provider_ids, provider_retry));
+    let blobs = profile_blob::ObjectBlobStore::open(&config.blob_url(), &config.s3.settings())?;
+    let processor = profile_image::ImageProcessor::new(config.pictures.limits(), config.pictures.parallelism());
+    let pictures = Arc::new(Pictures::new(
+        shared.clone(),
+        Arc::new(blobs),
+        Arc::new(processor),
+        clock.clone(),
+        PicturePolicy { pending_ttl: seconds(config.pictures.pending_ttl_secs), ..PicturePolicy::default() },
+    ));
     let use_cases = UseCases {
         sign_in: Arc::new(SignIn::new(shared.clone(), clock.clone(), random.clone(), hasher.clone(), sign_in_policy)),
         sessions: Arc::new(Sessions::new(shared.clone(), clock.clone(), hasher.clone(), SessionPolicy::default())),
@@ -181,6 +194,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
             routes,
         )),
         provider_sync: provider_sync.clone(),
+        pictures: pictures.clone(),
     };
     let retry = RetryPolicy {
         base_delay: time::Duration::seconds(i64::try_from(config.outbox.retry_base_secs).unwrap_or(5)),
@@ -209,6 +223,8 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         operator_key_sha256: config.operator_key_sha256()?,
         provider_report_secrets: report_secrets,
         report_tolerance: Duration::from_secs(config.providers.report_tolerance_secs),
+        max_picture_bytes: config.pictures.max_bytes,
+        picture_sizes: config.pictures.sizes.clone(),
     };
-    Ok(Service { use_cases, http_config, delivery, provider_sync, housekeeping })
+    Ok(Service { use_cases, http_config, delivery, provider_sync, housekeeping, pictures })
 }
