@@ -7,6 +7,7 @@
 //! pixels, so no metadata (no GPS position) survives. The work runs on
 //! blocking threads, a bounded number at a time.
 
+mod jpeg_scaled;
 mod limits;
 mod pipeline;
 mod processor;

@@ -11,7 +11,7 @@ use image::{DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageRe
 use profile_domain::ImageFormat;
 use profile_domain::ports::{Crop, PictureRejected, Rendition};
 
-use crate::{ImageLimits, sniff};
+use crate::{ImageLimits, jpeg_scaled, sniff};
 
 /// The renditions of `upload`, largest first, or why it is refused.
 ///
@@ -32,28 +32,27 @@ pub fn process(limits: &ImageLimits, upload: &[u8], crop: Option<Crop>) -> Resul
     if u64::from(width) * u64::from(height) > limits.max_pixels {
         return Err(too_many);
     }
-    let mut reader = ImageReader::with_format(Cursor::new(upload), format);
-    let mut decode_limits = image::Limits::default();
-    decode_limits.max_image_width = Some(width);
-    decode_limits.max_image_height = Some(height);
-    // Room for the decoded pixels at 8 bytes each (16-bit RGBA) and the
-    // decoder's own buffers; beyond it the decoder stops.
-    decode_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).saturating_add(64 << 20));
-    reader.limits(decode_limits);
-    let mut decoder = reader.into_decoder().map_err(|_| PictureRejected::Corrupt)?;
-    // A damaged EXIF block only loses its orientation.
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut picture = DynamicImage::from_decoder(decoder).map_err(|e| match e {
-        image::ImageError::Limits(_) => too_many,
-        _ => PictureRejected::Corrupt,
-    })?;
-    picture.apply_orientation(orientation);
+    let largest = limits.sizes.iter().copied().max().unwrap_or(1);
+    let max_alloc = limits.max_pixels.saturating_mul(8).saturating_add(64 << 20);
+    let jpeg = if format == image::ImageFormat::Jpeg {
+        jpeg_scaled::decode(upload, width, height, largest, usize::try_from(max_alloc).unwrap_or(usize::MAX))
+    } else {
+        None
+    };
+    let (picture, factor) = match jpeg {
+        Some(scaled) => {
+            let mut scaled = scaled.map_err(|()| PictureRejected::Corrupt)?;
+            scaled.picture.apply_orientation(scaled.orientation);
+            (scaled.picture, scaled.factor)
+        }
+        None => (decode_whole(upload, format, width, height, max_alloc, too_many)?, 1.0),
+    };
     let source = if uses_transparency(&picture) {
         DynamicImage::ImageRgba8(picture.into_rgba8())
     } else {
         DynamicImage::ImageRgb8(picture.into_rgb8())
     };
-    let (x, y, side) = square(&source, crop)?;
+    let (x, y, side) = square(&source, crop.map(|c| scale_crop(c, factor)))?;
     let mut renditions = Vec::with_capacity(limits.sizes.len());
     let mut resizer = Resizer::new();
     for &size in &limits.sizes {
@@ -69,6 +68,44 @@ pub fn process(limits: &ImageLimits, upload: &[u8], crop: Option<Crop>) -> Resul
         renditions.push(encode(limits, scaled.buffer(), size, source.color().has_alpha())?);
     }
     Ok(renditions)
+}
+
+/// A crop given in full-size pixels, in the pixels of a picture decoded at
+/// `factor` of its size.
+fn scale_crop(crop: Crop, factor: f64) -> Crop {
+    if (factor - 1.0).abs() < f64::EPSILON {
+        return crop;
+    }
+    let at = |n: u32| (f64::from(n) * factor).floor() as u32;
+    Crop { x: at(crop.x), y: at(crop.y), size: at(crop.size).max(1) }
+}
+
+/// Decodes the whole picture with the `image` crate, within limits.
+fn decode_whole(
+    upload: &[u8],
+    format: image::ImageFormat,
+    width: u32,
+    height: u32,
+    max_alloc: u64,
+    too_many: PictureRejected,
+) -> Result<DynamicImage, PictureRejected> {
+    let mut reader = ImageReader::with_format(Cursor::new(upload), format);
+    let mut decode_limits = image::Limits::default();
+    decode_limits.max_image_width = Some(width);
+    decode_limits.max_image_height = Some(height);
+    // Room for the decoded pixels at 8 bytes each (16-bit RGBA) and the
+    // decoder's own buffers; beyond it the decoder stops.
+    decode_limits.max_alloc = Some(max_alloc);
+    reader.limits(decode_limits);
+    let mut decoder = reader.into_decoder().map_err(|_| PictureRejected::Corrupt)?;
+    // A damaged EXIF block only loses its orientation.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(|e| match e {
+        image::ImageError::Limits(_) => too_many,
+        _ => PictureRejected::Corrupt,
+    })?;
+    picture.apply_orientation(orientation);
+    Ok(picture)
 }
 
 /// Whether any pixel is not fully opaque.

@@ -66,6 +66,36 @@ fn without_orientation_the_centre_square_is_kept_as_it_is() {
 }
 
 #[test]
+fn a_large_photo_is_decoded_scaled_and_still_turned_and_cropped_right() {
+    // 2400×1600 needs only 1/2 of its size for 512 px: the scaled decoder runs.
+    let upload = with_app1(&jpeg(&two_colour(2400, 1600, RED, BLUE)), &exif_block(6));
+    let renditions = run(&upload).unwrap();
+    assert!(renditions.iter().all(|r| !contains(&r.bytes, b"GPSMARKER")));
+    let small = image::load_from_memory(&renditions[3].bytes).unwrap().to_rgb8();
+    assert!(near(*small.get_pixel(8, 8), BLUE) && near(*small.get_pixel(56, 56), RED), "turned");
+    // Upright the picture is 1600×2400 (blue left, red right); a crop in
+    // full-size pixels is kept whatever scale it was decoded at.
+    let crop = Some(Crop { x: 1000, y: 0, size: 600 });
+    let right = process(&ImageLimits::default(), &upload, crop).unwrap();
+    let px = *image::load_from_memory(&right[3].bytes).unwrap().to_rgb8().get_pixel(32, 32);
+    assert!(near(px, RED), "the right-hand crop is red: {px:?}");
+    let outside = Some(Crop { x: 1100, y: 0, size: 600 });
+    assert_eq!(process(&ImageLimits::default(), &upload, outside), Err(PictureRejected::BadCrop));
+}
+
+#[test]
+fn a_cmyk_jpeg_is_taken() {
+    let (w, h) = (64_u16, 48_u16);
+    let pixels: Vec<u8> = (0..usize::from(w) * usize::from(h)).flat_map(|_| [0_u8, 200, 200, 0]).collect();
+    let mut cmyk = Vec::new();
+    jpeg_encoder::Encoder::new(&mut cmyk, 90).encode(&pixels, w, h, jpeg_encoder::ColorType::Cmyk).unwrap();
+    let renditions = run(&cmyk).unwrap();
+    assert_eq!(renditions.len(), 4);
+    let px = *image::load_from_memory(&renditions[3].bytes).unwrap().to_rgb8().get_pixel(32, 32);
+    assert!(px.0[0] > px.0[1] + 60 && px.0[0] > px.0[2] + 60, "magenta and yellow ink make red: {px:?}");
+}
+
+#[test]
 fn a_damaged_exif_block_loses_only_the_orientation() {
     let upload = with_app1(&jpeg(&red_over_blue()), b"Exif\0\0II*\0\xff\xff\xff\xffgarbage");
     assert_eq!(run(&upload).unwrap().len(), 4);
