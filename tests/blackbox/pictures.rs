@@ -179,6 +179,50 @@ async fn the_default_picture_shows_the_initials_and_changes_with_the_name() {
     }
 }
 
+/// A PNG of a few dozen bytes whose header claims 50000×50000 pixels.
+fn png_claiming_50000_squared() -> Vec<u8> {
+    let mut png = Vec::new();
+    image::DynamicImage::ImageLuma8(image::GrayImage::new(1, 1))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png[16..20].copy_from_slice(&50_000_u32.to_be_bytes());
+    png[20..24].copy_from_slice(&50_000_u32.to_be_bytes());
+    let mut crc = u32::MAX;
+    for &b in &png[12..29] {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    png[29..33].copy_from_slice(&(!crc).to_be_bytes());
+    png
+}
+
+#[tokio::test]
+async fn a_png_named_jpg_is_taken_by_its_content_and_a_second_upload_replaces_the_first() {
+    let app = App::start(&[]).await;
+    let eve = app.sign_in("eve@example.com").await;
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(two_colour(120, 120, [20, 160, 20], [20, 160, 20]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let first: Value = upload(&app, &eve, png, "really-a-png.jpg").await.json().await.unwrap();
+    let second = upload(&app, &eve, photo([220, 20, 20]), "photo.jpg").await;
+    assert_eq!(second.status(), StatusCode::CREATED);
+    let second: Value = second.json().await.unwrap();
+    let old = urls(&first["previews"]);
+    assert_eq!(
+        app.client.get(&old[0]).bearer_auth(&eve).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "replaced"
+    );
+    let saved: Value =
+        call(&app, &eve, reqwest::Method::POST, "/v1/me/avatar/pending/save").await.json().await.unwrap();
+    let hashes = |list: &[String]| list.iter().map(|u| u.rsplit('/').next().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(hashes(&urls(&saved["urls"])), hashes(&urls(&second["previews"])), "the second upload was saved");
+    assert_eq!(files_under(&app.data_dir().join("blobs")).len(), 4);
+}
+
 #[tokio::test]
 async fn bad_uploads_are_refused_with_their_codes_and_the_picture_stays() {
     let app = App::start(&[("PROFILE_PICTURES_MAX_BYTES", "60000")]).await;
@@ -197,6 +241,16 @@ async fn bad_uploads_are_refused_with_their_codes_and_the_picture_stays() {
             "picture_unsupported_format",
         ),
         (photo([1, 2, 3])[..600].to_vec(), "cut.jpg", StatusCode::BAD_REQUEST, "picture_corrupt"),
+        (
+            {
+                let p = photo([1, 2, 3]);
+                p[..p.len() * 4 / 5].to_vec()
+            },
+            "cut-late.jpg",
+            StatusCode::BAD_REQUEST,
+            "picture_corrupt",
+        ),
+        (png_claiming_50000_squared(), "bomb.png", StatusCode::BAD_REQUEST, "picture_too_many_pixels"),
         ([&[0xFF, 0xD8, 0xFF][..], &noise].concat(), "big.jpg", StatusCode::PAYLOAD_TOO_LARGE, "picture_too_large"),
     ];
     for (bytes, name, status, code) in cases {
@@ -210,9 +264,13 @@ async fn bad_uploads_are_refused_with_their_codes_and_the_picture_stays() {
     let r = alone.post(url).bearer_auth(&dee).multipart(form).send().await.unwrap();
     assert_eq!(
         error_code(r).await,
-        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".to_owned()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "picture_too_large".to_owned()),
         "past the body limit"
     );
+    let anonymous = Form::new().part("file", Part::bytes(photo([1, 2, 3])).file_name("a.jpg"));
+    let url = format!("{}/v1/me/avatar/pending", app.base);
+    let r = reqwest::Client::new().post(url).multipart(anonymous).send().await.unwrap();
+    assert_eq!(error_code(r).await, (StatusCode::UNAUTHORIZED, "unauthenticated".to_owned()), "no session");
     assert_eq!(urls(&me(&app, &dee).await["picture"]["urls"]), kept, "the picture is untouched");
     assert!(
         call(&app, &dee, reqwest::Method::DELETE, "/v1/me/avatar/pending").await.status() == StatusCode::NOT_FOUND,

@@ -36,9 +36,11 @@ pub fn run(args: &[String]) -> Result<()> {
         _ => return Err("usage: cargo xtask bench [--seconds N]".into()),
     };
     cargo(&["build", "--release", "-p", "profile-server", "--bin", "profile-server"], &[])?;
-    cargo(&["build", "--release", "-p", "xtask", "--bin", "bench-baseline"], &[])?;
+    cargo(&["build", "--release", "-p", "xtask", "--bin", "bench-baseline", "--bin", "bench-picture"], &[])?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(measure(Duration::from_secs(seconds)))
+    runtime.block_on(measure(Duration::from_secs(seconds)))?;
+    println!();
+    crate::bench_picture::run()
 }
 
 async fn measure(duration: Duration) -> Result<()> {

@@ -6,6 +6,7 @@
 //!   a bare poem baseline measured in the same run.
 
 mod bench;
+mod bench_picture;
 mod load;
 
 use std::path::PathBuf;

@@ -24,7 +24,14 @@ async fn behaves_as_a_blob_store(store: &ObjectBlobStore) {
     let age = time::OffsetDateTime::now_utc() - listed[0].modified_at;
     assert!(age.whole_minutes().abs() < 5, "the modification time is real: {age}");
 
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     store.copy("pending/u1/c-64.jpg", "pictures/u1/c-64.jpg").await.unwrap();
+    let time_of = |list: &[profile_domain::ports::BlobInfo], key: &str| {
+        list.iter().find(|b| b.key == key).map(|b| b.modified_at).unwrap()
+    };
+    let source_time = time_of(&store.list("pending").await.unwrap(), "pending/u1/c-64.jpg");
+    let copy_time = time_of(&store.list("pictures/u1").await.unwrap(), "pictures/u1/c-64.jpg");
+    assert!(copy_time > source_time, "a copy is a new file, young to the sweeper");
     assert_eq!(store.get("pictures/u1/c-64.jpg").await.unwrap().as_deref(), Some(&b"p"[..]));
     assert!(store.copy("pending/u1/missing.jpg", "pictures/u1/x.jpg").await.is_err());
 

@@ -88,8 +88,8 @@ async fn authenticate(req: &Request, token: &str) -> Result<Authenticated, ApiEr
     })
 }
 
-/// The signed-in user of a plain (non-OpenAPI) read request: the bearer
-/// token, else the session cookie.
+/// The signed-in user of a plain (non-OpenAPI) request: the bearer token,
+/// else the session cookie (refused for a cross-site write).
 pub(crate) async fn reader(req: &Request) -> Result<Authenticated, ApiError> {
     let bearer = req
         .headers()
@@ -109,6 +109,9 @@ pub(crate) async fn reader(req: &Request) -> Result<Authenticated, ApiError> {
             .map(|(_, value)| value.to_owned()),
     };
     let Some(token) = token else { return Err(ApiError::unauthorized("unauthenticated", "sign in first")) };
+    if bearer.is_none() {
+        same_origin(req)?;
+    }
     authenticate(req, &token).await
 }
 

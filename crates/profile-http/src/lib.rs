@@ -192,11 +192,15 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         )
         .nest("/docs", docs)
         .nest("/", service)
-        .data(auth_context)
-        .around(move |ep, req| {
-            let upload = req.method() == poem::http::Method::POST && req.uri().path() == "/v1/me/avatar/pending";
-            middleware::limit_body(ep, req, if upload { max_upload } else { max_body })
+        .around(move |ep, req| async move {
+            if req.method() == poem::http::Method::POST && req.uri().path() == "/v1/me/avatar/pending" {
+                middleware::limit_upload(ep, req, max_upload).await
+            } else {
+                middleware::limit_body(ep, req, max_body).await
+            }
         })
+        // Outside the body limits: the upload's limit checks the session first.
+        .data(auth_context)
         .catch_all_error(error::json_error)
         .around(middleware::security_headers)
         .around(middleware::log_request)

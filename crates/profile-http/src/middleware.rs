@@ -21,6 +21,27 @@ pub(crate) async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request, max: u
     Ok(ep.call(req).await?.into_response())
 }
 
+/// The picture upload's body limit, checked only once the caller is known
+/// to be signed in, so nobody else can make the server hold a large body;
+/// a body past the limit gets `413 picture_too_large`.
+pub(crate) async fn limit_upload<E: Endpoint>(ep: Arc<E>, mut req: Request, max: usize) -> poem::Result<Response> {
+    if let Err(refusal) = crate::auth::reader(&req).await {
+        return Ok(refusal.into_response());
+    }
+    let too_large = || {
+        let message = format!("the upload is larger than {max} bytes");
+        crate::error::ApiError::payload_too_large("picture_too_large", message).into_response()
+    };
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Ok(too_large());
+    }
+    let Ok(body) = req.take_body().into_bytes_limit(max).await else { return Ok(too_large()) };
+    req.set_body(body);
+    Ok(ep.call(req).await?.into_response())
+}
+
 /// Adds headers every response carries.
 pub(crate) async fn security_headers<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
     let is_docs = req.uri().path().starts_with("/docs");

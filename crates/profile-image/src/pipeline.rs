@@ -29,8 +29,15 @@ pub fn process(limits: &ImageLimits, upload: &[u8], crop: Option<Crop>) -> Resul
     let (width, height) = ImageReader::with_format(Cursor::new(upload), format)
         .into_dimensions()
         .map_err(|_| PictureRejected::Corrupt)?;
+    if width == 0 || height == 0 {
+        return Err(PictureRejected::Corrupt);
+    }
     if u64::from(width) * u64::from(height) > limits.max_pixels {
         return Err(too_many);
+    }
+    if format == image::ImageFormat::Jpeg && !ends_with_eoi(upload) {
+        // Decoders fill a cut-off JPEG with grey; a cut-off upload is refused.
+        return Err(PictureRejected::Corrupt);
     }
     let largest = limits.sizes.iter().copied().max().unwrap_or(1);
     let max_alloc = limits.max_pixels.saturating_mul(8).saturating_add(64 << 20);
@@ -47,11 +54,7 @@ pub fn process(limits: &ImageLimits, upload: &[u8], crop: Option<Crop>) -> Resul
         }
         None => (decode_whole(upload, format, width, height, max_alloc, too_many)?, 1.0),
     };
-    let source = if uses_transparency(&picture) {
-        DynamicImage::ImageRgba8(picture.into_rgba8())
-    } else {
-        DynamicImage::ImageRgb8(picture.into_rgb8())
-    };
+    let source = opaque_or_rgba(picture);
     let (x, y, side) = square(&source, crop.map(|c| scale_crop(c, factor)))?;
     let mut renditions = Vec::with_capacity(limits.sizes.len());
     let mut resizer = Resizer::new();
@@ -108,14 +111,25 @@ fn decode_whole(
     Ok(picture)
 }
 
-/// Whether any pixel is not fully opaque.
-fn uses_transparency(picture: &DynamicImage) -> bool {
-    match picture {
-        DynamicImage::ImageRgba8(p) => p.pixels().any(|px| px.0[3] < u8::MAX),
-        DynamicImage::ImageLumaA8(p) => p.pixels().any(|px| px.0[1] < u8::MAX),
-        other if other.color().has_alpha() => other.to_rgba8().pixels().any(|px| px.0[3] < u8::MAX),
-        _ => false,
+/// The picture as 8-bit RGBA when any pixel is not fully opaque, else as
+/// 8-bit RGB, converting at most once.
+fn opaque_or_rgba(picture: DynamicImage) -> DynamicImage {
+    if !picture.color().has_alpha() {
+        return DynamicImage::ImageRgb8(picture.into_rgb8());
     }
+    let rgba = picture.into_rgba8();
+    if rgba.pixels().any(|px| px.0[3] < u8::MAX) {
+        DynamicImage::ImageRgba8(rgba)
+    } else {
+        DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(rgba).into_rgb8())
+    }
+}
+
+/// Whether the JPEG's end-of-image marker is there (within the last KiB:
+/// some cameras append a little after it).
+fn ends_with_eoi(upload: &[u8]) -> bool {
+    let tail = &upload[upload.len().saturating_sub(1024)..];
+    tail.windows(2).any(|w| w == [0xFF, 0xD9])
 }
 
 /// The square to keep: the crop asked for, or the largest centred square.

@@ -38,11 +38,20 @@ impl PictureProcessor for ImageProcessor {
         upload: Vec<u8>,
         crop: Option<Crop>,
     ) -> Result<Result<Vec<Rendition>, PictureRejected>, PortError> {
-        let _permit =
-            self.permits.acquire().await.map_err(|e| PortError::new("the picture processor is shut down", e))?;
-        let limits = self.limits.clone();
-        tokio::task::spawn_blocking(move || crate::process(&limits, &upload, crop))
+        // The permit goes with the work: a cancelled request does not free
+        // its slot while its decoding still runs.
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(|e| PortError::new("picture processing panicked", e))
+            .map_err(|e| PortError::new("the picture processor is shut down", e))?;
+        let limits = self.limits.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            crate::process(&limits, &upload, crop)
+        })
+        .await
+        .map_err(|e| PortError::new("picture processing panicked", e))
     }
 }

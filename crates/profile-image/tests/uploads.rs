@@ -198,6 +198,8 @@ fn empty_oversized_truncated_and_foreign_uploads_are_refused() {
     assert_eq!(run(&whole[..whole.len() / 2]), Err(PictureRejected::Corrupt));
     let cut_jpeg = jpeg(&red_over_blue());
     assert!(run(&cut_jpeg[..20]).is_err());
+    let photo = jpeg(&two_colour(1200, 900, RED, BLUE));
+    assert_eq!(run(&photo[..photo.len() * 4 / 5]), Err(PictureRejected::Corrupt), "cut inside the image data");
     assert_eq!(run(b"just some text, named picture.png"), Err(PictureRejected::UnsupportedFormat));
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
     assert_eq!(run(svg), Err(PictureRejected::UnsupportedFormat));

@@ -56,7 +56,7 @@ pub struct PicturesConfig {
     pub jpeg_quality: u8,
     /// How long an upload waits for Save.
     pub pending_ttl_secs: u64,
-    /// Pictures processed at once (0: one per CPU).
+    /// Pictures processed at once (0: one per CPU, at most 4).
     pub parallel: usize,
 }
 
@@ -114,7 +114,11 @@ impl PicturesConfig {
     /// How many pictures are processed at once.
     #[must_use]
     pub fn parallelism(&self) -> usize {
-        if self.parallel > 0 { self.parallel } else { std::thread::available_parallelism().map_or(2, usize::from) }
+        if self.parallel > 0 {
+            self.parallel
+        } else {
+            std::thread::available_parallelism().map_or(2, usize::from).min(4)
+        }
     }
 }
 

@@ -4,7 +4,6 @@
 //! stops, so a crash leaves at most unreferenced files, which the sweeper
 //! deletes.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use time::Duration;
@@ -52,6 +51,9 @@ pub struct SweepReport {
     pub expired: u32,
     /// Files deleted because no picture refers to them.
     pub orphans: u32,
+    /// Files that could not be checked or deleted this time (the next
+    /// sweep tries again).
+    pub failed: u32,
 }
 
 /// The picture use case.
@@ -119,7 +121,15 @@ impl Pictures {
         let current =
             Picture { slot: PictureSlot::Current, expires_at: None, created_at: self.clock.now(), ..pending.clone() };
         for (from, to) in pending.keys().iter().zip(current.keys()) {
-            self.blobs.copy(from, &to).await?;
+            if let Err(error) = self.blobs.copy(from, &to).await {
+                // Cancelled or replaced while saving: its files are gone.
+                let still = self.store.picture(user, PictureSlot::Pending).await?;
+                return Err(if still.is_some_and(|p| p.files == pending.files) {
+                    error.into()
+                } else {
+                    PictureError::NothingPending
+                });
+            }
         }
         // Cancelled or replaced meanwhile: the copies are unreferenced and
         // the sweeper deletes them.
@@ -184,7 +194,6 @@ impl Pictures {
             self.remove_files(&expired, &[]).await;
             report.expired += 1;
         }
-        let mut known: HashMap<(String, PictureSlot), Vec<String>> = HashMap::new();
         for slot in [PictureSlot::Current, PictureSlot::Pending] {
             for blob in self.blobs.list(slot.as_str()).await? {
                 if now - blob.modified_at < self.policy.orphan_grace {
@@ -196,19 +205,15 @@ impl Pictures {
                 if PictureFile::parse_name(name).is_none() {
                     continue; // not ours: left alone
                 }
-                let names = match known.get(&(owner.to_owned(), slot)) {
-                    Some(names) => names.clone(),
-                    None => {
-                        let picture = self.store.picture(user, slot).await?;
-                        let names: Vec<String> =
-                            picture.map(|p| p.files.iter().map(PictureFile::file_name).collect()).unwrap_or_default();
-                        known.insert((owner.to_owned(), slot), names.clone());
-                        names
-                    }
-                };
-                if !names.iter().any(|n| n == name) {
-                    self.blobs.delete(&blob.key).await?;
-                    report.orphans += 1;
+                // Read just before deciding, never from an earlier read: a
+                // Save may have made the file live a moment ago.
+                match self.store.picture(user, slot).await {
+                    Ok(picture) if picture.as_ref().is_some_and(|p| p.files.iter().any(|f| f.file_name() == name)) => {}
+                    Ok(_) => match self.blobs.delete(&blob.key).await {
+                        Ok(()) => report.orphans += 1,
+                        Err(_) => report.failed += 1,
+                    },
+                    Err(_) => report.failed += 1,
                 }
             }
         }

@@ -133,7 +133,7 @@ async fn files_no_picture_refers_to_are_swept_once_past_the_grace_time() {
     w.blobs.put("pictures/not-a-user/readme.txt", b"not ours".to_vec()).await.unwrap();
     assert_eq!(w.pictures.sweep().await.unwrap().orphans, 0, "too young to be an orphan");
     w.clock.advance(Duration::hours(1));
-    assert_eq!(w.pictures.sweep().await.unwrap(), SweepReport { expired: 0, orphans: 1 });
+    assert_eq!(w.pictures.sweep().await.unwrap(), SweepReport { expired: 0, orphans: 1, failed: 0 });
     assert!(!w.blobs.keys().contains(&orphan));
     assert_eq!(w.blobs.keys().len(), 3, "the picture's two files and the foreign file stay");
 }
