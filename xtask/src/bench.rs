@@ -101,7 +101,67 @@ async fn measure(duration: Duration) -> Result<()> {
             println!("      errors: profile {}, baseline {}", ours.errors, base.errors);
         }
     }
+    picture_serving(server_addr, &token, duration).await?;
     let _ = std::fs::remove_dir_all(&data);
+    Ok(())
+}
+
+/// Requests per second for a 128 px picture, uploaded and saved first,
+/// against the bare baseline serving a body of the same size.
+async fn picture_serving(server: SocketAddr, token: &str, duration: Duration) -> Result<()> {
+    let photo = crate::bench_picture::small_photo()?;
+    let boundary = "profile-bench-boundary";
+    let mut body = format!(
+        "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\ncontent-type: image/jpeg\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&photo);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let (status, _) =
+        load::request_with(server, "POST", "/v1/me/avatar/pending", Some(token), Some((content_type, body))).await?;
+    if status.as_u16() != 201 {
+        return Err(format!("the upload answered {status}").into());
+    }
+    let (status, saved) = load::request(server, "POST", "/v1/me/avatar/pending/save", Some(token), None).await?;
+    if !status.is_success() {
+        return Err(format!("save answered {status}").into());
+    }
+    let saved: serde_json::Value = serde_json::from_str(&saved)?;
+    let url = saved["urls"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["size"] == 128))
+        .and_then(|u| u["url"].as_str())
+        .ok_or("no 128 px URL")?
+        .to_owned();
+    let path = url.find("/v1/").map(|i| url[i..].to_owned()).ok_or("a picture URL without /v1/")?;
+    let (_, bytes) = load::request_with(server, "GET", &path, None, None).await?;
+    let baseline_addr = free_addr()?;
+    let release = root().join("target").join("release");
+    let _baseline = Running(
+        Command::new(release.join("bench-baseline"))
+            .args([baseline_addr.port().to_string(), bytes.len().to_string()])
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+    wait_ready(baseline_addr, "/v1/me").await?;
+    println!();
+    println!(
+        "GET a 128 px picture (public, immutable), about {} bytes; baseline: bare poem, constant body",
+        bytes.len()
+    );
+    println!(
+        "{:>5} | {:>10} {:>9} {:>9} | {:>10} {:>9} {:>9} | {:>10} {:>8} {:>8}",
+        "conns", "profile/s", "p50 µs", "p99 µs", "base/s", "p50 µs", "p99 µs", "ratio r/s", "p50 x", "p99 x"
+    );
+    for connections in [1, 32] {
+        let ours = load::run(server, &path, "unused", connections, WARMUP, duration).await?;
+        let base = load::run(baseline_addr, "/v1/me", "unused", connections, WARMUP, duration).await?;
+        print_row(connections, &ours, &base);
+        if ours.errors > 0 || base.errors > 0 {
+            println!("      errors: profile {}, baseline {}", ours.errors, base.errors);
+        }
+    }
     Ok(())
 }
 

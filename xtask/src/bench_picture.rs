@@ -32,6 +32,14 @@ fn photo(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A 1600×1200 photo-like JPEG, for uploading through the API.
+pub fn small_photo() -> Result<Vec<u8>> {
+    let img = RgbImage::from_fn(1600, 1200, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8]));
+    let mut bytes = Vec::new();
+    JpegEncoder::new_with_quality(&mut bytes, 90).write_image(&img, 1600, 1200, ExtendedColorType::Rgb8)?;
+    Ok(bytes)
+}
+
 /// Runs `command` under `/usr/bin/time`: wall seconds and peak memory in KiB.
 fn timed(program: &Path, args: &[&str], scratch: &Path) -> Result<(f64, u64)> {
     let report = scratch.join("time.txt");

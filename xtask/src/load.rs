@@ -36,6 +36,19 @@ pub async fn request(
     token: Option<&str>,
     json: Option<String>,
 ) -> Result<(StatusCode, String)> {
+    let body = json.map(|j| ("application/json".to_owned(), j.into_bytes()));
+    let (status, bytes) = request_with(addr, method, path, token, body).await?;
+    Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// One request on a fresh connection with a body of any content type.
+pub async fn request_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(String, Vec<u8>)>,
+) -> Result<(StatusCode, Vec<u8>)> {
     let stream = TcpStream::connect(addr).await?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(conn);
@@ -43,14 +56,16 @@ pub async fn request(
     if let Some(token) = token {
         builder = builder.header("authorization", format!("Bearer {token}"));
     }
-    let request = match json {
-        Some(body) => builder.header("content-type", "application/json").body(Full::new(Bytes::from(body)))?,
+    let request = match body {
+        Some((content_type, bytes)) => {
+            builder.header("content-type", content_type).body(Full::new(Bytes::from(bytes)))?
+        }
         None => builder.body(Full::new(Bytes::new()))?,
     };
     let response = sender.send_request(request).await?;
     let status = response.status();
     let body = response.into_body().collect().await?.to_bytes();
-    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    Ok((status, body.to_vec()))
 }
 
 /// `connections` connections send `GET path` for `duration` after `warmup`.

@@ -188,6 +188,31 @@ fn a_decompression_bomb_is_refused_from_its_header() {
 }
 
 #[test]
+fn gif_and_webp_headers_claiming_too_many_pixels_are_refused_before_decoding() {
+    // A GIF whose screen and only frame claim 65535×65535, with no pixels.
+    let mut gif = b"GIF89a".to_vec();
+    gif.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00]);
+    gif.extend_from_slice(&[0x2C, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x02, 0x02, 0x4C, 0x01, 0x00, 0x3B]);
+    // Refused before any pixel is decoded: by our pixel check, or by the GIF
+    // decoder's own buffer limit when it reads the frame header.
+    let started = std::time::Instant::now();
+    let refused = run(&gif);
+    assert!(matches!(refused, Err(PictureRejected::TooManyPixels { .. } | PictureRejected::Corrupt)), "{refused:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1), "cheaply");
+    // The pixel check reads every format's header: real 40×40 WebP and GIF
+    // pictures against a limit of 1000 pixels.
+    let limits = ImageLimits { max_pixels: 1000, ..ImageLimits::default() };
+    let mut webp = Vec::new();
+    let square = RgbaImage::from_pixel(40, 40, Rgba([0, 200, 0, 255]));
+    WebPEncoder::new_lossless(&mut webp).write_image(&square, 40, 40, ExtendedColorType::Rgba8).unwrap();
+    let mut gif = Vec::new();
+    GifEncoder::new(&mut gif).encode_frames([Frame::new(square.clone())]).unwrap();
+    for upload in [webp, gif] {
+        assert_eq!(process(&limits, &upload, None), Err(PictureRejected::TooManyPixels { limit: 1000 }));
+    }
+}
+
+#[test]
 fn empty_oversized_truncated_and_foreign_uploads_are_refused() {
     assert_eq!(run(b""), Err(PictureRejected::Empty));
     let limits = ImageLimits { max_bytes: 1000, ..ImageLimits::default() };
