@@ -133,6 +133,13 @@ pub fn blob_key(slot: PictureSlot, user: UserId, file: &PictureFile) -> String {
     format!("{}/{}/{}", slot.as_str(), user, file.file_name())
 }
 
+/// The blob prefixes that hold a user's files (the other place, beside the
+/// database, where data about a user is kept).
+#[must_use]
+pub fn user_blob_prefixes(user: UserId) -> [String; 2] {
+    [PictureSlot::Current, PictureSlot::Pending].map(|slot| format!("{}/{user}", slot.as_str()))
+}
+
 impl Picture {
     /// The blob keys of its files.
     #[must_use]

@@ -15,6 +15,7 @@ mod migration;
 mod outbox;
 mod pictures;
 mod providers;
+pub mod registry;
 mod sessions;
 mod sign_in;
 mod unsubscribe;

@@ -1,0 +1,233 @@
+//! The personal-data registry: every table of the schema, how its rows are
+//! tied to a user, and what each column is. Export reads through it and
+//! deletion erases through it; a test compares it with the live schema of a
+//! migrated database, so a migration that adds a table or a column fails
+//! until it is entered here. Picture files are the other place user data
+//! lives: `profile_domain::picture::user_blob_prefixes`.
+
+/// How a table's rows are tied to a user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    /// The row is the user; this column is their id (`accounts.id`).
+    Itself(&'static str),
+    /// This column holds the user's id.
+    UserId(&'static str),
+    /// This column holds an email address: the row belongs to whoever has
+    /// (or had) that address, with or without an account.
+    Email(&'static str),
+    /// The table holds nothing about any user.
+    Nobody,
+}
+
+/// What a column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// Data about the user: in the export, erased with the user.
+    Personal,
+    /// A keyed hash or other secret: erased with the user, never exported.
+    Secret,
+    /// Delivery bookkeeping (leases, attempts, errors): erased with the
+    /// row, never exported.
+    Internal,
+    /// Not about a user (in a table that is, or is not, about users).
+    General,
+}
+
+/// One table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// Its name.
+    pub name: &'static str,
+    /// How its rows are tied to a user.
+    pub owner: Owner,
+    /// Every column, and what it holds.
+    pub columns: &'static [(&'static str, Use)],
+}
+
+use Use::{General, Internal, Personal, Secret};
+
+/// Every table of the schema.
+pub const TABLES: &[Table] = &[
+    Table {
+        name: "accounts",
+        owner: Owner::Itself("id"),
+        columns: &[
+            ("id", Personal),
+            ("email", Personal),
+            ("display_name", Personal),
+            ("created_at_ms", Personal),
+            ("updated_at_ms", Personal),
+            ("notice_seq", Internal),
+        ],
+    },
+    Table {
+        name: "sessions",
+        owner: Owner::UserId("user_id"),
+        columns: &[
+            ("id", Personal),
+            ("user_id", Personal),
+            ("token_hash", Secret),
+            ("created_at_ms", Personal),
+            ("expires_at_ms", Personal),
+            ("last_seen_at_ms", Personal),
+        ],
+    },
+    Table {
+        name: "sign_in_challenges",
+        owner: Owner::Email("email"),
+        columns: &[
+            ("email", Personal),
+            ("code_hash", Secret),
+            ("created_at_ms", Personal),
+            ("expires_at_ms", Personal),
+            ("attempts", Personal),
+        ],
+    },
+    Table {
+        name: "outbox_messages",
+        owner: Owner::Email("recipient"),
+        columns: &[
+            ("id", General),
+            ("recipient", Personal),
+            ("kind", Personal),
+            // Codes and links to the user, in clear until sent.
+            ("payload", Secret),
+            ("status", Personal),
+            ("attempts", Internal),
+            ("next_attempt_at_ms", Internal),
+            ("lease_owner", Internal),
+            ("lease_until_ms", Internal),
+            ("last_error", Internal),
+            ("created_at_ms", Personal),
+            ("expires_at_ms", Internal),
+            ("finished_at_ms", Personal),
+        ],
+    },
+    Table {
+        name: "email_change_requests",
+        owner: Owner::UserId("user_id"),
+        columns: &[
+            ("user_id", Personal),
+            ("new_email", Personal),
+            ("code_hash", Secret),
+            ("created_at_ms", Personal),
+            ("expires_at_ms", Personal),
+            ("attempts", Personal),
+        ],
+    },
+    Table {
+        name: "email_change_codes",
+        owner: Owner::UserId("user_id"),
+        columns: &[("id", General), ("user_id", Personal), ("destination_hash", Secret), ("sent_at_ms", Personal)],
+    },
+    Table {
+        name: "email_change_history",
+        owner: Owner::UserId("user_id"),
+        columns: &[
+            ("id", General),
+            ("user_id", Personal),
+            ("old_email", Personal),
+            ("new_email", Personal),
+            ("changed_at_ms", Personal),
+            ("revert_hash", Secret),
+            ("revert_expires_at_ms", Personal),
+            ("reverted_at_ms", Personal),
+            ("voided_at_ms", Personal),
+        ],
+    },
+    Table {
+        name: "consent_answers",
+        owner: Owner::UserId("user_id"),
+        columns: &[
+            ("user_id", Personal),
+            ("purpose_id", Personal),
+            ("granted", Personal),
+            ("version", Personal),
+            ("text_hash", Personal),
+            ("answered_at_ms", Personal),
+        ],
+    },
+    Table {
+        name: "consent_ledger",
+        owner: Owner::UserId("user_id"),
+        columns: &[
+            ("id", Personal),
+            ("user_id", Personal),
+            ("purpose_id", Personal),
+            ("version", Personal),
+            ("text_hash", Personal),
+            ("granted", Personal),
+            ("at_ms", Personal),
+            ("channel", Personal),
+            ("seq", Personal),
+        ],
+    },
+    Table {
+        name: "consent_purpose_versions",
+        owner: Owner::Nobody,
+        columns: &[
+            ("purpose_id", General),
+            ("version", General),
+            ("kind", General),
+            ("title", General),
+            ("description", General),
+            ("text_hash", General),
+            ("first_seen_at_ms", General),
+        ],
+    },
+    Table {
+        name: "unsubscribe_keys",
+        owner: Owner::UserId("user_id"),
+        columns: &[
+            ("user_id", Personal),
+            ("purpose_id", Personal),
+            ("nonce", Secret),
+            ("lookup_hash", Secret),
+            ("created_at_ms", Personal),
+        ],
+    },
+    Table {
+        name: "provider_notices",
+        owner: Owner::UserId("user_id"),
+        columns: &[
+            ("id", Personal),
+            ("provider", Personal),
+            ("user_id", Personal),
+            ("sequence", Personal),
+            ("kind", Personal),
+            ("payload", Personal),
+            ("status", Personal),
+            ("attempts", Internal),
+            ("next_attempt_at_ms", Internal),
+            ("lease_owner", Internal),
+            ("lease_until_ms", Internal),
+            ("last_status", Internal),
+            ("last_error", Internal),
+            ("queued_at_ms", Personal),
+            ("delivered_at_ms", Personal),
+        ],
+    },
+    Table {
+        name: "provider_reports_seen",
+        owner: Owner::Nobody,
+        columns: &[("provider", General), ("report_id", General), ("received_at_ms", General)],
+    },
+    Table {
+        name: "pictures",
+        owner: Owner::UserId("user_id"),
+        columns: &[
+            ("user_id", Personal),
+            ("slot", Personal),
+            ("files", Personal),
+            ("created_at_ms", Personal),
+            ("expires_at_ms", Personal),
+        ],
+    },
+    Table { name: "seaql_migrations", owner: Owner::Nobody, columns: &[("version", General), ("applied_at", General)] },
+];
+
+/// The entry of a table, if the registry has it.
+#[must_use]
+pub fn table(name: &str) -> Option<&'static Table> {
+    TABLES.iter().find(|t| t.name == name)
+}
