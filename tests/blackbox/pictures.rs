@@ -277,3 +277,19 @@ async fn bad_uploads_are_refused_with_their_codes_and_the_picture_stays() {
         "nothing was staged"
     );
 }
+
+#[tokio::test]
+async fn uploads_are_limited_per_account_with_retry_after() {
+    let app = App::start(&[("PROFILE_LIMITS_PICTURE_UPLOADS_PER_USER_MAX", "2")]).await;
+    let fay = app.sign_in("fay@example.com").await;
+    let gus = app.sign_in("gus@example.com").await;
+    assert_eq!(upload(&app, &fay, photo([220, 20, 20]), "1.jpg").await.status(), StatusCode::CREATED);
+    let refused = upload(&app, &fay, b"not a picture".to_vec(), "2.png").await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "a refused upload still counts");
+    let third = upload(&app, &fay, photo([220, 20, 20]), "3.jpg").await;
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = third.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&wait), "{wait}");
+    assert_eq!(error_code(third).await.1, "rate_limited");
+    assert_eq!(upload(&app, &gus, photo([220, 20, 20]), "g.jpg").await.status(), StatusCode::CREATED, "per account");
+}

@@ -18,6 +18,9 @@ pub struct Limits {
     pub verify_per_address: RateLimit,
     /// `operator_key_failures_per_ip`: wrong operator keys per client address.
     pub operator_key_failures_per_ip: RateLimit,
+    /// `picture_uploads_per_user`: picture uploads per account, counted
+    /// before the body is read.
+    pub picture_uploads_per_user: RateLimit,
 }
 
 impl Default for Limits {
@@ -27,6 +30,7 @@ impl Default for Limits {
             sign_in_per_address: RateLimit { max: 5, window: quarter_hour },
             sign_in_per_ip: RateLimit { max: 30, window: quarter_hour },
             verify_per_ip: RateLimit { max: 60, window: quarter_hour },
+            picture_uploads_per_user: RateLimit { max: 20, window: quarter_hour },
             verify_per_address: RateLimit { max: 10, window: quarter_hour },
             operator_key_failures_per_ip: RateLimit { max: 10, window: quarter_hour },
         }

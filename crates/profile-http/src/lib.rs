@@ -175,6 +175,7 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
     let max_body = config.max_body_bytes;
     // An upload may be as large as a picture may be, plus the multipart framing.
     let max_upload = usize::try_from(config.max_picture_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024);
+    let uploads = Arc::new(RateLimiter::new(config.limits.picture_uploads_per_user));
     let files = Arc::new(PictureFiles {
         pictures: use_cases.pictures.clone(),
         profiles: use_cases.profiles.clone(),
@@ -192,11 +193,14 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         )
         .nest("/docs", docs)
         .nest("/", service)
-        .around(move |ep, req| async move {
-            if req.method() == poem::http::Method::POST && req.uri().path() == "/v1/me/avatar/pending" {
-                middleware::limit_upload(ep, req, max_upload).await
-            } else {
-                middleware::limit_body(ep, req, max_body).await
+        .around(move |ep, req| {
+            let uploads = uploads.clone();
+            async move {
+                if req.method() == poem::http::Method::POST && req.uri().path() == "/v1/me/avatar/pending" {
+                    middleware::limit_upload(ep, req, max_upload, &uploads).await
+                } else {
+                    middleware::limit_body(ep, req, max_body).await
+                }
             }
         })
         // Outside the body limits: the upload's limit checks the session first.

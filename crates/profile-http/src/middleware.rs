@@ -24,9 +24,18 @@ pub(crate) async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request, max: u
 /// The picture upload's body limit, checked only once the caller is known
 /// to be signed in, so nobody else can make the server hold a large body;
 /// a body past the limit gets `413 picture_too_large`.
-pub(crate) async fn limit_upload<E: Endpoint>(ep: Arc<E>, mut req: Request, max: usize) -> poem::Result<Response> {
-    if let Err(refusal) = crate::auth::reader(&req).await {
-        return Ok(refusal.into_response());
+pub(crate) async fn limit_upload<E: Endpoint>(
+    ep: Arc<E>,
+    mut req: Request,
+    max: usize,
+    per_user: &crate::rate_limit::RateLimiter,
+) -> poem::Result<Response> {
+    let user = match crate::auth::reader(&req).await {
+        Ok(user) => user,
+        Err(refusal) => return Ok(refusal.into_response()),
+    };
+    if let Err(wait) = per_user.check(&user.user_id.to_string(), std::time::Instant::now()) {
+        return Ok(crate::error::ApiError::rate_limited(wait).into_response());
     }
     let too_large = || {
         let message = format!("the upload is larger than {max} bytes");

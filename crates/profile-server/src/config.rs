@@ -26,6 +26,7 @@ pub struct LimitsConfig {
     pub verify_per_ip: LimitConfig,
     pub verify_per_address: LimitConfig,
     pub operator_key_failures_per_ip: LimitConfig,
+    pub picture_uploads_per_user: LimitConfig,
 }
 
 impl Default for LimitsConfig {
@@ -36,6 +37,7 @@ impl Default for LimitsConfig {
             verify_per_ip: LimitConfig { max: 60, window_secs: 900 },
             verify_per_address: LimitConfig { max: 10, window_secs: 900 },
             operator_key_failures_per_ip: LimitConfig { max: 10, window_secs: 900 },
+            picture_uploads_per_user: LimitConfig { max: 20, window_secs: 900 },
         }
     }
 }
@@ -329,6 +331,12 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
         "limits.operator_key_failures_per_ip.window_secs",
         Kind::Integer,
     ),
+    ("PROFILE_LIMITS_PICTURE_UPLOADS_PER_USER_MAX", "limits.picture_uploads_per_user.max", Kind::Integer),
+    (
+        "PROFILE_LIMITS_PICTURE_UPLOADS_PER_USER_WINDOW_SECS",
+        "limits.picture_uploads_per_user.window_secs",
+        Kind::Integer,
+    ),
     ("PROFILE_OUTBOX_POLL_INTERVAL_MS", "outbox.poll_interval_ms", Kind::Integer),
     ("PROFILE_OUTBOX_RETRY_BASE_SECS", "outbox.retry_base_secs", Kind::Integer),
     ("PROFILE_OUTBOX_RETRY_MAX_SECS", "outbox.retry_max_secs", Kind::Integer),
@@ -417,6 +425,7 @@ impl Config {
             &l.verify_per_ip,
             &l.verify_per_address,
             &l.operator_key_failures_per_ip,
+            &l.picture_uploads_per_user,
         ];
         if limits.iter().any(|l| l.max == 0 || l.window_secs == 0) {
             return invalid("every limit needs max and window_secs greater than zero");

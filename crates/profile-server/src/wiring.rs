@@ -217,6 +217,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
             verify_per_ip: rate(config.limits.verify_per_ip),
             verify_per_address: rate(config.limits.verify_per_address),
             operator_key_failures_per_ip: rate(config.limits.operator_key_failures_per_ip),
+            picture_uploads_per_user: rate(config.limits.picture_uploads_per_user),
         },
         code_ttl: Duration::from_secs(config.sign_in.code_ttl_secs),
         session_ttl: Duration::from_secs(config.sign_in.session_ttl_secs),
