@@ -125,7 +125,8 @@ pub async fn json_error(err: poem::Error) -> Response {
     let (code, message) = if err.is::<ParseRequestPayloadError>() {
         ("invalid_body", err.to_string())
     } else if err.is::<ContentTypeError>() {
-        let message = format!("{err}; send application/json");
+        let message =
+            format!("{err}; send the type the operation takes (application/json, or multipart/form-data for uploads)");
         return ApiError::UnsupportedMediaType(ErrorBody::new("unsupported_media_type", message)).into_response();
     } else if err.is::<ParseParamError>() {
         ("invalid_parameter", err.to_string())

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::ConfigError;
 
 /// The longest `report_tolerance_secs` accepted: report ids are remembered
-/// for a day, and a report must be refused by its age before its id is
-/// forgotten.
+/// for 7 days, and a report must be refused by its age long before its id
+/// is forgotten.
 const MAX_REPORT_TOLERANCE_SECS: u64 = 3600;
 
 /// One provider, as configured in `[[providers.endpoints]]`.
