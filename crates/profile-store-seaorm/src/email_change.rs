@@ -7,7 +7,7 @@ use profile_domain::ports::{
 };
 use profile_domain::{
     CodeLimits, EmailAddress, EmailChangeCodeSent, EmailChangeRecord, EmailChangeRequest, OutgoingEmail, PortError,
-    ProviderEvent, RecentCodes, SecretHash, UserId,
+    ProviderEvent, RecentCodes, SecretHash, SecurityEventKind, UserId,
 };
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -236,6 +236,7 @@ impl EmailChangeStore for SeaOrmStore {
         queue(&txn, &application.notice).await?;
         let changed = ProviderEvent::EmailChanged { previous_email: record.old_email.clone(), at: record.changed_at };
         queue_notices(&txn, record.user_id, record.new_email.as_str(), &changed, &application.providers).await?;
+        crate::security::record(&txn, record.user_id, SecurityEventKind::EmailChanged, record.changed_at).await?;
         let row = account::Entity::find_by_id(user).one(&txn).await.map_err(db("reading an account"))?;
         txn.commit().await.map_err(db("committing a change"))?;
         let account = row.ok_or(PortError::msg("the changed account vanished"))?;
@@ -288,6 +289,7 @@ impl EmailChangeStore for SeaOrmStore {
             EmailAddress::parse(&current.email).map_err(|e| PortError::new("stored email is invalid", e))?;
         let changed = ProviderEvent::EmailChanged { previous_email, at: reversal.now };
         queue_notices(&txn, reversal.user_id, reversal.restore.as_str(), &changed, &reversal.providers).await?;
+        crate::security::record(&txn, reversal.user_id, SecurityEventKind::EmailChangeReverted, reversal.now).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user))
             .exec(&txn)

@@ -16,6 +16,7 @@ mod outbox;
 mod pictures;
 mod providers;
 pub mod registry;
+mod security;
 mod sessions;
 mod sign_in;
 mod unsubscribe;

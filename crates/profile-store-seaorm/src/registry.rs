@@ -223,6 +223,11 @@ pub const TABLES: &[Table] = &[
             ("expires_at_ms", Personal),
         ],
     },
+    Table {
+        name: "security_events",
+        owner: Owner::UserId("user_id"),
+        columns: &[("seq", Internal), ("user_id", Personal), ("kind", Personal), ("at_ms", Personal)],
+    },
     Table { name: "seaql_migrations", owner: Owner::Nobody, columns: &[("version", General), ("applied_at", General)] },
 ];
 

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use profile_domain::ports::{CompletedSignIn, SignInCompletion, SignInOutcome, SignInStore};
-use profile_domain::{EmailAddress, OutgoingEmail, PortError, SignInChallenge};
+use profile_domain::{EmailAddress, OutgoingEmail, PortError, SecurityEventKind, SignInChallenge};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, SqlErr,
@@ -137,6 +137,7 @@ impl SignInStore for SeaOrmStore {
         .exec_without_returning(&txn)
         .await
         .map_err(db("opening a session"))?;
+        crate::security::record(&txn, account.id, SecurityEventKind::SignedIn, s.created_at).await?;
         txn.commit().await.map_err(db("committing a sign-in"))?;
         Ok(SignInOutcome::Completed(CompletedSignIn { account, created }))
     }

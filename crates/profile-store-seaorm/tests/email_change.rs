@@ -377,3 +377,21 @@ on_every_backend!(
         );
     }
 );
+
+on_every_backend!(sign_ins_and_address_changes_are_in_the_security_history, |db: TestDb| async move {
+    use profile_domain::SecurityEventKind;
+    use profile_domain::ports::SecurityLog;
+    let ada = account_with_session(&db, "ada@example.com", 1).await;
+    let bob = account_with_session(&db, "bob@example.com", 2).await;
+    ask(&db, ada, "ada@new.example", "123456", 1).await;
+    db.store.apply(&application(ada, "ada@example.com", "ada@new.example", "123456", 1)).await.unwrap();
+    assert_eq!(db.store.revert(&reversal(77, ada, "ada@example.com", 600)).await.unwrap(), RevertOutcome::Reverted);
+    let history = db.store.history(ada).await.unwrap();
+    let kinds: Vec<SecurityEventKind> = history.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [SecurityEventKind::SignedIn, SecurityEventKind::EmailChanged, SecurityEventKind::EmailChangeReverted]
+    );
+    assert_eq!((history[1].at, history[2].at), (T0 + Duration::minutes(1), T0 + Duration::days(1)));
+    assert_eq!(db.store.history(bob).await.unwrap().len(), 1, "each user's own");
+});

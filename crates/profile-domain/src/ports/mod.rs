@@ -14,6 +14,7 @@ mod outbox;
 mod pictures;
 mod providers;
 mod randomness;
+mod security;
 mod sessions;
 mod sign_in;
 mod unsubscribe;
@@ -33,6 +34,7 @@ pub use providers::{
     NoticeOutcome, NoticeRefused, ProviderBacklog, ProviderOutbox, ProviderReportLog, ProviderTransport, QueuedNotice,
 };
 pub use randomness::Randomness;
+pub use security::SecurityLog;
 pub use sessions::SessionStore;
 pub use sign_in::{CompletedSignIn, NewSession, SignInCompletion, SignInOutcome, SignInStore};
 pub use unsubscribe::{ConsentFilter, UnsubscribeStore};
@@ -50,6 +52,7 @@ pub use {
     pictures::{MockPictureProcessor, MockPictureStore},
     providers::{MockProviderOutbox, MockProviderReportLog, MockProviderTransport},
     randomness::MockRandomness,
+    security::MockSecurityLog,
     sessions::MockSessionStore,
     sign_in::MockSignInStore,
     unsubscribe::MockUnsubscribeStore,

@@ -12,6 +12,7 @@ pub(crate) mod outbox_message;
 pub(crate) mod picture;
 pub(crate) mod provider_notice;
 pub(crate) mod provider_report_seen;
+pub(crate) mod security_event;
 pub(crate) mod session;
 pub(crate) mod sign_in_challenge;
 pub(crate) mod unsubscribe_key;

@@ -10,6 +10,7 @@ mod m0004_consents;
 mod m0005_unsubscribe_keys;
 mod m0006_provider_notices;
 mod m0007_pictures;
+mod m0008_security_events;
 
 /// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
 /// set whatever the server's default, so any Unicode text fits.
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_unsubscribe_keys::Migration),
             Box::new(m0006_provider_notices::Migration),
             Box::new(m0007_pictures::Migration),
+            Box::new(m0008_security_events::Migration),
         ]
     }
 }

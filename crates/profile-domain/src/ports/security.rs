@@ -1,0 +1,20 @@
+//! The security history port. Sign-ins and address changes add their entry
+//! in the same transaction as the change itself (see
+//! [`SignInStore::complete_sign_in`](super::SignInStore::complete_sign_in)
+//! and [`EmailChangeStore::apply`](super::EmailChangeStore::apply)); this
+//! port reads the history back.
+
+use async_trait::async_trait;
+
+use crate::{PortError, SecurityEvent, UserId};
+
+/// Reads a user's security history.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SecurityLog: Send + Sync {
+    /// The user's history, oldest first.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be read.
+    async fn history(&self, user: UserId) -> Result<Vec<SecurityEvent>, PortError>;
+}

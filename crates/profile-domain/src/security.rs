@@ -1,0 +1,61 @@
+//! The security history: what happened to an account that its owner may
+//! want to see (sign-ins, address changes), kept for the export.
+
+use time::OffsetDateTime;
+
+use crate::UserId;
+
+/// What happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecurityEventKind {
+    /// A sign-in with a code opened a session.
+    SignedIn,
+    /// The login address changed.
+    EmailChanged,
+    /// An address change was undone from the emailed link.
+    EmailChangeReverted,
+}
+
+impl SecurityEventKind {
+    /// The stable name, as stored and exported.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::SignedIn => "signed_in",
+            Self::EmailChanged => "email_changed",
+            Self::EmailChangeReverted => "email_change_reverted",
+        }
+    }
+
+    /// The kind with this stored name.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::SignedIn, Self::EmailChanged, Self::EmailChangeReverted].into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// One entry of the history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityEvent {
+    /// Whose account.
+    pub user_id: UserId,
+    /// What happened.
+    pub kind: SecurityEventKind,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_survive_their_stored_names() {
+        for kind in
+            [SecurityEventKind::SignedIn, SecurityEventKind::EmailChanged, SecurityEventKind::EmailChangeReverted]
+        {
+            assert_eq!(SecurityEventKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(SecurityEventKind::parse("exported"), None);
+    }
+}

@@ -1,0 +1,55 @@
+//! `SecurityLog` on sea-orm, and the one way entries are written: inside the
+//! transaction of the change they record.
+
+use async_trait::async_trait;
+use profile_domain::ports::SecurityLog;
+use profile_domain::{PortError, SecurityEvent, SecurityEventKind, UserId};
+use sea_orm::{
+    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use time::OffsetDateTime;
+
+use crate::SeaOrmStore;
+use crate::convert::{db, from_ms, to_ms};
+use crate::entities::security_event as event;
+
+/// Appends an entry, inside the caller's transaction.
+pub(crate) async fn record(
+    conn: &impl ConnectionTrait,
+    user: UserId,
+    kind: SecurityEventKind,
+    at: OffsetDateTime,
+) -> Result<(), PortError> {
+    event::Entity::insert(event::ActiveModel {
+        seq: NotSet,
+        user_id: Set(user.as_uuid()),
+        kind: Set(kind.as_str().to_owned()),
+        at_ms: Set(to_ms(at)),
+    })
+    .exec_without_returning(conn)
+    .await
+    .map_err(db("recording a security event"))?;
+    Ok(())
+}
+
+#[async_trait]
+impl SecurityLog for SeaOrmStore {
+    async fn history(&self, user: UserId) -> Result<Vec<SecurityEvent>, PortError> {
+        let rows = event::Entity::find()
+            .filter(event::Column::UserId.eq(user.as_uuid()))
+            .order_by_asc(event::Column::Seq)
+            .all(&self.db)
+            .await
+            .map_err(db("reading the security history"))?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(SecurityEvent {
+                    user_id: UserId::from_uuid(row.user_id),
+                    kind: SecurityEventKind::parse(&row.kind)
+                        .ok_or(PortError::msg("stored security event is unknown"))?,
+                    at: from_ms(row.at_ms)?,
+                })
+            })
+            .collect()
+    }
+}
