@@ -1,5 +1,6 @@
 //! The security history: what happened to an account that its owner may
-//! want to see (sign-ins, address changes), kept for the export.
+//! want to see (sign-ins and sign-outs, address changes), kept for the
+//! export.
 
 use time::OffsetDateTime;
 
@@ -10,6 +11,8 @@ use crate::UserId;
 pub enum SecurityEventKind {
     /// A sign-in with a code opened a session.
     SignedIn,
+    /// The user signed out of a session.
+    SignedOut,
     /// The login address changed.
     EmailChanged,
     /// An address change was undone from the emailed link.
@@ -22,6 +25,7 @@ impl SecurityEventKind {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::SignedIn => "signed_in",
+            Self::SignedOut => "signed_out",
             Self::EmailChanged => "email_changed",
             Self::EmailChangeReverted => "email_change_reverted",
         }
@@ -30,7 +34,9 @@ impl SecurityEventKind {
     /// The kind with this stored name.
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::SignedIn, Self::EmailChanged, Self::EmailChangeReverted].into_iter().find(|k| k.as_str() == text)
+        [Self::SignedIn, Self::SignedOut, Self::EmailChanged, Self::EmailChangeReverted]
+            .into_iter()
+            .find(|k| k.as_str() == text)
     }
 }
 
@@ -51,9 +57,12 @@ mod tests {
 
     #[test]
     fn kinds_survive_their_stored_names() {
-        for kind in
-            [SecurityEventKind::SignedIn, SecurityEventKind::EmailChanged, SecurityEventKind::EmailChangeReverted]
-        {
+        for kind in [
+            SecurityEventKind::SignedIn,
+            SecurityEventKind::SignedOut,
+            SecurityEventKind::EmailChanged,
+            SecurityEventKind::EmailChangeReverted,
+        ] {
             assert_eq!(SecurityEventKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(SecurityEventKind::parse("exported"), None);

@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use profile_domain::ports::SessionStore;
-use profile_domain::{PortError, SecretHash, Session, SessionId, UserId};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use profile_domain::{PortError, SecretHash, SecurityEventKind, Session, SessionId, UserId};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
@@ -45,5 +45,19 @@ impl SessionStore for SeaOrmStore {
     async fn delete(&self, id: SessionId) -> Result<bool, PortError> {
         let deleted = session::Entity::delete_by_id(id.0).exec(&self.db).await.map_err(db("ending a session"))?;
         Ok(deleted.rows_affected > 0)
+    }
+
+    async fn sign_out(&self, id: SessionId, now: OffsetDateTime) -> Result<bool, PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        let Some(row) = session::Entity::find_by_id(id.0).one(&txn).await.map_err(db("reading a session"))? else {
+            return Ok(false);
+        };
+        let deleted = session::Entity::delete_by_id(id.0).exec(&txn).await.map_err(db("ending a session"))?;
+        if deleted.rows_affected == 0 {
+            return Ok(false);
+        }
+        crate::security::record(&txn, UserId::from_uuid(row.user_id), SecurityEventKind::SignedOut, now).await?;
+        txn.commit().await.map_err(db("committing a sign-out"))?;
+        Ok(true)
     }
 }

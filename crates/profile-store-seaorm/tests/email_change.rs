@@ -394,4 +394,10 @@ on_every_backend!(sign_ins_and_address_changes_are_in_the_security_history, |db:
     );
     assert_eq!((history[1].at, history[2].at), (T0 + Duration::minutes(1), T0 + Duration::days(1)));
     assert_eq!(db.store.history(bob).await.unwrap().len(), 1, "each user's own");
+    use profile_domain::ports::SessionStore;
+    let bobs = SessionId(Uuid::from_u128(2));
+    assert!(db.store.sign_out(bobs, T0 + Duration::days(2)).await.unwrap());
+    assert!(!db.store.sign_out(bobs, T0 + Duration::days(3)).await.unwrap(), "once");
+    let kinds: Vec<SecurityEventKind> = db.store.history(bob).await.unwrap().iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [SecurityEventKind::SignedIn, SecurityEventKind::SignedOut]);
 });

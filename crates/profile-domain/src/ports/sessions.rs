@@ -26,4 +26,12 @@ pub trait SessionStore: Send + Sync {
     /// # Errors
     /// [`PortError`] when the storage cannot be written.
     async fn delete(&self, id: SessionId) -> Result<bool, PortError>;
+
+    /// Ends the session because its owner signed out, recording the
+    /// sign-out in their security history in the same transaction; `false`
+    /// (and nothing recorded) when there was none with this id.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written; then nothing is.
+    async fn sign_out(&self, id: SessionId, now: OffsetDateTime) -> Result<bool, PortError>;
 }

@@ -92,6 +92,7 @@ pub(crate) struct State {
     pub(crate) reports_seen: Vec<(crate::ProviderId, String)>,
     pub(crate) notice_seq: HashMap<UserId, u64>,
     pub(crate) pictures: HashMap<(UserId, crate::PictureSlot), crate::Picture>,
+    pub(crate) signed_out: Vec<(UserId, OffsetDateTime)>,
 }
 
 impl State {
@@ -209,6 +210,13 @@ impl SessionStore for InMemoryStore {
 
     async fn delete(&self, id: SessionId) -> Result<bool, PortError> {
         Ok(self.state().sessions.remove(&id).is_some())
+    }
+
+    async fn sign_out(&self, id: SessionId, now: OffsetDateTime) -> Result<bool, PortError> {
+        let mut state = self.state();
+        let Some(ended) = state.sessions.remove(&id) else { return Ok(false) };
+        state.signed_out.push((ended.user_id, now));
+        Ok(true)
     }
 }
 

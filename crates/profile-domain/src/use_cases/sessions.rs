@@ -98,7 +98,7 @@ impl Sessions {
     /// # Errors
     /// [`SignOutError::Unexpected`] when storage fails.
     pub async fn sign_out(&self, session: SessionId) -> Result<(), SignOutError> {
-        self.store.delete(session).await?;
+        self.store.sign_out(session, self.clock.now()).await?;
         Ok(())
     }
 }
@@ -170,10 +170,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn after_signing_out_the_token_no_longer_works() {
-        let (_, _, sessions, token) = setup();
+    async fn after_signing_out_the_token_no_longer_works_and_the_sign_out_is_recorded() {
+        let (store, clock, sessions, token) = setup();
         let who = sessions.authenticate(Some(&token.reveal())).await.unwrap();
         sessions.sign_out(who.session_id).await.unwrap();
         assert!(matches!(sessions.authenticate(Some(&token.reveal())).await, Err(AuthError::Invalid)));
+        assert_eq!(store.state().signed_out, [(who.user_id, clock.now())]);
+        sessions.sign_out(who.session_id).await.unwrap();
+        assert_eq!(store.state().signed_out.len(), 1, "a second sign-out records nothing");
     }
 }
