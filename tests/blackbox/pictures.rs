@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use profile_testkit::pictures::{GPS_MARKER, contains, exif_block, jpeg, two_colour, with_app1};
+use profile_testkit::pictures::{GPS_MARKER, contains, exif_block, jpeg, png_claiming, two_colour, with_app1};
 use profile_testkit::{S3_ACCESS_KEY, S3_SECRET_KEY, S3Server};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
@@ -185,17 +185,7 @@ fn png_claiming_50000_squared() -> Vec<u8> {
     image::DynamicImage::ImageLuma8(image::GrayImage::new(1, 1))
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
-    png[16..20].copy_from_slice(&50_000_u32.to_be_bytes());
-    png[20..24].copy_from_slice(&50_000_u32.to_be_bytes());
-    let mut crc = u32::MAX;
-    for &b in &png[12..29] {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    png[29..33].copy_from_slice(&(!crc).to_be_bytes());
-    png
+    png_claiming(png, 50_000, 50_000)
 }
 
 #[tokio::test]

@@ -134,7 +134,8 @@ pub fn blob_key(slot: PictureSlot, user: UserId, file: &PictureFile) -> String {
 }
 
 /// The blob prefixes that hold a user's files (the other place, beside the
-/// database, where data about a user is kept).
+/// database, where data about a user is kept), as whole key segments: the
+/// keys under them are `{prefix}/{file}`.
 #[must_use]
 pub fn user_blob_prefixes(user: UserId) -> [String; 2] {
     [PictureSlot::Current, PictureSlot::Pending].map(|slot| format!("{}/{user}", slot.as_str()))

@@ -112,7 +112,8 @@ impl PictureApi {
     /// is checked, turned upright, stripped of its metadata (such as GPS
     /// positions), cropped square and scaled; it waits as your pending
     /// picture (a new upload replaces it) until you Save or Cancel it, or it
-    /// expires. Your current picture is unchanged until Save.
+    /// expires. Your current picture is unchanged until Save. Uploads are
+    /// limited per account (`429 rate_limited` with `Retry-After`).
     #[oai(path = "/v1/me/avatar/pending", method = "post")]
     async fn upload(&self, auth: SessionAuth, body: PictureUpload) -> Result<Staged, ApiError> {
         let user = auth.user()?;

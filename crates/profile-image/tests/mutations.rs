@@ -1,8 +1,9 @@
 //! A small deterministic fuzz of the decode path (cargo-fuzz needs a nightly
 //! toolchain this project does not use): valid pictures of every format,
-//! damaged thousands of ways (bytes flipped, runs overwritten, cut short,
-//! headers enlarged), must each come back as renditions or a refusal, never
-//! a panic.
+//! damaged thousands of ways (bytes flipped, runs overwritten, cut short
+//! with the JPEG end marker put back, frame sizes rewritten in well-formed
+//! PNG and JPEG headers), must each come back as renditions or a refusal,
+//! never a panic.
 
 #![expect(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
 
@@ -13,7 +14,7 @@ use image::codecs::gif::GifEncoder;
 use image::codecs::webp::WebPEncoder;
 use image::{DynamicImage, ExtendedColorType, Frame, ImageEncoder, Rgba, RgbaImage};
 use profile_image::{ImageLimits, process};
-use profile_testkit::pictures::{exif_block, jpeg, two_colour, with_app1};
+use profile_testkit::pictures::{exif_block, jpeg, jpeg_claiming, png_claiming, two_colour, with_app1};
 
 /// xorshift64*: the same damage on every run.
 struct Rng(u64);
@@ -43,7 +44,7 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     vec![("jpeg", photo), ("png", png), ("webp", webp), ("gif", gif)]
 }
 
-fn damage(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
+fn damage(rng: &mut Rng, format: &str, seed: &[u8]) -> Vec<u8> {
     let mut bytes = seed.to_vec();
     match rng.below(4) {
         0 => {
@@ -58,12 +59,28 @@ fn damage(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
             let value = rng.next() as u8;
             bytes[at..at + run].fill(value);
         }
-        2 => bytes.truncate(rng.below(bytes.len())),
+        2 => {
+            bytes.truncate(rng.below(bytes.len()));
+            if format == "jpeg" {
+                // Past the end-marker check, into the decoder.
+                bytes.extend_from_slice(&[0xFF, 0xD9]);
+            }
+        }
         _ => {
-            // Large values where headers keep their sizes.
-            let at = rng.below(bytes.len().min(64));
-            let end = (at + 4).min(bytes.len());
-            bytes[at..end].fill(0xFF);
+            // Sizes from a few pixels to far past every limit, in headers
+            // that stay well formed.
+            let side = 1_u32 << rng.below(17);
+            let other = 1 + rng.below(70_000) as u32;
+            bytes = match format {
+                "png" => png_claiming(bytes, side, other),
+                "jpeg" => jpeg_claiming(bytes, side.min(65_535) as u16, other.min(65_535) as u16),
+                _ => {
+                    let at = rng.below(bytes.len().min(64));
+                    let end = (at + 4).min(bytes.len());
+                    bytes[at..end].fill(0xFF);
+                    bytes
+                }
+            };
         }
     }
     bytes
@@ -71,13 +88,14 @@ fn damage(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
 
 #[test]
 fn damaged_pictures_are_processed_or_refused_but_never_panic() {
-    let limits = ImageLimits { sizes: vec![64], ..ImageLimits::default() };
+    // A lower pixel limit keeps the enlarged-but-allowed headers quick to reject or decode.
+    let limits = ImageLimits { sizes: vec![64], max_pixels: 2_000_000, ..ImageLimits::default() };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut outcomes = [0_u32; 2];
     for (format, seed) in seeds() {
         assert!(process(&limits, &seed, None).is_ok(), "the undamaged {format} works");
         for round in 0..600 {
-            let damaged = damage(&mut rng, &seed);
+            let damaged = damage(&mut rng, format, &seed);
             let result = catch_unwind(AssertUnwindSafe(|| process(&limits, &damaged, None)));
             let Ok(result) = result else { panic!("{format} round {round} panicked") };
             outcomes[usize::from(result.is_err())] += 1;

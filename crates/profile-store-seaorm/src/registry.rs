@@ -87,7 +87,7 @@ pub const TABLES: &[Table] = &[
         name: "outbox_messages",
         owner: Owner::Email("recipient"),
         columns: &[
-            ("id", General),
+            ("id", Personal),
             ("recipient", Personal),
             ("kind", Personal),
             // Codes and links to the user, in clear until sent.
@@ -118,13 +118,13 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "email_change_codes",
         owner: Owner::UserId("user_id"),
-        columns: &[("id", General), ("user_id", Personal), ("destination_hash", Secret), ("sent_at_ms", Personal)],
+        columns: &[("id", Internal), ("user_id", Personal), ("destination_hash", Secret), ("sent_at_ms", Personal)],
     },
     Table {
         name: "email_change_history",
         owner: Owner::UserId("user_id"),
         columns: &[
-            ("id", General),
+            ("id", Personal),
             ("user_id", Personal),
             ("old_email", Personal),
             ("new_email", Personal),

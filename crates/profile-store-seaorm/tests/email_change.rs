@@ -400,4 +400,15 @@ on_every_backend!(sign_ins_and_address_changes_are_in_the_security_history, |db:
     assert!(!db.store.sign_out(bobs, T0 + Duration::days(3)).await.unwrap(), "once");
     let kinds: Vec<SecurityEventKind> = db.store.history(bob).await.unwrap().iter().map(|e| e.kind).collect();
     assert_eq!(kinds, [SecurityEventKind::SignedIn, SecurityEventKind::SignedOut]);
+    // Refused changes record nothing: a used revert link, an address taken.
+    assert_eq!(
+        db.store.revert(&reversal(77, ada, "ada@example.com", 601)).await.unwrap(),
+        RevertOutcome::AlreadyReverted
+    );
+    ask(&db, ada, "bob@example.com", "222222", 3).await;
+    let taken = application(ada, "ada@example.com", "bob@example.com", "222222", 3);
+    let taken =
+        EmailChangeApplication { record: EmailChangeRecord { id: Uuid::from_u128(78), ..taken.record }, ..taken };
+    assert_eq!(db.store.apply(&taken).await.unwrap(), ApplyOutcome::AddressTaken);
+    assert_eq!(db.store.history(ada).await.unwrap().len(), 3, "nothing added for refused changes");
 });

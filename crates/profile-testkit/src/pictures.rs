@@ -62,6 +62,41 @@ pub fn with_app1(jpeg: &[u8], payload: &[u8]) -> Vec<u8> {
     [&jpeg[..2], &[0xFF, 0xE1], &length, payload, &jpeg[2..]].concat()
 }
 
+/// The CRC-32 that PNG chunks carry.
+#[must_use]
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = u32::MAX;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// `png` with its header claiming `width`×`height` (checksum fixed).
+#[must_use]
+pub fn png_claiming(mut png: Vec<u8>, width: u32, height: u32) -> Vec<u8> {
+    // IHDR data starts at 16 (8 signature, 4 length, 4 type).
+    png[16..20].copy_from_slice(&width.to_be_bytes());
+    png[20..24].copy_from_slice(&height.to_be_bytes());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+/// `jpeg` with its frame header claiming `width`×`height` (16 bits each).
+#[must_use]
+pub fn jpeg_claiming(mut jpeg: Vec<u8>, width: u16, height: u16) -> Vec<u8> {
+    if let Some(at) = jpeg.windows(2).position(|w| w == [0xFF, 0xC0] || w == [0xFF, 0xC2]) {
+        // Marker, length (2), precision (1), then height and width.
+        jpeg[at + 5..at + 7].copy_from_slice(&height.to_be_bytes());
+        jpeg[at + 7..at + 9].copy_from_slice(&width.to_be_bytes());
+    }
+    jpeg
+}
+
 /// Whether `needle` occurs in `haystack`.
 #[must_use]
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {

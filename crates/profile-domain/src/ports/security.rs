@@ -1,8 +1,10 @@
-//! The security history port. Sign-ins and address changes add their entry
-//! in the same transaction as the change itself (see
-//! [`SignInStore::complete_sign_in`](super::SignInStore::complete_sign_in)
-//! and [`EmailChangeStore::apply`](super::EmailChangeStore::apply)); this
-//! port reads the history back.
+//! The security history port. Sign-ins, sign-outs, address changes and
+//! reverts add their entry in the same transaction as the change itself
+//! (see [`SignInStore::complete_sign_in`](super::SignInStore::complete_sign_in),
+//! [`SessionStore::sign_out`](super::SessionStore::sign_out),
+//! [`EmailChangeStore::apply`](super::EmailChangeStore::apply) and
+//! [`EmailChangeStore::revert`](super::EmailChangeStore::revert)); this port
+//! reads the history back.
 
 use async_trait::async_trait;
 

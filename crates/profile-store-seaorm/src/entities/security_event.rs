@@ -1,4 +1,5 @@
-//! The `security_events` table: a user's sign-ins and address changes.
+//! The `security_events` table: a user's sign-ins, sign-outs, address
+//! changes and reverts.
 
 use sea_orm::entity::prelude::*;
 

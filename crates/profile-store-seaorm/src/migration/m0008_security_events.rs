@@ -1,4 +1,5 @@
-//! The security history: sign-ins and address changes, per user.
+//! The security history: sign-ins, sign-outs, address changes and reverts,
+//! per user.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
