@@ -9,10 +9,11 @@ use object_store::prefix::PrefixStore;
 
 use crate::ObjectBlobStore;
 
-/// Settings for `s3://` URLs; anything unset comes from the usual AWS
-/// environment variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
-/// `AWS_REGION`, `AWS_ENDPOINT` …).
-#[derive(Clone, Default)]
+/// Settings for `s3://` URLs (the `[s3]` configuration section); unset keys
+/// and endpoint come from the usual AWS environment variables
+/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ENDPOINT` …).
+#[derive(Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct S3Settings {
     /// The endpoint of an S3-compatible service (`http://127.0.0.1:9000`).
     pub endpoint: Option<String>,

@@ -237,7 +237,7 @@ pub struct Config {
     /// Where picture files go: `file://<dir>` or `s3://<bucket>[/<prefix>]`;
     /// unset, `file://<data_dir>/blobs`.
     pub blob_url: Option<String>,
-    pub s3: crate::picture_config::S3Config,
+    pub s3: profile_blob::S3Settings,
     pub pictures: crate::picture_config::PicturesConfig,
 }
 
@@ -267,7 +267,7 @@ impl Default for Config {
             consent: ConsentConfig::default(),
             providers: crate::provider_config::ProvidersConfig::default(),
             blob_url: None,
-            s3: crate::picture_config::S3Config::default(),
+            s3: profile_blob::S3Settings::default(),
             pictures: crate::picture_config::PicturesConfig::default(),
         }
     }

@@ -1,47 +1,9 @@
-//! Where pictures are stored (`blob_url`, `[s3]`) and what uploads may be
-//! (`[pictures]`).
+//! What uploads may be (`[pictures]`); where they are stored is `blob_url`
+//! and `[s3]` (`profile_blob::S3Settings`).
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::ConfigError;
-
-/// S3 settings for an `s3://` blob URL; unset values come from the usual
-/// AWS environment variables.
-#[derive(Clone, Default, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct S3Config {
-    pub endpoint: Option<String>,
-    pub region: Option<String>,
-    pub access_key_id: Option<String>,
-    pub secret_access_key: Option<String>,
-    pub allow_http: bool,
-}
-
-impl std::fmt::Debug for S3Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("S3Config")
-            .field("endpoint", &self.endpoint)
-            .field("region", &self.region)
-            .field("access_key_id", &self.access_key_id.as_ref().map(|_| ".."))
-            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| ".."))
-            .field("allow_http", &self.allow_http)
-            .finish()
-    }
-}
-
-impl S3Config {
-    /// The adapter's settings.
-    #[must_use]
-    pub fn settings(&self) -> profile_blob::S3Settings {
-        profile_blob::S3Settings {
-            endpoint: self.endpoint.clone(),
-            region: self.region.clone(),
-            access_key_id: self.access_key_id.clone(),
-            secret_access_key: self.secret_access_key.clone(),
-            allow_http: self.allow_http,
-        }
-    }
-}
 
 /// What uploads may be and how long they wait.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -154,7 +116,7 @@ mod tests {
 
     #[test]
     fn s3_secrets_are_not_shown() {
-        let c = S3Config { secret_access_key: Some("hunter2".into()), ..S3Config::default() };
+        let c = profile_blob::S3Settings { secret_access_key: Some("hunter2".into()), ..Default::default() };
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 }

@@ -144,7 +144,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     };
     let provider_sync =
         Arc::new(ProviderSync::new(shared.clone(), Arc::new(webhooks), clock.clone(), provider_ids, provider_retry));
-    let blobs = profile_blob::ObjectBlobStore::open(&config.blob_url(), &config.s3.settings())?;
+    let blobs = profile_blob::ObjectBlobStore::open(&config.blob_url(), &config.s3)?;
     let processor = profile_image::ImageProcessor::new(config.pictures.limits(), config.pictures.parallelism());
     let pictures = Arc::new(Pictures::new(
         shared.clone(),

@@ -7,6 +7,7 @@
 //! [`S3Server`] runs a real S3-compatible server (`s3s-fs`) on a temporary
 //! directory.
 
+mod listener;
 pub mod pictures;
 mod s3_server;
 mod smtp_sink;

@@ -1,5 +1,6 @@
 //! An SMTP server for tests that keeps what it receives.
 
+use crate::listener::Listener;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
@@ -23,7 +24,7 @@ struct Shared {
     /// When not zero, every RCPT is answered with this code.
     reject_with: AtomicU16,
     /// Once set, the server closes its socket and every open session.
-    stopped: AtomicBool,
+    stopped: Arc<AtomicBool>,
 }
 
 fn lock(shared: &Shared) -> MutexGuard<'_, Vec<ReceivedMail>> {
@@ -33,9 +34,8 @@ fn lock(shared: &Shared) -> MutexGuard<'_, Vec<ReceivedMail>> {
 /// A running SMTP server on 127.0.0.1; it lives until the process ends.
 #[derive(Clone)]
 pub struct SmtpSink {
-    port: u16,
+    listener: Arc<Listener>,
     shared: Arc<Shared>,
-    acceptor: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
 }
 
 impl SmtpSink {
@@ -54,34 +54,19 @@ impl SmtpSink {
     /// When the port cannot be bound.
     #[must_use]
     pub fn start_on(port: u16) -> Self {
-        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the SMTP sink");
-        let port = listener.local_addr().expect("local address").port();
         let shared = Arc::new(Shared::default());
-        let accepting = shared.clone();
-        let acceptor = std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                if accepting.stopped.load(Ordering::SeqCst) {
-                    break;
-                }
-                let shared = accepting.clone();
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &shared);
-                });
-            }
+        let serving = shared.clone();
+        let listener = Listener::spawn(port, shared.stopped.clone(), move |stream| {
+            let _ = serve(stream, &serving);
         });
-        Self { port, shared, acceptor: Arc::new(Mutex::new(Some(acceptor))) }
+        Self { listener: Arc::new(listener), shared }
     }
 
     /// Stops the server as a real outage would: the port stops listening and
     /// open sessions are closed at their next command. What was received stays
     /// readable; [`SmtpSink::start_on`] with the same port brings it back.
     pub fn stop(&self) {
-        self.shared.stopped.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        let handle = self.acceptor.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        if let Some(handle) = handle {
-            let _ = handle.join();
-        }
+        self.listener.stop();
     }
 
     /// A port that nothing listens on now (for "server down" tests).
@@ -96,14 +81,14 @@ impl SmtpSink {
 
     /// The port the server listens on.
     #[must_use]
-    pub const fn port(&self) -> u16 {
-        self.port
+    pub fn port(&self) -> u16 {
+        self.listener.port()
     }
 
     /// An `smtp://` URL for this server (plain, no authentication).
     #[must_use]
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
+        format!("smtp://127.0.0.1:{}", self.port())
     }
 
     /// Answers every recipient with `code` from now on (0 to accept again).

@@ -1,8 +1,9 @@
 //! An HTTP endpoint for tests that records every webhook it is sent and
 //! answers with the status it is told to.
 
+use crate::listener::Listener;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -34,7 +35,6 @@ impl ReceivedWebhook {
 struct Shared {
     received: Mutex<Vec<ReceivedWebhook>>,
     status: AtomicU16,
-    stopped: AtomicBool,
 }
 
 fn lock(shared: &Shared) -> MutexGuard<'_, Vec<ReceivedWebhook>> {
@@ -45,9 +45,8 @@ fn lock(shared: &Shared) -> MutexGuard<'_, Vec<ReceivedWebhook>> {
 /// otherwise; it lives until stopped or the process ends.
 #[derive(Clone)]
 pub struct WebhookReceiver {
-    port: u16,
+    listener: Arc<Listener>,
     shared: Arc<Shared>,
-    acceptor: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
 }
 
 impl WebhookReceiver {
@@ -57,23 +56,12 @@ impl WebhookReceiver {
     /// When the port cannot be bound.
     #[must_use]
     pub fn start_on(port: u16) -> Self {
-        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the webhook receiver");
-        let port = listener.local_addr().expect("local address").port();
-        let shared =
-            Arc::new(Shared { received: Mutex::new(Vec::new()), status: AtomicU16::new(204), stopped: false.into() });
-        let accepting = shared.clone();
-        let acceptor = std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                if accepting.stopped.load(Ordering::SeqCst) {
-                    break;
-                }
-                let shared = accepting.clone();
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &shared);
-                });
-            }
+        let shared = Arc::new(Shared { received: Mutex::new(Vec::new()), status: AtomicU16::new(204) });
+        let serving = shared.clone();
+        let listener = Listener::spawn(port, Arc::new(AtomicBool::new(false)), move |stream| {
+            let _ = serve(stream, &serving);
         });
-        Self { port, shared, acceptor: Arc::new(Mutex::new(Some(acceptor))) }
+        Self { listener: Arc::new(listener), shared }
     }
 
     /// Starts a receiver on a free port.
@@ -88,24 +76,19 @@ impl WebhookReceiver {
     /// Stops listening, as a real outage: connections are refused from now
     /// on. [`WebhookReceiver::start_on`] with the same port brings it back.
     pub fn stop(&self) {
-        self.shared.stopped.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        let handle = self.acceptor.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        if let Some(handle) = handle {
-            let _ = handle.join();
-        }
+        self.listener.stop();
     }
 
     /// The port it listens on.
     #[must_use]
-    pub const fn port(&self) -> u16 {
-        self.port
+    pub fn port(&self) -> u16 {
+        self.listener.port()
     }
 
     /// The URL of `path` on this receiver.
     #[must_use]
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("http://127.0.0.1:{}{path}", self.port())
     }
 
     /// Answers every request with `status` from now on.
