@@ -70,9 +70,7 @@ async fn wait_for_backlog(app: &App, provider: &str, done: impl Fn(&Value) -> bo
 }
 
 fn free_port() -> u16 {
-    let probe = WebhookReceiver::start();
-    probe.stop();
-    probe.port()
+    profile_testkit::SmtpSink::free_port()
 }
 
 fn accepted(received: &[ReceivedWebhook]) -> Vec<&ReceivedWebhook> {

@@ -8,7 +8,7 @@ use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::{Data, Path};
 use poem::{IntoResponse, Request, Response, handler};
 use profile_domain::use_cases::{Pictures, Profiles};
-use profile_domain::{PictureFile, PictureSlot, UserId, default_picture_name, default_picture_svg};
+use profile_domain::{PictureSlot, UserId, default_picture_name, default_picture_svg};
 
 use crate::auth::reader;
 use crate::error::ApiError;
@@ -104,9 +104,6 @@ pub(crate) async fn preview(req: &Request, Path(file): Path<String>, files: Data
         Ok(user) => user,
         Err(refusal) => return refusal.into_response(),
     };
-    if PictureFile::parse_name(&file).is_none() {
-        return not_found();
-    }
     match files.pictures.file(user.user_id, PictureSlot::Pending, &file).await {
         Ok(Some((found, bytes))) => {
             file_response(req, &found.hash, found.format.media_type(), "private, max-age=3600", bytes)

@@ -70,12 +70,6 @@ impl ProviderReports {
         Self { accounts, consents, log, clock, random, catalogue, routes }
     }
 
-    /// Whether a provider with this id is configured.
-    #[must_use]
-    pub fn knows(&self, provider: &str) -> bool {
-        ProviderId::parse(provider).is_ok_and(|p| self.routes.get(&p).is_some())
-    }
-
     /// Withdraws the reported consents that are granted now and returns the
     /// purposes withdrawn (none for an address that has no account). Every
     /// provider of each purpose is told, the reporting one too: it may still
