@@ -7,6 +7,8 @@ mod bad_input;
 mod consents;
 mod databases;
 mod email_change;
+mod export;
+mod export_coverage;
 mod flows;
 mod limits;
 mod mail;

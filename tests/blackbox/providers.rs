@@ -38,18 +38,6 @@ async fn start(dir: &tempfile::TempDir, port: u16, crm_port: u16) -> App {
     App::start(&[("PROFILE_CONFIG", path.as_str()), ("PROFILE_OPERATOR_API_KEY_SHA256", OPERATOR_KEY_SHA256)]).await
 }
 
-async fn set(app: &App, token: &str, purpose: &str, granted: bool) {
-    let r = app
-        .client
-        .put(format!("{}/v1/me/consents/{purpose}", app.base))
-        .bearer_auth(token)
-        .json(&json!({ "granted": granted }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-}
-
 /// The operator's view of one provider.
 async fn backlog(app: &App, provider: &str) -> Value {
     let r = app.client.get(format!("{}/v1/operator/providers", app.base)).bearer_auth(OPERATOR_KEY).send().await;
@@ -84,11 +72,11 @@ async fn a_provider_that_was_down_gets_every_change_in_order_after_an_outage_and
     let mut app = start(&dir, port, free_port()).await;
     let ann = app.sign_in("ann@example.com").await;
     let bob = app.sign_in("bob@example.com").await;
-    set(&app, &ann, "newsletter", true).await;
-    set(&app, &ann, "product_news", true).await;
-    set(&app, &bob, "newsletter", true).await;
-    set(&app, &ann, "newsletter", false).await;
-    set(&app, &ann, "usage_analytics", true).await; // no provider carries it
+    app.set_consent(&ann, "newsletter", true).await;
+    app.set_consent(&ann, "product_news", true).await;
+    app.set_consent(&bob, "newsletter", true).await;
+    app.set_consent(&ann, "newsletter", false).await;
+    app.set_consent(&ann, "usage_analytics", true).await; // no provider carries it
     let down = wait_for_backlog(&app, "lists", |b| b["last_error"] == "webhook could not connect").await;
     assert_eq!(down["pending"], 4);
 
@@ -173,8 +161,8 @@ async fn a_signed_report_withdraws_once_and_bad_or_replayed_reports_change_nothi
     let dir = tempfile::tempdir().unwrap();
     let app = start(&dir, free_port(), free_port()).await;
     let cy = app.sign_in("cy@example.com").await;
-    set(&app, &cy, "newsletter", true).await;
-    set(&app, &cy, "product_news", true).await;
+    app.set_consent(&cy, "newsletter", true).await;
+    app.set_consent(&cy, "product_news", true).await;
     let now = OffsetDateTime::now_utc();
     let body = r#"{"type":"subscriber.unsubscribed","data":{"email":"cy@example.com","purpose":"newsletter"}}"#;
 
@@ -230,7 +218,7 @@ async fn a_signed_report_withdraws_once_and_bad_or_replayed_reports_change_nothi
     assert!(!granted(&app, &cy, "newsletter").await);
     assert!(granted(&app, &cy, "product_news").await, "only the purpose reported");
 
-    set(&app, &cy, "newsletter", true).await;
+    app.set_consent(&cy, "newsletter", true).await;
     let replay = report(&app, "lists", &signed(REPORT_SECRET, "m5", now, body), body).await;
     assert_eq!(error_code(replay).await, (StatusCode::CONFLICT, "webhook_replayed".to_owned()));
     assert!(granted(&app, &cy, "newsletter").await, "a replay does not undo the new grant");
@@ -266,7 +254,7 @@ async fn a_provider_that_carries_a_granted_purpose_hears_of_an_address_change() 
     let dir = tempfile::tempdir().unwrap();
     let app = start(&dir, receiver.port(), free_port()).await;
     let dee = app.sign_in("dee@example.com").await;
-    set(&app, &dee, "newsletter", true).await;
+    app.set_consent(&dee, "newsletter", true).await;
     let started = app.post_as(&dee, "/v1/me/email-change", json!({ "new_email": "dee@new.example" })).await;
     assert_eq!(started.status(), StatusCode::ACCEPTED);
     let code = app.code_from_mailbox("dee@new.example").await;

@@ -309,4 +309,17 @@ impl App {
     pub async fn post_as(&self, token: &str, path: &str, body: Value) -> Response {
         self.client.post(format!("{}{path}", self.base)).bearer_auth(token).json(&body).send().await.unwrap()
     }
+
+    /// Grants or withdraws a consent (200 expected).
+    pub async fn set_consent(&self, token: &str, purpose: &str, granted: bool) {
+        let r = self
+            .client
+            .put(format!("{}/v1/me/consents/{purpose}", self.base))
+            .bearer_auth(token)
+            .json(&json!({ "granted": granted }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
 }

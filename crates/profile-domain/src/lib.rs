@@ -11,6 +11,7 @@ pub mod default_picture;
 pub mod email;
 pub mod email_change;
 mod error_chain;
+pub mod export;
 pub mod picture;
 pub mod ports;
 pub mod provider;

@@ -1,6 +1,6 @@
 //! The security history: what happened to an account that its owner may
-//! want to see (sign-ins and sign-outs, address changes), kept for the
-//! export.
+//! want to see (sign-ins and sign-outs, address changes, exports), kept
+//! for the export.
 
 use time::OffsetDateTime;
 
@@ -17,9 +17,15 @@ pub enum SecurityEventKind {
     EmailChanged,
     /// An address change was undone from the emailed link.
     EmailChangeReverted,
+    /// The user downloaded the export of their data.
+    DataExported,
 }
 
 impl SecurityEventKind {
+    /// Every kind.
+    pub const ALL: [Self; 5] =
+        [Self::SignedIn, Self::SignedOut, Self::EmailChanged, Self::EmailChangeReverted, Self::DataExported];
+
     /// The stable name, as stored and exported.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -28,15 +34,14 @@ impl SecurityEventKind {
             Self::SignedOut => "signed_out",
             Self::EmailChanged => "email_changed",
             Self::EmailChangeReverted => "email_change_reverted",
+            Self::DataExported => "data_exported",
         }
     }
 
     /// The kind with this stored name.
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::SignedIn, Self::SignedOut, Self::EmailChanged, Self::EmailChangeReverted]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
     }
 }
 
@@ -57,14 +62,10 @@ mod tests {
 
     #[test]
     fn kinds_survive_their_stored_names() {
-        for kind in [
-            SecurityEventKind::SignedIn,
-            SecurityEventKind::SignedOut,
-            SecurityEventKind::EmailChanged,
-            SecurityEventKind::EmailChangeReverted,
-        ] {
+        for kind in SecurityEventKind::ALL {
             assert_eq!(SecurityEventKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(SecurityEventKind::parse("exported"), None);
+        assert_eq!(SecurityEventKind::parse("DATA_EXPORTED"), None);
     }
 }

@@ -8,6 +8,7 @@
 mod api_auth;
 mod api_consents;
 mod api_email_change;
+mod api_export;
 mod api_me;
 mod api_operator;
 mod api_pictures;
@@ -29,7 +30,7 @@ use async_trait::async_trait;
 use poem::{EndpointExt, IntoEndpoint, Route, get, handler, http::StatusCode, web::Data};
 use poem_openapi::{OpenApiService, Tags};
 use profile_domain::use_cases::{
-    Consents, EmailChanges, Pictures, Profiles, ProviderReports, ProviderSync, Sessions, SignIn, Unsubscribes,
+    Consents, EmailChanges, Exports, Pictures, Profiles, ProviderReports, ProviderSync, Sessions, SignIn, Unsubscribes,
 };
 
 pub use auth::SESSION_COOKIE;
@@ -40,6 +41,7 @@ pub use rate_limit::RateLimit;
 use crate::api_auth::AuthApi;
 use crate::api_consents::ConsentApi;
 use crate::api_email_change::EmailChangeApi;
+use crate::api_export::ExportApi;
 use crate::api_me::MeApi;
 use crate::api_operator::{OperatorApi, OperatorGuard};
 use crate::api_pictures::PictureApi;
@@ -87,6 +89,8 @@ pub struct UseCases {
     pub provider_sync: Arc<ProviderSync>,
     /// Profile pictures.
     pub pictures: Arc<Pictures>,
+    /// The export of a user's data.
+    pub exports: Arc<Exports>,
 }
 
 /// Tells whether the service can serve requests (its database answers).
@@ -97,7 +101,8 @@ pub trait Readiness: Send + Sync {
 }
 
 /// Every group of operations, in the order the document lists them.
-type Apis = (AuthApi, MeApi, PictureApi, EmailChangeApi, ConsentApi, UnsubscribeApi, OperatorApi, ProviderApi);
+type Apis =
+    (AuthApi, MeApi, PictureApi, EmailChangeApi, ExportApi, ConsentApi, UnsubscribeApi, OperatorApi, ProviderApi);
 
 fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis, ()> {
     let auth = AuthApi {
@@ -121,6 +126,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         max_bytes: config.max_picture_bytes,
     };
     let email_change = EmailChangeApi { changes: use_cases.email_changes.clone(), views };
+    let export = ExportApi { exports: use_cases.exports.clone() };
     let consent = ConsentApi { consents: use_cases.consents.clone() };
     let unsubscribe = UnsubscribeApi { unsubscribes: use_cases.unsubscribes.clone() };
     let guard = Arc::new(OperatorGuard {
@@ -137,7 +143,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         operator: guard,
     };
     OpenApiService::new(
-        (auth, me, pictures, email_change, consent, unsubscribe, operator, providers),
+        (auth, me, pictures, email_change, export, consent, unsubscribe, operator, providers),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),
     )

@@ -11,13 +11,13 @@ use poem::http::StatusCode;
 use poem::test::TestClient;
 use poem::{Endpoint, IntoEndpoint};
 use profile_domain::ports::{
-    MockAccountStore, MockBlobStore, MockClock, MockConsentStore, MockEmailChangeStore, MockPictureProcessor,
-    MockPictureStore, MockProviderOutbox, MockProviderReportLog, MockProviderTransport, MockRandomness,
-    MockSessionStore, MockSignInStore, MockUnsubscribeStore,
+    MockAccountStore, MockBlobStore, MockClock, MockConsentStore, MockEmailChangeStore, MockExportSource,
+    MockPictureProcessor, MockPictureStore, MockProviderOutbox, MockProviderReportLog, MockProviderTransport,
+    MockRandomness, MockSecurityLog, MockSessionStore, MockSignInStore, MockUnsubscribeStore,
 };
 use profile_domain::use_cases::{
-    Consents, EmailChangePolicy, EmailChanges, PicturePolicy, Pictures, Profiles, ProviderReports, ProviderSync,
-    SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
+    Consents, EmailChangePolicy, EmailChanges, ExportPolicy, Exports, PicturePolicy, Pictures, Profiles,
+    ProviderReports, ProviderSync, SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
 };
 use profile_domain::{PortError, SecretHasher, SecretKey};
 use profile_http::{HttpConfig, Limits, Readiness, UseCases};
@@ -111,6 +111,13 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
             Arc::new(MockPictureProcessor::new()),
             Arc::new(MockClock::new()),
             PicturePolicy::default(),
+        )),
+        exports: Arc::new(Exports::new(
+            Arc::new(MockExportSource::new()),
+            Arc::new(MockSecurityLog::new()),
+            Arc::new(MockBlobStore::new()),
+            Arc::new(MockClock::new()),
+            ExportPolicy::default(),
         )),
     }
 }

@@ -27,6 +27,7 @@ pub struct LimitsConfig {
     pub verify_per_address: LimitConfig,
     pub operator_key_failures_per_ip: LimitConfig,
     pub picture_uploads_per_user: LimitConfig,
+    pub exports_per_user: LimitConfig,
 }
 
 impl Default for LimitsConfig {
@@ -38,6 +39,7 @@ impl Default for LimitsConfig {
             verify_per_address: LimitConfig { max: 10, window_secs: 900 },
             operator_key_failures_per_ip: LimitConfig { max: 10, window_secs: 900 },
             picture_uploads_per_user: LimitConfig { max: 20, window_secs: 900 },
+            exports_per_user: LimitConfig { max: 5, window_secs: 3600 },
         }
     }
 }
@@ -337,6 +339,8 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
         "limits.picture_uploads_per_user.window_secs",
         Kind::Integer,
     ),
+    ("PROFILE_LIMITS_EXPORTS_PER_USER_MAX", "limits.exports_per_user.max", Kind::Integer),
+    ("PROFILE_LIMITS_EXPORTS_PER_USER_WINDOW_SECS", "limits.exports_per_user.window_secs", Kind::Integer),
     ("PROFILE_OUTBOX_POLL_INTERVAL_MS", "outbox.poll_interval_ms", Kind::Integer),
     ("PROFILE_OUTBOX_RETRY_BASE_SECS", "outbox.retry_base_secs", Kind::Integer),
     ("PROFILE_OUTBOX_RETRY_MAX_SECS", "outbox.retry_max_secs", Kind::Integer),
@@ -426,6 +430,7 @@ impl Config {
             &l.verify_per_address,
             &l.operator_key_failures_per_ip,
             &l.picture_uploads_per_user,
+            &l.exports_per_user,
         ];
         if limits.iter().any(|l| l.max == 0 || l.window_secs == 0) {
             return invalid("every limit needs max and window_secs greater than zero");

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use profile_domain::SecretHasher;
-use profile_domain::ports::{Clock, MailTransport, Randomness};
+use profile_domain::ports::{BlobStore, Clock, MailTransport, Randomness};
 use profile_domain::use_cases::{
-    Consents, EmailChangePolicy, EmailChanges, Housekeeping, OutboxDelivery, PicturePolicy, Pictures, Profiles,
-    ProviderReports, ProviderSync, RetentionPolicy, RetryPolicy, SessionPolicy, Sessions, SignIn, SignInPolicy,
-    Unsubscribes,
+    Consents, EmailChangePolicy, EmailChanges, ExportPolicy, Exports, Housekeeping, OutboxDelivery, PicturePolicy,
+    Pictures, Profiles, ProviderReports, ProviderSync, RetentionPolicy, RetryPolicy, SessionPolicy, Sessions, SignIn,
+    SignInPolicy, Unsubscribes,
 };
 use profile_email::{DevMailbox, MailSettings, SmtpTransport};
 use profile_http::{HttpConfig, Limits, RateLimit, UseCases};
@@ -82,6 +82,11 @@ fn email_change_policy(config: &Config) -> EmailChangePolicy {
     }
 }
 
+fn export_policy(config: &Config) -> ExportPolicy {
+    let limit = config.limits.exports_per_user;
+    ExportPolicy { max_per_window: limit.max, window: seconds(limit.window_secs), ..ExportPolicy::default() }
+}
+
 fn rate(limit: LimitConfig) -> RateLimit {
     RateLimit { max: limit.max, window: Duration::from_secs(limit.window_secs) }
 }
@@ -144,11 +149,11 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     };
     let provider_sync =
         Arc::new(ProviderSync::new(shared.clone(), Arc::new(webhooks), clock.clone(), provider_ids, provider_retry));
-    let blobs = profile_blob::ObjectBlobStore::open(&config.blob_url(), &config.s3)?;
+    let blobs: Arc<dyn BlobStore> = Arc::new(profile_blob::ObjectBlobStore::open(&config.blob_url(), &config.s3)?);
     let processor = profile_image::ImageProcessor::new(config.pictures.limits(), config.pictures.parallelism());
     let pictures = Arc::new(Pictures::new(
         shared.clone(),
-        Arc::new(blobs),
+        blobs.clone(),
         Arc::new(processor),
         clock.clone(),
         PicturePolicy { pending_ttl: seconds(config.pictures.pending_ttl_secs), ..PicturePolicy::default() },
@@ -195,6 +200,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         )),
         provider_sync: provider_sync.clone(),
         pictures: pictures.clone(),
+        exports: Arc::new(Exports::new(shared.clone(), shared.clone(), blobs, clock.clone(), export_policy(config))),
     };
     let retry = RetryPolicy {
         base_delay: time::Duration::seconds(i64::try_from(config.outbox.retry_base_secs).unwrap_or(5)),

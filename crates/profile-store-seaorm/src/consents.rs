@@ -10,8 +10,8 @@ use profile_domain::{
 };
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, SqlErr, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -53,6 +53,20 @@ async fn lock_user(txn: &DatabaseTransaction, user: UserId) -> Result<String, Po
     Ok(account.email)
 }
 
+/// The user's last ledger sequence number, if the ledger has any entry.
+pub(crate) async fn ledger_end(conn: &impl ConnectionTrait, user: uuid::Uuid) -> Result<Option<i64>, PortError> {
+    consent_event::Entity::find()
+        .select_only()
+        .column(consent_event::Column::Seq)
+        .filter(consent_event::Column::UserId.eq(user))
+        .order_by_desc(consent_event::Column::Seq)
+        .limit(1)
+        .into_tuple()
+        .one(conn)
+        .await
+        .map_err(db("reading the ledger's end"))
+}
+
 /// Appends `event` with the user's next sequence number, makes it the
 /// answer in force and queues the provider notices with the user's address
 /// `email`; the caller holds the user's lock.
@@ -63,16 +77,7 @@ async fn append(
     notify: &[NoticeFor],
 ) -> Result<(), PortError> {
     let user = event.user_id.as_uuid();
-    let last: Option<i64> = consent_event::Entity::find()
-        .select_only()
-        .column(consent_event::Column::Seq)
-        .filter(consent_event::Column::UserId.eq(user))
-        .order_by_desc(consent_event::Column::Seq)
-        .limit(1)
-        .into_tuple()
-        .one(txn)
-        .await
-        .map_err(db("reading the ledger's end"))?;
+    let last = ledger_end(txn, user).await?;
     consent_event::Entity::insert(consent_event::ActiveModel {
         id: Set(event.id),
         user_id: Set(user),

@@ -10,6 +10,7 @@ mod consents;
 mod convert;
 mod email_change;
 mod entities;
+mod export;
 mod housekeeping;
 mod migration;
 mod outbox;

@@ -22,7 +22,7 @@ fn files_json(files: &[PictureFile]) -> String {
     Value::Array(list).to_string()
 }
 
-fn picture_from_row(row: picture::Model) -> Result<Picture, PortError> {
+pub(crate) fn picture_from_row(row: picture::Model) -> Result<Picture, PortError> {
     let bad = || PortError::msg("stored picture files are malformed");
     let list: Vec<Value> = serde_json::from_str(&row.files).map_err(|_| bad())?;
     let files = list

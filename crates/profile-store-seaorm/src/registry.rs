@@ -26,8 +26,9 @@ pub enum Use {
     Personal,
     /// A keyed hash or other secret: erased with the user, never exported.
     Secret,
-    /// Delivery bookkeeping (leases, attempts, errors): erased with the
-    /// row, never exported.
+    /// Bookkeeping (leases, attempts, errors, counters, and the hash that
+    /// names a purpose's wording, which the export shows in full instead):
+    /// erased with the row, never exported.
     Internal,
     /// Not about a user (in a table that is, or is not, about users).
     General,
@@ -143,7 +144,7 @@ pub const TABLES: &[Table] = &[
             ("purpose_id", Personal),
             ("granted", Personal),
             ("version", Personal),
-            ("text_hash", Personal),
+            ("text_hash", Internal),
             ("answered_at_ms", Personal),
         ],
     },
@@ -155,7 +156,7 @@ pub const TABLES: &[Table] = &[
             ("user_id", Personal),
             ("purpose_id", Personal),
             ("version", Personal),
-            ("text_hash", Personal),
+            ("text_hash", Internal),
             ("granted", Personal),
             ("at_ms", Personal),
             ("channel", Personal),

@@ -2,16 +2,17 @@
 //! transaction of the change they record.
 
 use async_trait::async_trait;
-use profile_domain::ports::SecurityLog;
+use profile_domain::ports::{LimitedRecord, SecurityLog};
 use profile_domain::{PortError, SecurityEvent, SecurityEventKind, UserId};
 use sea_orm::{
     ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
 use crate::convert::{db, from_ms, to_ms};
-use crate::entities::security_event as event;
+use crate::entities::{account, security_event as event};
 
 /// Appends an entry, inside the caller's transaction.
 pub(crate) async fn record(
@@ -51,5 +52,41 @@ impl SecurityLog for SeaOrmStore {
                 })
             })
             .collect()
+    }
+
+    async fn record_limited(
+        &self,
+        entry: &SecurityEvent,
+        since: OffsetDateTime,
+        max: u32,
+    ) -> Result<LimitedRecord, PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        let locked = account::Entity::find_by_id(entry.user_id.as_uuid())
+            .lock_exclusive()
+            .one(&txn)
+            .await
+            .map_err(db("locking the account"))?;
+        if locked.is_none() {
+            return Ok(LimitedRecord::NoAccount);
+        }
+        let counted: Vec<i64> = event::Entity::find()
+            .select_only()
+            .column(event::Column::AtMs)
+            .filter(event::Column::UserId.eq(entry.user_id.as_uuid()))
+            .filter(event::Column::Kind.eq(entry.kind.as_str()))
+            .filter(event::Column::AtMs.gt(to_ms(since)))
+            .order_by_asc(event::Column::AtMs)
+            .limit(u64::from(max))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db("counting security events"))?;
+        if counted.len() >= max as usize {
+            let oldest = from_ms(counted.first().copied().unwrap_or_else(|| to_ms(since)))?;
+            return Ok(LimitedRecord::Limited { oldest });
+        }
+        record(&txn, entry.user_id, entry.kind, entry.at).await?;
+        txn.commit().await.map_err(db("committing a security event"))?;
+        Ok(LimitedRecord::Recorded)
     }
 }

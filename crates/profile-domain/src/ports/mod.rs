@@ -8,6 +8,7 @@ mod blobs;
 mod clock;
 mod consents;
 mod email_change;
+mod export;
 mod housekeeping;
 mod mail;
 mod outbox;
@@ -26,6 +27,7 @@ pub use consents::ConsentStore;
 pub use email_change::{
     ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, PutOutcome, RevertOutcome,
 };
+pub use export::ExportSource;
 pub use housekeeping::{HousekeepingStore, PurgeCutoffs, Purged};
 pub use mail::{MailTransport, SendError};
 pub use outbox::{DeliveryOutcome, OutboxStore, QueuedEmail};
@@ -34,7 +36,7 @@ pub use providers::{
     NoticeOutcome, NoticeRefused, ProviderBacklog, ProviderOutbox, ProviderReportLog, ProviderTransport, QueuedNotice,
 };
 pub use randomness::Randomness;
-pub use security::SecurityLog;
+pub use security::{LimitedRecord, SecurityLog};
 pub use sessions::SessionStore;
 pub use sign_in::{CompletedSignIn, NewSession, SignInCompletion, SignInOutcome, SignInStore};
 pub use unsubscribe::{ConsentFilter, UnsubscribeStore};
@@ -46,6 +48,7 @@ pub use {
     clock::MockClock,
     consents::MockConsentStore,
     email_change::MockEmailChangeStore,
+    export::MockExportSource,
     housekeeping::MockHousekeepingStore,
     mail::MockMailTransport,
     outbox::MockOutboxStore,

@@ -8,7 +8,24 @@
 
 use async_trait::async_trait;
 
+use time::OffsetDateTime;
+
 use crate::{PortError, SecurityEvent, UserId};
+
+/// The outcome of [`SecurityLog::record_limited`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitedRecord {
+    /// The entry was added.
+    Recorded,
+    /// The user already has the most entries of this kind the window
+    /// allows; the oldest of them is from `oldest`. Nothing was added.
+    Limited {
+        /// When the oldest entry counted was made.
+        oldest: OffsetDateTime,
+    },
+    /// The account does not exist.
+    NoAccount,
+}
 
 /// Reads a user's security history.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -19,4 +36,18 @@ pub trait SecurityLog: Send + Sync {
     /// # Errors
     /// [`PortError`] when the storage cannot be read.
     async fn history(&self, user: UserId) -> Result<Vec<SecurityEvent>, PortError>;
+
+    /// Adds `event` unless the user already has `max` entries of its kind
+    /// made after `since`. The count and the insert happen under the
+    /// account's lock, so concurrent requests (or instances) cannot both
+    /// slip under the limit.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be read or written.
+    async fn record_limited(
+        &self,
+        event: &SecurityEvent,
+        since: OffsetDateTime,
+        max: u32,
+    ) -> Result<LimitedRecord, PortError>;
 }

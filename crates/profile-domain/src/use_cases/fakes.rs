@@ -1,5 +1,6 @@
 //! In-memory fakes of the ports, for the domain's own unit tests.
 
+pub(crate) mod export;
 pub(crate) mod pictures;
 pub(crate) mod providers;
 

@@ -3,6 +3,7 @@
 mod consents;
 mod draw;
 mod email_change;
+mod exports;
 mod housekeeping;
 mod outbox_delivery;
 mod pictures;
@@ -21,6 +22,7 @@ pub use email_change::{
     CODE_LIMIT_WINDOW, ConfirmEmailChangeError, EmailChangePolicy, EmailChanges, REVERT_TOKEN_PURPOSE,
     RevertEmailChangeError, StartEmailChangeError,
 };
+pub use exports::{ExportError, ExportPolicy, Exports};
 pub use housekeeping::{Housekeeping, HousekeepingError, RetentionPolicy};
 pub use outbox_delivery::{DeliveryError, DeliveryReport, OutboxDelivery, RetryPolicy};
 pub use pictures::{PictureError, PicturePolicy, Pictures, SweepReport};

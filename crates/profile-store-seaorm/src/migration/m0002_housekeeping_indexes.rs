@@ -16,18 +16,10 @@ const INDEXES: [(&str, &str, &str); 3] = [
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (name, table, column) in INDEXES {
-            manager
-                .create_index(Index::create().name(name).table(Alias::new(table)).col(Alias::new(column)).to_owned())
-                .await?;
-        }
-        Ok(())
+        super::create_indexes(manager, &INDEXES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (name, table, _) in INDEXES {
-            manager.drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned()).await?;
-        }
-        Ok(())
+        super::drop_indexes(manager, &INDEXES).await
     }
 }

@@ -11,6 +11,7 @@ mod m0005_unsubscribe_keys;
 mod m0006_provider_notices;
 mod m0007_pictures;
 mod m0008_security_events;
+mod m0009_export_indexes;
 
 /// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
 /// set whatever the server's default, so any Unicode text fits.
@@ -34,6 +35,24 @@ fn owned_by_account(name: &str, table: DynIden, column: DynIden) -> ForeignKeyCr
         .to_owned()
 }
 
+/// Creates single-column indexes, each given as (index name, table, column).
+async fn create_indexes(manager: &SchemaManager<'_>, indexes: &[(&str, &str, &str)]) -> Result<(), DbErr> {
+    for (name, table, column) in indexes {
+        manager
+            .create_index(Index::create().name(*name).table(Alias::new(*table)).col(Alias::new(*column)).to_owned())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Drops the indexes [`create_indexes`] made.
+async fn drop_indexes(manager: &SchemaManager<'_>, indexes: &[(&str, &str, &str)]) -> Result<(), DbErr> {
+    for (name, table, _) in indexes {
+        manager.drop_index(Index::drop().name(*name).table(Alias::new(*table)).to_owned()).await?;
+    }
+    Ok(())
+}
+
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
 
@@ -49,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_provider_notices::Migration),
             Box::new(m0007_pictures::Migration),
             Box::new(m0008_security_events::Migration),
+            Box::new(m0009_export_indexes::Migration),
         ]
     }
 }

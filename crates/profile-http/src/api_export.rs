@@ -1,0 +1,79 @@
+//! `GET /v1/me/export`: the export document as a download, streamed as it
+//! is written.
+
+use std::sync::Arc;
+
+use futures_util::stream;
+use poem::Body;
+use poem_openapi::payload::Binary;
+use poem_openapi::{ApiResponse, OpenApi};
+use profile_domain::error_chain;
+use profile_domain::export::ExportDocument;
+use profile_domain::use_cases::{ExportError, Exports};
+
+use crate::ApiTags;
+use crate::auth::SessionAuth;
+use crate::error::ApiError;
+
+/// The export endpoint.
+pub struct ExportApi {
+    pub(crate) exports: Arc<Exports>,
+}
+
+#[derive(ApiResponse)]
+enum ExportResponse {
+    /// The export document (format `profile-export`, described in
+    /// `docs/export.md` and `docs/export.schema.json`), as a download.
+    #[oai(status = 200, content_type = "application/json")]
+    Ok(Binary<Body>, #[oai(header = "Content-Disposition")] String, #[oai(header = "Cache-Control")] String),
+}
+
+fn export_error(e: ExportError) -> ApiError {
+    match e {
+        ExportError::TooMany { retry_after } => {
+            let secs = u64::try_from(retry_after.whole_seconds()).unwrap_or(1).max(1);
+            ApiError::too_many(
+                "too_many_exports",
+                format!("you exported your data recently; you can export again in {secs} seconds"),
+                secs,
+            )
+        }
+        ExportError::NotFound => ApiError::not_found("account_not_found", e.to_string()),
+        ExportError::Unexpected(e) => ApiError::internal(&e),
+    }
+}
+
+/// The chunks of `document` as a body; a chunk that cannot be read ends
+/// the body with an error, so the client sees a broken download rather
+/// than a document that looks whole.
+fn body_of(document: ExportDocument) -> Body {
+    let chunks = stream::unfold(Some(document), |state| async move {
+        let mut document = state?;
+        match document.next_chunk().await {
+            Ok(Some(chunk)) => Some((Ok(chunk), Some(document))),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = %error_chain(&e), "export cut short");
+                Some((Err(std::io::Error::other("the export could not be read to its end")), None))
+            }
+        }
+    });
+    Body::from_bytes_stream(chunks)
+}
+
+#[OpenApi(tag = "ApiTags::Profile")]
+impl ExportApi {
+    /// Download all your data
+    ///
+    /// Everything the service stores about you, as one JSON document. Each
+    /// export is recorded in your security history; a few are allowed per
+    /// hour (`429 too_many_exports` with `Retry-After` past that).
+    #[oai(path = "/v1/me/export", method = "get")]
+    async fn export(&self, auth: SessionAuth) -> Result<ExportResponse, ApiError> {
+        let user = auth.user()?;
+        let document = self.exports.start(user.user_id, Some(user.session_id)).await.map_err(export_error)?;
+        let date = time::OffsetDateTime::now_utc().date();
+        let disposition = format!("attachment; filename=\"profile-export-{date}.json\"");
+        Ok(ExportResponse::Ok(Binary(body_of(document)), disposition, "no-store".to_owned()))
+    }
+}
