@@ -16,7 +16,7 @@ const CONCURRENCY: [usize; 4] = [1, 8, 32, 128];
 const WARMUP: Duration = Duration::from_secs(1);
 
 /// Kills the child process when dropped.
-struct Running(Child);
+pub(crate) struct Running(pub(crate) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -25,7 +25,7 @@ impl Drop for Running {
     }
 }
 
-fn free_addr() -> Result<SocketAddr> {
+pub(crate) fn free_addr() -> Result<SocketAddr> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
 }
 
@@ -40,7 +40,9 @@ pub fn run(args: &[String]) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(measure(Duration::from_secs(seconds)))?;
     println!();
-    crate::bench_picture::run()
+    crate::bench_picture::run()?;
+    println!();
+    runtime.block_on(crate::bench_export::run())
 }
 
 async fn measure(duration: Duration) -> Result<()> {
@@ -106,9 +108,8 @@ async fn measure(duration: Duration) -> Result<()> {
     Ok(())
 }
 
-/// Requests per second for a 128 px picture, uploaded and saved first,
-/// against the bare baseline serving a body of the same size.
-async fn picture_serving(server: SocketAddr, token: &str, duration: Duration) -> Result<()> {
+/// Uploads a photo and saves it as the picture; the answer's JSON.
+pub(crate) async fn save_picture(server: SocketAddr, token: &str) -> Result<serde_json::Value> {
     let photo = crate::bench_picture::small_photo()?;
     let boundary = "profile-bench-boundary";
     let mut body = format!(
@@ -127,7 +128,13 @@ async fn picture_serving(server: SocketAddr, token: &str, duration: Duration) ->
     if !status.is_success() {
         return Err(format!("save answered {status}").into());
     }
-    let saved: serde_json::Value = serde_json::from_str(&saved)?;
+    Ok(serde_json::from_str(&saved)?)
+}
+
+/// Requests per second for a 128 px picture, uploaded and saved first,
+/// against the bare baseline serving a body of the same size.
+async fn picture_serving(server: SocketAddr, token: &str, duration: Duration) -> Result<()> {
+    let saved = save_picture(server, token).await?;
     let url = saved["urls"]
         .as_array()
         .and_then(|u| u.iter().find(|u| u["size"] == 128))
@@ -181,7 +188,7 @@ fn print_row(connections: usize, ours: &Measured, base: &Measured) {
     );
 }
 
-async fn wait_ready(addr: SocketAddr, path: &str) -> Result<()> {
+pub(crate) async fn wait_ready(addr: SocketAddr, path: &str) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if let Ok((status, _)) = load::request(addr, "GET", path, None, None).await
@@ -195,7 +202,7 @@ async fn wait_ready(addr: SocketAddr, path: &str) -> Result<()> {
 }
 
 /// Signs in as a bench user, reading the code from the developer mailbox.
-async fn sign_in(addr: SocketAddr, data: &Path) -> Result<String> {
+pub(crate) async fn sign_in(addr: SocketAddr, data: &Path) -> Result<String> {
     let email = "bench@example.com";
     let (status, _) =
         load::request(addr, "POST", "/v1/auth/sign-in", None, Some(format!(r#"{{"email":"{email}"}}"#))).await?;

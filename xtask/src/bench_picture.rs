@@ -41,7 +41,7 @@ pub fn small_photo() -> Result<Vec<u8>> {
 }
 
 /// Runs `command` under `/usr/bin/time`: wall seconds and peak memory in KiB.
-fn timed(program: &Path, args: &[&str], scratch: &Path) -> Result<(f64, u64)> {
+pub(crate) fn timed(program: &Path, args: &[&str], scratch: &Path) -> Result<(f64, u64)> {
     let report = scratch.join("time.txt");
     let started = Instant::now();
     let status =
@@ -54,7 +54,7 @@ fn timed(program: &Path, args: &[&str], scratch: &Path) -> Result<(f64, u64)> {
     Ok((seconds, peak))
 }
 
-fn median(values: &mut [f64]) -> f64 {
+pub(crate) fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }

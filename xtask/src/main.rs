@@ -3,9 +3,11 @@
 //! - `ci`: formatting, lints and the whole test suite, as CI runs them;
 //! - `openapi`: regenerate `docs/openapi.json` from the code;
 //! - `bench [--seconds N]`: throughput and latency of `GET /v1/me` against
-//!   a bare poem baseline measured in the same run.
+//!   a bare poem baseline measured in the same run, picture serving and
+//!   processing, and the data export against `sqlite3 -json`.
 
 mod bench;
+mod bench_export;
 mod bench_picture;
 mod load;
 
