@@ -42,6 +42,11 @@ pub enum EmailContent {
     },
     /// Sent to the restored address after a revert.
     EmailChangeReverted,
+    /// Sent when an account was erased, with the link to its receipt.
+    AccountDeleted {
+        /// The public receipt's URL.
+        receipt_url: String,
+    },
 }
 
 impl EmailContent {
@@ -54,6 +59,7 @@ impl EmailContent {
             Self::EmailChangeAddressInUse => "email_change_address_in_use",
             Self::EmailChanged { .. } => "email_changed",
             Self::EmailChangeReverted => "email_change_reverted",
+            Self::AccountDeleted { .. } => "account_deleted",
         }
     }
 }

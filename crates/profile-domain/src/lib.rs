@@ -10,6 +10,7 @@ pub mod consent;
 pub mod default_picture;
 pub mod email;
 pub mod email_change;
+pub mod erasure;
 mod error_chain;
 pub mod export;
 pub mod picture;

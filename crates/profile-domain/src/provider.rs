@@ -110,6 +110,12 @@ pub enum ProviderEvent {
         /// When it changed.
         at: OffsetDateTime,
     },
+    /// The user deleted their account: the provider must drop the address
+    /// (GDPR Art. 17 and 19). Nothing about the user follows it.
+    AccountErased {
+        /// When the deletion was asked for.
+        at: OffsetDateTime,
+    },
 }
 
 impl ProviderEvent {
@@ -117,6 +123,8 @@ impl ProviderEvent {
     pub const CONSENT_CHANGED: &'static str = "consent.changed";
     /// The type name of [`ProviderEvent::EmailChanged`].
     pub const EMAIL_CHANGED: &'static str = "email.changed";
+    /// The type name of [`ProviderEvent::AccountErased`].
+    pub const ACCOUNT_ERASED: &'static str = "account.erased";
 
     /// The event's stable type name, as sent and stored.
     #[must_use]
@@ -124,6 +132,7 @@ impl ProviderEvent {
         match self {
             Self::ConsentChanged { .. } => Self::CONSENT_CHANGED,
             Self::EmailChanged { .. } => Self::EMAIL_CHANGED,
+            Self::AccountErased { .. } => Self::ACCOUNT_ERASED,
         }
     }
 }

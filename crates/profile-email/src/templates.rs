@@ -52,6 +52,15 @@ pub fn render(content: &EmailContent, product: &str) -> Rendered {
                 Block::Quiet("If you made the change, there is nothing to do.".into()),
             ],
         },
+        EmailContent::AccountDeleted { receipt_url } => Message {
+            subject: format!("Your {product} account was deleted"),
+            blocks: vec![
+                Block::Text(format!("Your {product} account and everything stored about you were deleted, as you asked. Mailing lists that had your address were told to remove it. This is the last message this address gets from {product} about the account.")),
+                Block::Text("The receipt shows each step and when it was done; it holds nothing about you:".into()),
+                Block::Link(receipt_url.clone()),
+                Block::Quiet("If you did not ask for this, someone signed in to your account; you can sign in again to start a new, empty account.".into()),
+            ],
+        },
         EmailContent::EmailChangeReverted => Message {
             subject: format!("Your {product} sign-in address was restored"),
             blocks: vec![
@@ -192,6 +201,7 @@ mod tests {
                 revert_valid_minutes: 7 * 24 * 60,
             },
             EmailContent::EmailChangeReverted,
+            EmailContent::AccountDeleted { receipt_url: "https://p.example/v1/deletion-receipts/1".into() },
         ];
         let what_if_not_you = [
             "If you did not try to sign in",
@@ -199,6 +209,7 @@ mod tests {
             "If you did this, sign in with this address instead",
             "If you did not do this, restore your old address",
             "If you did not ask for this",
+            "If you did not ask for this, someone signed in",
         ];
         for (content, advice) in all.iter().zip(what_if_not_you) {
             let m = render(content, "Meet");
@@ -208,8 +219,8 @@ mod tests {
             let links = m.html.matches("href=").count();
             assert_eq!(
                 links,
-                usize::from(content.kind() == "email_changed"),
-                "only the revert link in {}",
+                usize::from(matches!(content.kind(), "email_changed" | "account_deleted")),
+                "only the revert or receipt link in {}",
                 content.kind()
             );
         }

@@ -100,6 +100,7 @@ impl AuthApi {
             VerifySignInError::MalformedCode => ApiError::bad_request("invalid_code_format", e.to_string()),
             VerifySignInError::InvalidCode => ApiError::unauthorized("invalid_code", e.to_string()),
             VerifySignInError::AddressAwaitingRevert => ApiError::conflict("address_awaiting_revert", e.to_string()),
+            VerifySignInError::AccountBeingDeleted => ApiError::forbidden("account_being_deleted", e.to_string()),
             VerifySignInError::Unexpected(e) => ApiError::internal(&e),
         })?;
         let token = signed_in.token.reveal();

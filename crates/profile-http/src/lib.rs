@@ -8,6 +8,7 @@
 mod api_auth;
 mod api_consents;
 mod api_email_change;
+mod api_erasure;
 mod api_export;
 mod api_me;
 mod api_operator;
@@ -30,7 +31,8 @@ use async_trait::async_trait;
 use poem::{EndpointExt, IntoEndpoint, Route, get, handler, http::StatusCode, web::Data};
 use poem_openapi::{OpenApiService, Tags};
 use profile_domain::use_cases::{
-    Consents, EmailChanges, Exports, Pictures, Profiles, ProviderReports, ProviderSync, Sessions, SignIn, Unsubscribes,
+    Consents, EmailChanges, Erasures, Exports, Pictures, Profiles, ProviderReports, ProviderSync, Sessions, SignIn,
+    Unsubscribes,
 };
 
 pub use auth::SESSION_COOKIE;
@@ -41,6 +43,7 @@ pub use rate_limit::RateLimit;
 use crate::api_auth::AuthApi;
 use crate::api_consents::ConsentApi;
 use crate::api_email_change::EmailChangeApi;
+use crate::api_erasure::ErasureApi;
 use crate::api_export::ExportApi;
 use crate::api_me::MeApi;
 use crate::api_operator::{OperatorApi, OperatorGuard};
@@ -91,6 +94,8 @@ pub struct UseCases {
     pub pictures: Arc<Pictures>,
     /// The export of a user's data.
     pub exports: Arc<Exports>,
+    /// Deleting accounts.
+    pub erasures: Arc<Erasures>,
 }
 
 /// Tells whether the service can serve requests (its database answers).
@@ -101,8 +106,18 @@ pub trait Readiness: Send + Sync {
 }
 
 /// Every group of operations, in the order the document lists them.
-type Apis =
-    (AuthApi, MeApi, PictureApi, EmailChangeApi, ExportApi, ConsentApi, UnsubscribeApi, OperatorApi, ProviderApi);
+type Apis = (
+    AuthApi,
+    MeApi,
+    PictureApi,
+    EmailChangeApi,
+    ExportApi,
+    ErasureApi,
+    ConsentApi,
+    UnsubscribeApi,
+    OperatorApi,
+    ProviderApi,
+);
 
 fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis, ()> {
     let auth = AuthApi {
@@ -135,6 +150,11 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         trust_proxy_headers: config.trust_proxy_headers,
     });
     let operator = OperatorApi { unsubscribes: use_cases.unsubscribes.clone(), guard: guard.clone() };
+    let erasure = ErasureApi {
+        erasures: use_cases.erasures.clone(),
+        guard: guard.clone(),
+        base: config.public_url.trim_end_matches('/').to_owned(),
+    };
     let providers = ProviderApi {
         reports: use_cases.provider_reports.clone(),
         sync: use_cases.provider_sync.clone(),
@@ -143,7 +163,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         operator: guard,
     };
     OpenApiService::new(
-        (auth, me, pictures, email_change, export, consent, unsubscribe, operator, providers),
+        (auth, me, pictures, email_change, export, erasure, consent, unsubscribe, operator, providers),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),
     )

@@ -11,13 +11,13 @@ use poem::http::StatusCode;
 use poem::test::TestClient;
 use poem::{Endpoint, IntoEndpoint};
 use profile_domain::ports::{
-    MockAccountStore, MockBlobStore, MockClock, MockConsentStore, MockEmailChangeStore, MockExportSource,
-    MockPictureProcessor, MockPictureStore, MockProviderOutbox, MockProviderReportLog, MockProviderTransport,
-    MockRandomness, MockSecurityLog, MockSessionStore, MockSignInStore, MockUnsubscribeStore,
+    MockAccountStore, MockBlobStore, MockClock, MockConsentStore, MockEmailChangeStore, MockErasureStore,
+    MockExportSource, MockPictureProcessor, MockPictureStore, MockProviderOutbox, MockProviderReportLog,
+    MockProviderTransport, MockRandomness, MockSecurityLog, MockSessionStore, MockSignInStore, MockUnsubscribeStore,
 };
 use profile_domain::use_cases::{
-    Consents, EmailChangePolicy, EmailChanges, ExportPolicy, Exports, PicturePolicy, Pictures, Profiles,
-    ProviderReports, ProviderSync, SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
+    Consents, EmailChangePolicy, EmailChanges, ErasurePolicy, Erasures, ExportPolicy, Exports, PicturePolicy, Pictures,
+    Profiles, ProviderReports, ProviderSync, SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
 };
 use profile_domain::{PortError, SecretHasher, SecretKey};
 use profile_http::{HttpConfig, Limits, Readiness, UseCases};
@@ -111,6 +111,14 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
             Arc::new(MockPictureProcessor::new()),
             Arc::new(MockClock::new()),
             PicturePolicy::default(),
+        )),
+        erasures: Arc::new(Erasures::new(
+            Arc::new(MockErasureStore::new()),
+            Arc::new(MockAccountStore::new()),
+            Arc::new(MockBlobStore::new()),
+            Arc::new(MockClock::new()),
+            Arc::new(MockRandomness::new()),
+            ErasurePolicy::with_public_url("http://127.0.0.1:8080"),
         )),
         exports: Arc::new(Exports::new(
             Arc::new(MockExportSource::new()),

@@ -111,6 +111,12 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
         Duration::from_millis(config.providers.poll_interval_ms),
         stop_rx.clone(),
     ));
+    let eraser = tokio::spawn(outbox_worker::run_erasures(
+        service.erasures.clone(),
+        worker_id.clone(),
+        Duration::from_millis(config.outbox.poll_interval_ms),
+        stop_rx.clone(),
+    ));
     let sweeper = tokio::spawn(housekeeping_worker::run(
         service.housekeeping.clone(),
         service.pictures.clone(),
@@ -124,7 +130,7 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, shutdown_signal(), Some(grace)).await?;
     tracing::info!("HTTP server stopped; letting the outbox workers finish");
     let _ = stop_tx.send(true);
-    let (mut worker, mut notifier, mut sweeper) = (worker, notifier, sweeper);
+    let (mut worker, mut notifier, mut sweeper, mut eraser) = (worker, notifier, sweeper, eraser);
     if tokio::time::timeout(grace, &mut worker).await.is_err() {
         worker.abort();
         tracing::warn!("the outbox worker did not finish in time; its leased messages will be retried");
@@ -135,6 +141,9 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     }
     if tokio::time::timeout(grace, &mut sweeper).await.is_err() {
         sweeper.abort();
+    }
+    if tokio::time::timeout(grace, &mut eraser).await.is_err() {
+        eraser.abort();
     }
     store.close().await?;
     tracing::info!("shut down");

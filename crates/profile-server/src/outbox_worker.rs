@@ -1,12 +1,12 @@
 //! The background workers that work through the two outboxes (mail and
-//! provider notices) until told to stop.
+//! provider notices) and the erasure jobs until told to stop.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use profile_domain::error_chain;
-use profile_domain::use_cases::{OutboxDelivery, ProviderSync};
+use profile_domain::use_cases::{Erasures, OutboxDelivery, ProviderSync};
 use tokio::sync::watch;
 
 /// What one pass found.
@@ -99,6 +99,32 @@ pub async fn run_providers(
             }
             Err(error) => {
                 tracing::warn!(error = %error_chain(&error), "provider pass failed; will try again");
+                Pass::Idle
+            }
+        }
+    })
+    .await;
+}
+
+/// Takes due erasure jobs as far as they can go until `stop` turns true. It
+/// does not drain on stop: a job resumes from its last recorded step on
+/// the next start (or on another instance).
+pub async fn run_erasures(
+    erasures: Arc<Erasures>,
+    worker_id: String,
+    poll_interval: Duration,
+    stop: watch::Receiver<bool>,
+) {
+    drive("erasures", poll_interval, stop, false, || async {
+        match erasures.run_due(&worker_id).await {
+            Ok(report) => {
+                if report.completed + report.failed > 0 {
+                    tracing::info!(completed = report.completed, failed = report.failed, "erasure pass");
+                }
+                if report.completed > 0 && report.failed == 0 { Pass::Busy } else { Pass::Idle }
+            }
+            Err(error) => {
+                tracing::warn!(error = %error_chain(&error), "erasure pass failed; will try again");
                 Pass::Idle
             }
         }

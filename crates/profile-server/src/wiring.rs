@@ -7,9 +7,9 @@ use std::time::Duration;
 use profile_domain::SecretHasher;
 use profile_domain::ports::{BlobStore, Clock, MailTransport, Randomness};
 use profile_domain::use_cases::{
-    Consents, EmailChangePolicy, EmailChanges, ExportPolicy, Exports, Housekeeping, OutboxDelivery, PicturePolicy,
-    Pictures, Profiles, ProviderReports, ProviderSync, RetentionPolicy, RetryPolicy, SessionPolicy, Sessions, SignIn,
-    SignInPolicy, Unsubscribes,
+    Consents, EmailChangePolicy, EmailChanges, ErasurePolicy, Erasures, ExportPolicy, Exports, Housekeeping,
+    OutboxDelivery, PicturePolicy, Pictures, Profiles, ProviderReports, ProviderSync, RetentionPolicy, RetryPolicy,
+    SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
 };
 use profile_email::{DevMailbox, MailSettings, SmtpTransport};
 use profile_http::{HttpConfig, Limits, RateLimit, UseCases};
@@ -52,6 +52,7 @@ pub struct Service {
     pub provider_sync: Arc<ProviderSync>,
     pub housekeeping: Arc<Housekeeping>,
     pub pictures: Arc<Pictures>,
+    pub erasures: Arc<Erasures>,
 }
 
 /// Opens the database and applies the migrations.
@@ -135,6 +136,14 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     let report_secrets =
         endpoints.iter().filter_map(|e| e.report_secret.clone().map(|secret| (e.id.to_string(), secret))).collect();
     let provider_ids = routes.providers();
+    let erasure_policy = ErasurePolicy {
+        recent_sign_in: seconds(config.email_change.recent_sign_in_secs),
+        retry_base: seconds(config.outbox.retry_base_secs),
+        retry_max: seconds(config.outbox.retry_max_secs),
+        lease: seconds(config.outbox.lease_secs),
+        providers: provider_ids.clone(),
+        ..ErasurePolicy::with_public_url(&config.public_url())
+    };
     let webhooks = WebhookTransport::new(
         endpoints.into_iter().map(|e| WebhookEndpoint { provider: e.id, url: e.url, secret: e.secret }).collect(),
     )
@@ -157,6 +166,14 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         Arc::new(processor),
         clock.clone(),
         PicturePolicy { pending_ttl: seconds(config.pictures.pending_ttl_secs), ..PicturePolicy::default() },
+    ));
+    let erasures = Arc::new(Erasures::new(
+        shared.clone(),
+        shared.clone(),
+        blobs.clone(),
+        clock.clone(),
+        random.clone(),
+        erasure_policy,
     ));
     let use_cases = UseCases {
         sign_in: Arc::new(SignIn::new(shared.clone(), clock.clone(), random.clone(), hasher.clone(), sign_in_policy)),
@@ -200,6 +217,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         )),
         provider_sync: provider_sync.clone(),
         pictures: pictures.clone(),
+        erasures: erasures.clone(),
         exports: Arc::new(Exports::new(shared.clone(), shared.clone(), blobs, clock.clone(), export_policy(config))),
     };
     let retry = RetryPolicy {
@@ -233,5 +251,5 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         max_picture_bytes: config.pictures.max_bytes,
         picture_sizes: config.pictures.sizes.clone(),
     };
-    Ok(Service { use_cases, http_config, delivery, provider_sync, housekeeping, pictures })
+    Ok(Service { use_cases, http_config, delivery, provider_sync, housekeeping, pictures, erasures })
 }

@@ -53,6 +53,19 @@ fn addresses(account: &account::Model, changes: &[email_change_history::Model]) 
     all
 }
 
+/// Every address the user has had, read on `conn`.
+pub(crate) async fn addresses_of(conn: &impl sea_orm::ConnectionTrait, user: Uuid) -> Result<Vec<String>, PortError> {
+    let Some(account) = account::Entity::find_by_id(user).one(conn).await.map_err(db("reading the account"))? else {
+        return Ok(Vec::new());
+    };
+    let changes = email_change_history::Entity::find()
+        .filter(email_change_history::Column::UserId.eq(user))
+        .all(conn)
+        .await
+        .map_err(db("reading the address changes"))?;
+    Ok(addresses(&account, &changes))
+}
+
 async fn address_changes(txn: &DatabaseTransaction, user: Uuid) -> Result<Vec<email_change_history::Model>, PortError> {
     email_change_history::Entity::find()
         .filter(email_change_history::Column::UserId.eq(user))

@@ -10,6 +10,8 @@ mod consents;
 mod convert;
 mod email_change;
 mod entities;
+mod erasure;
+mod erasure_receipts;
 mod export;
 mod housekeeping;
 mod migration;

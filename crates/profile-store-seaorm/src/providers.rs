@@ -55,6 +55,7 @@ pub(crate) async fn queue_notices(
         ProviderEvent::EmailChanged { previous_email, at } => {
             (json!({ "email": email, "previous_email": previous_email.as_str(), "at_ms": to_ms(*at) }), *at)
         }
+        ProviderEvent::AccountErased { at } => (json!({ "email": email, "at_ms": to_ms(*at) }), *at),
     };
     account::Entity::update_many()
         .col_expr(account::Column::NoticeSeq, Expr::col(account::Column::NoticeSeq).add(1))
@@ -110,6 +111,7 @@ fn notice_from_row(row: notice::Model) -> Result<QueuedNotice, PortError> {
             at,
         },
         ProviderEvent::EMAIL_CHANGED => ProviderEvent::EmailChanged { previous_email: address("previous_email")?, at },
+        ProviderEvent::ACCOUNT_ERASED => ProviderEvent::AccountErased { at },
         _ => return Err(PortError::msg("queued notice has an unknown kind")),
     };
     Ok(QueuedNotice {

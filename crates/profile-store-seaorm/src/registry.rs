@@ -229,6 +229,23 @@ pub const TABLES: &[Table] = &[
         owner: Owner::UserId("user_id"),
         columns: &[("seq", Internal), ("user_id", Personal), ("kind", Personal), ("at_ms", Personal)],
     },
+    Table {
+        name: "deletion_jobs",
+        owner: Owner::UserId("user_id"),
+        columns: &[
+            ("receipt_id", Personal),
+            ("user_id", Personal),
+            ("email", Personal),
+            ("next_attempt_at_ms", Internal),
+            ("lease_owner", Internal),
+            ("lease_until_ms", Internal),
+        ],
+    },
+    Table {
+        name: "deletion_receipts",
+        owner: Owner::Nobody,
+        columns: &[("id", General), ("requested_at_ms", General), ("completed_at_ms", General), ("progress", General)],
+    },
     Table { name: "seaql_migrations", owner: Owner::Nobody, columns: &[("version", General), ("applied_at", General)] },
 ];
 

@@ -41,6 +41,16 @@ fn challenge_from_row(row: sign_in_challenge::Model) -> Result<SignInChallenge, 
     })
 }
 
+/// Whether the account has an erasure under way.
+async fn being_erased(txn: &DatabaseTransaction, user: uuid::Uuid) -> Result<bool, PortError> {
+    let job = crate::entities::deletion_job::Entity::find()
+        .filter(crate::entities::deletion_job::Column::UserId.eq(user))
+        .one(txn)
+        .await
+        .map_err(db("reading a deletion job"))?;
+    Ok(job.is_some())
+}
+
 #[async_trait]
 impl SignInStore for SeaOrmStore {
     async fn put_challenge(&self, challenge: &SignInChallenge, message: &OutgoingEmail) -> Result<(), PortError> {
@@ -108,6 +118,7 @@ impl SignInStore for SeaOrmStore {
             .await
             .map_err(db("finding an account"))?;
         let (account, created) = match existing {
+            Some(row) if being_erased(&txn, row.id).await? => return Ok(SignInOutcome::AccountBeingDeleted),
             Some(row) => (account_from_row(row)?, false),
             None if awaiting_revert(&txn, completion).await? => return Ok(SignInOutcome::AddressAwaitingRevert),
             None => {

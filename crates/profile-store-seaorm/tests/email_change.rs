@@ -360,7 +360,7 @@ on_every_backend!(
             let n = &claimed[0].notice;
             let previous = match &n.event {
                 ProviderEvent::EmailChanged { previous_email, .. } => Some(previous_email.as_str().to_owned()),
-                ProviderEvent::ConsentChanged { .. } => None,
+                ProviderEvent::ConsentChanged { .. } | ProviderEvent::AccountErased { .. } => None,
             };
             seen.push((n.sequence, n.email.as_str().to_owned(), previous));
             let delivered = profile_domain::ports::NoticeOutcome::Delivered { status: 200 };

@@ -30,6 +30,12 @@ pub fn notice_body(notice: &ProviderNotice, sent_at: time::OffsetDateTime) -> Va
             "changed_at": rfc3339(*at),
             "sequence": notice.sequence,
         }),
+        ProviderEvent::AccountErased { at } => json!({
+            "user_id": notice.user_id.to_string(),
+            "email": notice.email.as_str(),
+            "erased_at": rfc3339(*at),
+            "sequence": notice.sequence,
+        }),
     };
     json!({ "type": notice.event.kind(), "timestamp": rfc3339(sent_at), "data": data })
 }

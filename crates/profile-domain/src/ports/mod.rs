@@ -8,6 +8,7 @@ mod blobs;
 mod clock;
 mod consents;
 mod email_change;
+mod erasure;
 mod export;
 mod housekeeping;
 mod mail;
@@ -27,6 +28,7 @@ pub use consents::ConsentStore;
 pub use email_change::{
     ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, PutOutcome, RevertOutcome,
 };
+pub use erasure::{ConfirmationState, ErasureRequested, ErasureStore};
 pub use export::ExportSource;
 pub use housekeeping::{HousekeepingStore, PurgeCutoffs, Purged};
 pub use mail::{MailTransport, SendError};
@@ -48,6 +50,7 @@ pub use {
     clock::MockClock,
     consents::MockConsentStore,
     email_change::MockEmailChangeStore,
+    erasure::MockErasureStore,
     export::MockExportSource,
     housekeeping::MockHousekeepingStore,
     mail::MockMailTransport,

@@ -53,6 +53,8 @@ pub enum SignInOutcome {
     /// its revert link still works: a new account would block that revert,
     /// so none is created and nothing changes.
     AddressAwaitingRevert,
+    /// The account is being erased: no session is opened.
+    AccountBeingDeleted,
 }
 
 /// Stores sign-in challenges and completes sign-ins.

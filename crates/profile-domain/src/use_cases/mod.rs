@@ -3,6 +3,7 @@
 mod consents;
 mod draw;
 mod email_change;
+mod erasures;
 mod exports;
 mod housekeeping;
 mod outbox_delivery;
@@ -22,6 +23,7 @@ pub use email_change::{
     CODE_LIMIT_WINDOW, ConfirmEmailChangeError, EmailChangePolicy, EmailChanges, REVERT_TOKEN_PURPOSE,
     RevertEmailChangeError, StartEmailChangeError,
 };
+pub use erasures::{DeleteAccountError, ErasurePolicy, ErasureReport, Erasures};
 pub use exports::{ExportError, ExportPolicy, Exports};
 pub use housekeeping::{Housekeeping, HousekeepingError, RetentionPolicy};
 pub use outbox_delivery::{DeliveryError, DeliveryReport, OutboxDelivery, RetryPolicy};

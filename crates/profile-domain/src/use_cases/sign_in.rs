@@ -56,6 +56,9 @@ pub enum VerifySignInError {
     /// address's owner.
     #[error("this address was recently replaced on an account: use the link sent to it to restore it")]
     AddressAwaitingRevert,
+    /// The code is right, but the account is being deleted.
+    #[error("this account is being deleted; signing in to it is no longer possible")]
+    AccountBeingDeleted,
     /// Storage failed; nothing changed.
     #[error("could not complete the sign-in")]
     Unexpected(#[from] PortError),
@@ -160,6 +163,7 @@ impl SignIn {
             }
             SignInOutcome::ChallengeGone => Err(VerifySignInError::InvalidCode),
             SignInOutcome::AddressAwaitingRevert => Err(VerifySignInError::AddressAwaitingRevert),
+            SignInOutcome::AccountBeingDeleted => Err(VerifySignInError::AccountBeingDeleted),
         }
     }
 

@@ -5,6 +5,8 @@ pub(crate) mod account;
 pub(crate) mod consent_answer;
 pub(crate) mod consent_event;
 pub(crate) mod consent_purpose_version;
+pub(crate) mod deletion_job;
+pub(crate) mod deletion_receipt;
 pub(crate) mod email_change_code;
 pub(crate) mod email_change_history;
 pub(crate) mod email_change_request;

@@ -12,6 +12,7 @@ mod m0006_provider_notices;
 mod m0007_pictures;
 mod m0008_security_events;
 mod m0009_export_indexes;
+mod m0010_erasure;
 
 /// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
 /// set whatever the server's default, so any Unicode text fits.
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_pictures::Migration),
             Box::new(m0008_security_events::Migration),
             Box::new(m0009_export_indexes::Migration),
+            Box::new(m0010_erasure::Migration),
         ]
     }
 }

@@ -1,0 +1,121 @@
+//! The erasure port: the request that locks an account, the job's progress,
+//! and the idempotent pieces each step is made of.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
+use crate::{NoticeFor, OutgoingEmail, PortError, ProviderId, UserId};
+
+/// The outcome of [`ErasureStore::request`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErasureRequested {
+    /// The account is locked, its sessions ended, the job queued.
+    Started,
+    /// A deletion of this account is already under way.
+    AlreadyRequested(ReceiptId),
+    /// The account does not exist.
+    NoAccount,
+}
+
+/// Where the confirmation email is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfirmationState {
+    /// Queued (now or before) and not sent yet.
+    Waiting,
+    /// Sent, or given up (refused by the server).
+    Finished,
+}
+
+/// Stores erasure jobs and receipts and does the storage side of each step.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ErasureStore: Send + Sync {
+    /// In one transaction, under the account's lock: refuses a second
+    /// request, ends every session, and stores the job and its receipt.
+    /// From then on sign-in to the account is refused.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails; nothing changed.
+    async fn request(&self, job: &ErasureJob) -> Result<ErasureRequested, PortError>;
+
+    /// Leases up to `limit` jobs due at `now` (not leased by another
+    /// worker) to `worker` until `lease_until`.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn claim_due(
+        &self,
+        now: OffsetDateTime,
+        worker: &str,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<ErasureJob>, PortError>;
+
+    /// Saves the job's progress (its receipt and when it is next due) if
+    /// `worker` still holds its lease, and frees the lease.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn save_progress(&self, job: &ErasureJob, worker: &str) -> Result<(), PortError>;
+
+    /// Ends every session of the user.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn end_sessions(&self, user: UserId) -> Result<(), PortError>;
+
+    /// Drops the user's notices to providers that are still waiting (the
+    /// erasure supersedes them) and queues `notices`, an erasure notice for
+    /// each provider carrying `email`, unless they are queued already.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn queue_erasure_notices(
+        &self,
+        user: UserId,
+        email: &str,
+        notices: &[NoticeFor],
+        at: OffsetDateTime,
+    ) -> Result<(), PortError>;
+
+    /// For each erasure notice about the user, its provider and when the
+    /// provider accepted it.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn erasure_notices(&self, user: UserId) -> Result<Vec<(ProviderId, Option<OffsetDateTime>)>, PortError>;
+
+    /// Queues `message` unless it is queued already, and says where it is.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn confirmation(&self, message: &OutgoingEmail) -> Result<ConfirmationState, PortError>;
+
+    /// In one transaction: erases every row about the user (by id, and by
+    /// each of `addresses` for the rows kept by address), the job among
+    /// them, and stores `receipt` as completed.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails; nothing changed.
+    async fn erase(&self, user: UserId, addresses: &[String], receipt: &DeletionReceipt) -> Result<(), PortError>;
+
+    /// Every address the user has had (the login address and both sides
+    /// of every change), for [`erase`](Self::erase).
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn addresses(&self, user: UserId) -> Result<Vec<String>, PortError>;
+
+    /// The receipt with this id.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn receipt(&self, id: ReceiptId) -> Result<Option<DeletionReceipt>, PortError>;
+
+    /// The newest `limit` receipts, newest first.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn receipts(&self, limit: u32) -> Result<Vec<DeletionReceipt>, PortError>;
+}

@@ -1,0 +1,300 @@
+//! Deleting an account: the request (a recent sign-in and the login address
+//! typed as confirmation), and the durable job that erases everything,
+//! step by step, retrying each until it succeeds.
+
+use std::sync::Arc;
+
+use time::Duration;
+
+use super::draw;
+use super::sessions::Authenticated;
+use crate::erasure::{DeletionReceipt, ErasureJob, ErasureStep, ReceiptId, confirmation_email_id, erasure_notice_id};
+use crate::picture::user_blob_prefixes;
+use crate::ports::{AccountStore, BlobStore, Clock, ConfirmationState, ErasureRequested, ErasureStore, Randomness};
+use crate::{EmailAddress, EmailContent, EmailId, NoticeFor, OutgoingEmail, PortError, ProviderId};
+
+/// The rules of deletion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErasurePolicy {
+    /// How recent the sign-in must be to ask (default 15 minutes).
+    pub recent_sign_in: Duration,
+    /// The wait after a step's first failure, doubled after each further
+    /// one (default 5 s) …
+    pub retry_base: Duration,
+    /// … up to this (default 10 minutes). A step is never given up.
+    pub retry_max: Duration,
+    /// How often a step that waits on someone else (a provider, the mail
+    /// server) looks again (default 2 s).
+    pub poll: Duration,
+    /// How long a worker holds a claimed job (default 2 minutes).
+    pub lease: Duration,
+    /// Jobs claimed per pass (default 10).
+    pub batch_size: u32,
+    /// The service's public URL, for the receipt link in the email.
+    pub public_url: String,
+    /// Every configured mailing-list provider: each is told.
+    pub providers: Vec<ProviderId>,
+}
+
+impl ErasurePolicy {
+    /// The defaults, with the service's public URL.
+    #[must_use]
+    pub fn with_public_url(public_url: &str) -> Self {
+        Self {
+            recent_sign_in: Duration::minutes(15),
+            retry_base: Duration::seconds(5),
+            retry_max: Duration::minutes(10),
+            poll: Duration::seconds(2),
+            lease: Duration::minutes(2),
+            batch_size: 10,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            providers: Vec::new(),
+        }
+    }
+}
+
+/// Why a deletion could not be asked for.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteAccountError {
+    /// The confirmation is not the account's login address.
+    #[error("the confirmation does not match your login email address")]
+    ConfirmationMismatch,
+    /// The sign-in is older than the policy allows.
+    #[error("deleting your account needs a recent sign-in; sign in again")]
+    SignInNotRecent,
+    /// A deletion is already under way.
+    #[error("a deletion of this account is already under way")]
+    AlreadyRequested(ReceiptId),
+    /// The account does not exist (any more).
+    #[error("the account does not exist")]
+    NotFound,
+    /// Storage failed; nothing changed.
+    #[error("could not ask for the deletion")]
+    Unexpected(#[from] PortError),
+}
+
+/// What one pass of the worker did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ErasureReport {
+    /// Jobs finished.
+    pub completed: usize,
+    /// Jobs that moved on and wait for someone else, or for a retry.
+    pub waiting: usize,
+    /// Steps that failed this pass.
+    pub failed: usize,
+}
+
+/// The deletion use case.
+pub struct Erasures {
+    store: Arc<dyn ErasureStore>,
+    accounts: Arc<dyn AccountStore>,
+    blobs: Arc<dyn BlobStore>,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Randomness>,
+    policy: ErasurePolicy,
+}
+
+/// How a step went.
+enum Outcome {
+    Done,
+    Waiting,
+}
+
+impl Erasures {
+    /// Builds the use case over its ports.
+    pub fn new(
+        store: Arc<dyn ErasureStore>,
+        accounts: Arc<dyn AccountStore>,
+        blobs: Arc<dyn BlobStore>,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Randomness>,
+        policy: ErasurePolicy,
+    ) -> Self {
+        Self { store, accounts, blobs, clock, random, policy }
+    }
+
+    /// Asks for the deletion of the signed-in user's account: checks the
+    /// sign-in is recent and `confirmation` is the login address, then
+    /// locks the account, ends every session and queues the job.
+    ///
+    /// # Errors
+    /// [`DeleteAccountError`] says why nothing changed.
+    pub async fn request(
+        &self,
+        who: &Authenticated,
+        confirmation: &str,
+    ) -> Result<DeletionReceipt, DeleteAccountError> {
+        let now = draw::now_millis(self.clock.as_ref());
+        if now - who.signed_in_at > self.policy.recent_sign_in {
+            return Err(DeleteAccountError::SignInNotRecent);
+        }
+        let account = self.accounts.get(who.user_id).await?.ok_or(DeleteAccountError::NotFound)?;
+        let typed = EmailAddress::parse(confirmation.trim()).map_err(|_| DeleteAccountError::ConfirmationMismatch)?;
+        if typed != account.email {
+            return Err(DeleteAccountError::ConfirmationMismatch);
+        }
+        let id = ReceiptId(draw::uuid_v4(self.random.as_ref()));
+        let receipt = DeletionReceipt::new(id, now, self.policy.providers.clone());
+        let job =
+            ErasureJob { receipt: receipt.clone(), user_id: who.user_id, email: account.email, next_attempt_at: now };
+        match self.store.request(&job).await? {
+            ErasureRequested::Started => Ok(receipt),
+            ErasureRequested::AlreadyRequested(existing) => Err(DeleteAccountError::AlreadyRequested(existing)),
+            ErasureRequested::NoAccount => Err(DeleteAccountError::NotFound),
+        }
+    }
+
+    /// The receipt with this id.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    pub async fn receipt(&self, id: ReceiptId) -> Result<Option<DeletionReceipt>, PortError> {
+        self.store.receipt(id).await
+    }
+
+    /// The newest `limit` receipts, for the operator.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    pub async fn receipts(&self, limit: u32) -> Result<Vec<DeletionReceipt>, PortError> {
+        self.store.receipts(limit).await
+    }
+
+    /// Claims the due jobs and takes each as far as it can go now.
+    ///
+    /// # Errors
+    /// [`PortError`] when the jobs cannot be claimed.
+    pub async fn run_due(&self, worker: &str) -> Result<ErasureReport, PortError> {
+        let now = self.clock.now();
+        let jobs = self.store.claim_due(now, worker, now + self.policy.lease, self.policy.batch_size).await?;
+        let mut report = ErasureReport::default();
+        for job in jobs {
+            match self.advance(job, worker).await {
+                Ok(true) => report.completed += 1,
+                Ok(false) => report.waiting += 1,
+                // The failure is in the receipt (`last_problem`); the job
+                // is due again after its backoff.
+                Err(_) => report.failed += 1,
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs the job's steps in order until one must wait or fails; saves
+    /// the progress. `Ok(true)` when the job is complete.
+    async fn advance(&self, mut job: ErasureJob, worker: &str) -> Result<bool, PortError> {
+        while let Some(step) = job.receipt.next_step() {
+            match self.run_step(&mut job, step).await {
+                Ok(Outcome::Done) => {
+                    if step == ErasureStep::EraseData {
+                        return Ok(true);
+                    }
+                    let now = draw::now_millis(self.clock.as_ref());
+                    if let Some(progress) = job.receipt.step_mut(step) {
+                        progress.done_at = Some(now);
+                    }
+                }
+                Ok(Outcome::Waiting) => {
+                    job.next_attempt_at = self.clock.now() + self.policy.poll;
+                    self.store.save_progress(&job, worker).await?;
+                    return Ok(false);
+                }
+                Err(error) => {
+                    let failures = job.receipt.step_mut(step).map_or(1, |p| {
+                        p.failures += 1;
+                        p.last_problem = Some(error.to_string());
+                        p.failures
+                    });
+                    job.next_attempt_at = self.clock.now() + self.backoff(failures);
+                    self.store.save_progress(&job, worker).await?;
+                    return Err(error);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn backoff(&self, failures: u32) -> Duration {
+        let doublings = failures.saturating_sub(1).min(20);
+        let delay = self.policy.retry_base * 2_f64.powi(i32::try_from(doublings).unwrap_or(20));
+        delay.min(self.policy.retry_max)
+    }
+
+    async fn run_step(&self, job: &mut ErasureJob, step: ErasureStep) -> Result<Outcome, PortError> {
+        let user = job.user_id;
+        match step {
+            ErasureStep::EndSessions => {
+                self.store.end_sessions(user).await?;
+                Ok(Outcome::Done)
+            }
+            ErasureStep::TellProviders => self.tell_providers(job).await,
+            ErasureStep::DeletePictures => {
+                for prefix in user_blob_prefixes(user) {
+                    for blob in self.blobs.list(&prefix).await? {
+                        self.blobs.delete(&blob.key).await?;
+                    }
+                }
+                Ok(Outcome::Done)
+            }
+            ErasureStep::SendConfirmation => {
+                let message = OutgoingEmail {
+                    id: EmailId(confirmation_email_id(job.receipt.id)),
+                    to: job.email.clone(),
+                    content: EmailContent::AccountDeleted {
+                        receipt_url: format!("{}/v1/deletion-receipts/{}", self.policy.public_url, job.receipt.id),
+                    },
+                    created_at: draw::now_millis(self.clock.as_ref()),
+                    expires_at: None,
+                };
+                match self.store.confirmation(&message).await? {
+                    ConfirmationState::Finished => Ok(Outcome::Done),
+                    ConfirmationState::Waiting => Ok(Outcome::Waiting),
+                }
+            }
+            ErasureStep::EraseData => {
+                let mut addresses = self.store.addresses(user).await?;
+                addresses.push(job.email.as_str().to_owned());
+                addresses.sort();
+                addresses.dedup();
+                let now = draw::now_millis(self.clock.as_ref());
+                let mut receipt = job.receipt.clone();
+                if let Some(progress) = receipt.step_mut(ErasureStep::EraseData) {
+                    progress.done_at = Some(now);
+                }
+                receipt.completed_at = Some(now);
+                self.store.erase(user, &addresses, &receipt).await?;
+                job.receipt = receipt;
+                Ok(Outcome::Done)
+            }
+        }
+    }
+
+    /// Queues an erasure notice for every provider (once), then waits until
+    /// each has accepted its notice, noting when in the receipt.
+    async fn tell_providers(&self, job: &mut ErasureJob) -> Result<Outcome, PortError> {
+        if job.receipt.recipients.is_empty() {
+            return Ok(Outcome::Done);
+        }
+        let notices: Vec<NoticeFor> = job
+            .receipt
+            .recipients
+            .iter()
+            .map(|r| NoticeFor { id: erasure_notice_id(job.receipt.id, &r.provider), provider: r.provider.clone() })
+            .collect();
+        let now = draw::now_millis(self.clock.as_ref());
+        self.store.queue_erasure_notices(job.user_id, job.email.as_str(), &notices, now).await?;
+        let told = self.store.erasure_notices(job.user_id).await?;
+        for recipient in &mut job.receipt.recipients {
+            recipient.told_at = told.iter().find(|(p, _)| *p == recipient.provider).and_then(|(_, at)| *at);
+        }
+        if job.receipt.recipients.iter().all(|r| r.told_at.is_some()) {
+            Ok(Outcome::Done)
+        } else {
+            Ok(Outcome::Waiting)
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "erasures_tests.rs"]
+mod tests;

@@ -1,0 +1,214 @@
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::*;
+use crate::use_cases::fakes::pictures::MemoryBlobs;
+use crate::use_cases::fakes::{FixedClock, InMemoryStore, SeqRandom};
+use crate::{Account, SessionId, UserId};
+
+const T0: OffsetDateTime = datetime!(2026-11-30 10:00 UTC);
+
+/// The erasure store in memory: jobs, what each step asked for.
+#[derive(Default)]
+struct FakeStore {
+    jobs: Mutex<Vec<ErasureJob>>,
+    told: Mutex<Vec<(ProviderId, Option<OffsetDateTime>)>>,
+    queued: Mutex<Vec<NoticeFor>>,
+    confirmation: Mutex<Option<(OutgoingEmail, bool)>>,
+    sessions_ended: Mutex<u32>,
+    erased: Mutex<Option<(UserId, Vec<String>, DeletionReceipt)>>,
+}
+
+#[async_trait]
+impl ErasureStore for FakeStore {
+    async fn request(&self, job: &ErasureJob) -> Result<ErasureRequested, PortError> {
+        let mut jobs = self.jobs.lock().unwrap();
+        if let Some(existing) = jobs.iter().find(|j| j.user_id == job.user_id) {
+            return Ok(ErasureRequested::AlreadyRequested(existing.receipt.id));
+        }
+        jobs.push(job.clone());
+        Ok(ErasureRequested::Started)
+    }
+    async fn claim_due(
+        &self,
+        now: OffsetDateTime,
+        _worker: &str,
+        _lease_until: OffsetDateTime,
+        _limit: u32,
+    ) -> Result<Vec<ErasureJob>, PortError> {
+        Ok(self.jobs.lock().unwrap().iter().filter(|j| j.next_attempt_at <= now).cloned().collect())
+    }
+    async fn save_progress(&self, job: &ErasureJob, _worker: &str) -> Result<(), PortError> {
+        let mut jobs = self.jobs.lock().unwrap();
+        for j in jobs.iter_mut().filter(|j| j.receipt.id == job.receipt.id) {
+            *j = job.clone();
+        }
+        Ok(())
+    }
+    async fn end_sessions(&self, _user: UserId) -> Result<(), PortError> {
+        *self.sessions_ended.lock().unwrap() += 1;
+        Ok(())
+    }
+    async fn queue_erasure_notices(
+        &self,
+        _user: UserId,
+        _email: &str,
+        notices: &[NoticeFor],
+        _at: OffsetDateTime,
+    ) -> Result<(), PortError> {
+        let mut queued = self.queued.lock().unwrap();
+        for n in notices {
+            if !queued.contains(n) {
+                queued.push(n.clone());
+            }
+        }
+        Ok(())
+    }
+    async fn erasure_notices(&self, _user: UserId) -> Result<Vec<(ProviderId, Option<OffsetDateTime>)>, PortError> {
+        Ok(self.told.lock().unwrap().clone())
+    }
+    async fn confirmation(&self, message: &OutgoingEmail) -> Result<ConfirmationState, PortError> {
+        let mut slot = self.confirmation.lock().unwrap();
+        let (_, sent) = slot.get_or_insert_with(|| (message.clone(), false));
+        Ok(if *sent { ConfirmationState::Finished } else { ConfirmationState::Waiting })
+    }
+    async fn erase(&self, user: UserId, addresses: &[String], receipt: &DeletionReceipt) -> Result<(), PortError> {
+        self.jobs.lock().unwrap().retain(|j| j.user_id != user);
+        *self.erased.lock().unwrap() = Some((user, addresses.to_vec(), receipt.clone()));
+        Ok(())
+    }
+    async fn addresses(&self, _user: UserId) -> Result<Vec<String>, PortError> {
+        Ok(vec!["old@example.com".to_owned(), "ada@example.com".to_owned()])
+    }
+    async fn receipt(&self, id: ReceiptId) -> Result<Option<DeletionReceipt>, PortError> {
+        Ok(self.jobs.lock().unwrap().iter().find(|j| j.receipt.id == id).map(|j| j.receipt.clone()))
+    }
+    async fn receipts(&self, _limit: u32) -> Result<Vec<DeletionReceipt>, PortError> {
+        Ok(vec![])
+    }
+}
+
+struct Setup {
+    store: Arc<FakeStore>,
+    blobs: Arc<MemoryBlobs>,
+    clock: Arc<FixedClock>,
+    erasures: Erasures,
+    ada: Authenticated,
+}
+
+fn lists() -> ProviderId {
+    ProviderId::parse("lists").unwrap()
+}
+
+fn setup() -> Setup {
+    let accounts = Arc::new(InMemoryStore::default());
+    let user = UserId::new_v7(1, [1; 10]);
+    let account = Account::new(user, EmailAddress::parse("ada@example.com").unwrap(), T0 - Duration::days(9));
+    accounts.state().accounts.insert(user, account);
+    let clock = Arc::new(FixedClock::at(T0));
+    let blobs = Arc::new(MemoryBlobs::new(clock.clone()));
+    let store = Arc::new(FakeStore::default());
+    let policy =
+        ErasurePolicy { providers: vec![lists()], ..ErasurePolicy::with_public_url("https://profile.example/") };
+    let erasures = Erasures::new(
+        store.clone(),
+        accounts,
+        blobs.clone(),
+        clock.clone(),
+        Arc::new(SeqRandom::from_words(&[])),
+        policy,
+    );
+    let ada = Authenticated { user_id: user, session_id: SessionId(Uuid::from_u128(1)), signed_in_at: T0 };
+    Setup { store, blobs, clock, erasures, ada }
+}
+
+fn step_of(receipt: &DeletionReceipt, step: ErasureStep) -> &crate::erasure::StepProgress {
+    receipt.steps.iter().find(|s| s.step == step).unwrap()
+}
+
+#[tokio::test]
+async fn a_deletion_needs_the_login_address_typed_and_a_recent_sign_in() {
+    let s = setup();
+    for typed in ["bob@example.com", "not an address", ""] {
+        assert!(matches!(s.erasures.request(&s.ada, typed).await, Err(DeleteAccountError::ConfirmationMismatch)));
+    }
+    let stale = Authenticated { signed_in_at: T0 - Duration::minutes(16), ..s.ada };
+    assert!(matches!(s.erasures.request(&stale, "ada@example.com").await, Err(DeleteAccountError::SignInNotRecent)));
+    assert!(s.store.jobs.lock().unwrap().is_empty(), "nothing was queued");
+
+    let receipt = s.erasures.request(&s.ada, " Ada@EXAMPLE.com ").await.unwrap();
+    assert_eq!(receipt.next_step(), Some(ErasureStep::EndSessions));
+    assert_eq!(receipt.recipients.len(), 1);
+    let again = s.erasures.request(&s.ada, "ada@example.com").await;
+    assert!(matches!(again, Err(DeleteAccountError::AlreadyRequested(id)) if id == receipt.id));
+}
+
+#[tokio::test]
+async fn the_job_waits_for_the_provider_and_the_email_then_erases_and_completes_the_receipt() {
+    let s = setup();
+    s.blobs.blobs.lock().unwrap().insert(format!("pictures/{}/a-64.jpg", s.ada.user_id), (vec![1], T0));
+    s.blobs.blobs.lock().unwrap().insert("pictures/someone-else/b-64.jpg".to_owned(), (vec![2], T0));
+    let receipt = s.erasures.request(&s.ada, "ada@example.com").await.unwrap();
+
+    let report = s.erasures.run_due("w").await.unwrap();
+    assert_eq!(report, ErasureReport { completed: 0, waiting: 1, failed: 0 });
+    let job = s.store.jobs.lock().unwrap()[0].clone();
+    assert_eq!(job.receipt.next_step(), Some(ErasureStep::TellProviders), "waiting for the provider");
+    assert_eq!(job.next_attempt_at, T0 + Duration::seconds(2));
+    assert_eq!(s.store.queued.lock().unwrap()[0].id, erasure_notice_id(receipt.id, &lists()));
+    assert_eq!(*s.store.sessions_ended.lock().unwrap(), 1);
+
+    s.clock.advance(Duration::seconds(2));
+    s.erasures.run_due("w").await.unwrap();
+    assert_eq!(s.store.queued.lock().unwrap().len(), 1, "queueing again adds nothing");
+    s.store.told.lock().unwrap().push((lists(), Some(T0 + Duration::seconds(3))));
+    s.clock.advance(Duration::seconds(2));
+    s.erasures.run_due("w").await.unwrap();
+    let job = s.store.jobs.lock().unwrap()[0].clone();
+    assert_eq!(job.receipt.next_step(), Some(ErasureStep::SendConfirmation), "waiting for the email");
+    assert_eq!(job.receipt.recipients[0].told_at, Some(T0 + Duration::seconds(3)));
+    assert_eq!(s.blobs.keys(), ["pictures/someone-else/b-64.jpg"], "only the user's files went");
+    let (message, _) = s.store.confirmation.lock().unwrap().clone().unwrap();
+    assert_eq!(message.to.as_str(), "ada@example.com");
+    assert!(matches!(&message.content, EmailContent::AccountDeleted { receipt_url }
+        if *receipt_url == format!("https://profile.example/v1/deletion-receipts/{}", receipt.id)));
+
+    s.store.confirmation.lock().unwrap().as_mut().unwrap().1 = true;
+    s.clock.advance(Duration::seconds(2));
+    let report = s.erasures.run_due("w").await.unwrap();
+    assert_eq!(report.completed, 1);
+    let (user, addresses, done) = s.store.erased.lock().unwrap().clone().unwrap();
+    assert_eq!(user, s.ada.user_id);
+    assert_eq!(addresses, ["ada@example.com", "old@example.com"]);
+    assert_eq!(done.completed_at, Some(T0 + Duration::seconds(6)));
+    assert!(done.steps.iter().all(|p| p.done_at.is_some()), "{done:?}");
+    assert!(s.store.jobs.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_failing_step_is_retried_with_a_doubling_wait_and_its_problem_recorded() {
+    let s = setup();
+    s.blobs.blobs.lock().unwrap().insert(format!("pending/{}/a-64.jpg", s.ada.user_id), (vec![1], T0));
+    s.store.told.lock().unwrap().push((lists(), Some(T0)));
+    s.erasures.request(&s.ada, "ada@example.com").await.unwrap();
+    *s.blobs.failing.lock().unwrap() = true;
+    for (pass, wait) in [(1, 5), (2, 10), (3, 20)] {
+        let report = s.erasures.run_due("w").await.unwrap();
+        assert_eq!(report.failed, 1);
+        let job = s.store.jobs.lock().unwrap()[0].clone();
+        let progress = step_of(&job.receipt, ErasureStep::DeletePictures);
+        assert_eq!((progress.failures, progress.last_problem.as_deref()), (pass, Some("blob store down")));
+        assert_eq!(job.next_attempt_at - s.clock.now(), Duration::seconds(wait));
+        assert_eq!(s.erasures.run_due("w").await.unwrap(), ErasureReport::default(), "not due before its wait");
+        s.clock.advance(Duration::seconds(wait));
+    }
+    *s.blobs.failing.lock().unwrap() = false;
+    s.erasures.run_due("w").await.unwrap();
+    let job = s.store.jobs.lock().unwrap()[0].clone();
+    assert_eq!(job.receipt.next_step(), Some(ErasureStep::SendConfirmation));
+    assert!(s.blobs.keys().is_empty());
+}

@@ -1,0 +1,182 @@
+//! Deleting the account: `DELETE /v1/me`, the public receipt at
+//! `/v1/deletion-receipts/{id}`, and the operator's list of receipts.
+
+use std::sync::Arc;
+
+use poem::Request;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use profile_domain::erasure::{DeletionReceipt, ReceiptId};
+use profile_domain::use_cases::{DeleteAccountError, Erasures};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::ApiTags;
+use crate::api_operator::{OperatorAuth, OperatorGuard};
+use crate::auth::SessionAuth;
+use crate::error::ApiError;
+
+/// Receipts listed for the operator at most.
+const RECEIPTS_LISTED: u32 = 200;
+
+/// The deletion endpoints.
+pub struct ErasureApi {
+    pub(crate) erasures: Arc<Erasures>,
+    pub(crate) guard: Arc<OperatorGuard>,
+    pub(crate) base: String,
+}
+
+/// `DELETE /v1/me`.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct DeleteAccount {
+    /// Your login email address, typed again to confirm.
+    pub confirm: String,
+}
+
+/// The answer to a deletion request.
+#[derive(Debug, Object)]
+pub struct DeletionStarted {
+    /// The receipt's id: keep it to follow the deletion, signed out.
+    pub receipt_id: Uuid,
+    /// Where the receipt can be read, without signing in.
+    pub receipt_url: String,
+    /// When the deletion was asked for.
+    pub requested_at: OffsetDateTime,
+}
+
+/// One step of a deletion.
+#[derive(Debug, Object)]
+pub struct ReceiptStep {
+    /// `end_sessions`, `tell_providers`, `delete_pictures`,
+    /// `send_confirmation` or `erase_data`, in this order.
+    pub step: String,
+    /// `done` or `waiting`.
+    pub status: String,
+    /// When it was done.
+    pub done_at: Option<OffsetDateTime>,
+    /// Failed tries so far (each is retried, with a growing wait).
+    pub failures: u32,
+    /// What went wrong last, if anything did.
+    pub last_problem: Option<String>,
+}
+
+/// One mailing-list provider told of the deletion.
+#[derive(Debug, Object)]
+pub struct ReceiptRecipient {
+    /// The provider's id in the service's configuration.
+    pub provider: String,
+    /// `told` (the provider accepted the erasure notice) or `waiting`.
+    pub status: String,
+    /// When it accepted.
+    pub told_at: Option<OffsetDateTime>,
+}
+
+/// A deletion receipt: nothing in it identifies the person.
+#[derive(Debug, Object)]
+pub struct Receipt {
+    /// Its id.
+    pub id: Uuid,
+    /// `in_progress` or `completed`.
+    pub status: String,
+    /// When the deletion was asked for.
+    pub requested_at: OffsetDateTime,
+    /// When the last step was done.
+    pub completed_at: Option<OffsetDateTime>,
+    /// Every step, in order.
+    pub steps: Vec<ReceiptStep>,
+    /// Every mailing-list provider told.
+    pub recipients: Vec<ReceiptRecipient>,
+}
+
+impl From<DeletionReceipt> for Receipt {
+    fn from(r: DeletionReceipt) -> Self {
+        let state = |done: bool, yes: &str, no: &str| if done { yes } else { no }.to_owned();
+        Self {
+            id: r.id.0,
+            status: state(r.completed_at.is_some(), "completed", "in_progress"),
+            requested_at: r.requested_at,
+            completed_at: r.completed_at,
+            steps: r
+                .steps
+                .into_iter()
+                .map(|s| ReceiptStep {
+                    step: s.step.as_str().to_owned(),
+                    status: state(s.done_at.is_some(), "done", "waiting"),
+                    done_at: s.done_at,
+                    failures: s.failures,
+                    last_problem: s.last_problem,
+                })
+                .collect(),
+            recipients: r
+                .recipients
+                .into_iter()
+                .map(|p| ReceiptRecipient {
+                    provider: p.provider.as_str().to_owned(),
+                    status: state(p.told_at.is_some(), "told", "waiting"),
+                    told_at: p.told_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum Deleting {
+    /// The account is locked and every session ended; the erasure runs in
+    /// the background. Follow it at `receipt_url`.
+    #[oai(status = 202)]
+    Accepted(Json<DeletionStarted>),
+}
+
+#[OpenApi(tag = "ApiTags::Profile")]
+impl ErasureApi {
+    /// Delete your account and all your data
+    ///
+    /// Needs a recent sign-in (`reauthentication_required` otherwise) and
+    /// your login email address typed as `confirm`
+    /// (`confirmation_mismatch` otherwise). Every session ends at once and
+    /// signing in is refused; everything is then erased, mailing-list
+    /// providers told, and a confirmation emailed. It cannot be undone.
+    #[oai(path = "/v1/me", method = "delete")]
+    async fn delete_account(&self, auth: SessionAuth, body: Json<DeleteAccount>) -> Result<Deleting, ApiError> {
+        let who = auth.user()?;
+        let receipt = self.erasures.request(&who, &body.0.confirm).await.map_err(|e| match e {
+            DeleteAccountError::ConfirmationMismatch => ApiError::bad_request("confirmation_mismatch", e.to_string()),
+            DeleteAccountError::SignInNotRecent => ApiError::forbidden("reauthentication_required", e.to_string()),
+            DeleteAccountError::AlreadyRequested(_) => ApiError::conflict("deletion_in_progress", e.to_string()),
+            DeleteAccountError::NotFound => ApiError::not_found("account_not_found", e.to_string()),
+            DeleteAccountError::Unexpected(e) => ApiError::internal(&e),
+        })?;
+        Ok(Deleting::Accepted(Json(DeletionStarted {
+            receipt_id: receipt.id.0,
+            receipt_url: format!("{}/v1/deletion-receipts/{}", self.base, receipt.id),
+            requested_at: receipt.requested_at,
+        })))
+    }
+
+    /// Read a deletion receipt
+    ///
+    /// Public: the id is random and known only to whoever asked for the
+    /// deletion (and the operator). `invalid_receipt_id` for an id that is
+    /// not a UUID, `receipt_not_found` for one that names no receipt.
+    #[oai(path = "/v1/deletion-receipts/:id", method = "get")]
+    async fn receipt(&self, id: Path<String>) -> Result<Json<Receipt>, ApiError> {
+        let id = ReceiptId::parse(&id.0)
+            .ok_or_else(|| ApiError::bad_request("invalid_receipt_id", "a receipt id is a UUID"))?;
+        let found = self.erasures.receipt(id).await.map_err(|e| ApiError::internal(&e))?;
+        let found = found.ok_or_else(|| ApiError::not_found("receipt_not_found", "no deletion has this receipt id"))?;
+        Ok(Json(found.into()))
+    }
+
+    /// List deletion receipts (operator)
+    ///
+    /// The newest 200, newest first.
+    #[oai(path = "/v1/operator/deletion-receipts", method = "get", tag = "ApiTags::Operator")]
+    async fn receipts(&self, req: &Request, auth: OperatorAuth) -> Result<Json<Vec<Receipt>>, ApiError> {
+        self.guard.check(&auth, req)?;
+        let all = self.erasures.receipts(RECEIPTS_LISTED).await.map_err(|e| ApiError::internal(&e))?;
+        Ok(Json(all.into_iter().map(Receipt::from).collect()))
+    }
+}

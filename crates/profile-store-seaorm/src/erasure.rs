@@ -1,0 +1,271 @@
+//! `ErasureStore` on sea-orm: the request that locks an account, leased
+//! jobs, and each step's storage side; the last step erases every row about
+//! the user through the personal-data registry.
+
+use async_trait::async_trait;
+use profile_domain::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
+use profile_domain::ports::{ConfirmationState, ErasureRequested, ErasureStore};
+use profile_domain::{EmailAddress, NoticeFor, OutgoingEmail, PortError, ProviderEvent, ProviderId, UserId};
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::SeaOrmStore;
+use crate::convert::{db, from_ms, to_ms};
+use crate::entities::{account, deletion_job as job, deletion_receipt as receipt, provider_notice as notice, session};
+use crate::erasure_receipts::{progress_json, receipt_from_row, receipt_row};
+use crate::registry::{Owner, TABLES};
+
+const PENDING: &str = "pending";
+
+async fn job_of(store: &SeaOrmStore, row: job::Model) -> Result<ErasureJob, PortError> {
+    let stored = receipt::Entity::find_by_id(row.receipt_id)
+        .one(&store.db)
+        .await
+        .map_err(db("reading a deletion receipt"))?
+        .ok_or(PortError::msg("a deletion job has no receipt"))?;
+    Ok(ErasureJob {
+        receipt: receipt_from_row(stored)?,
+        user_id: UserId::from_uuid(row.user_id),
+        email: EmailAddress::parse(&row.email).map_err(|e| PortError::new("stored address is invalid", e))?,
+        next_attempt_at: from_ms(row.next_attempt_at_ms)?,
+    })
+}
+
+/// Jobs due at `now` whose lease is free.
+fn due(now: i64) -> Condition {
+    Condition::all()
+        .add(job::Column::NextAttemptAtMs.lte(now))
+        .add(Condition::any().add(job::Column::LeaseUntilMs.is_null()).add(job::Column::LeaseUntilMs.lt(now)))
+}
+
+#[async_trait]
+impl ErasureStore for SeaOrmStore {
+    async fn request(&self, erasure: &ErasureJob) -> Result<ErasureRequested, PortError> {
+        let user = erasure.user_id.as_uuid();
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        let locked =
+            account::Entity::find_by_id(user).lock_exclusive().one(&txn).await.map_err(db("locking the account"))?;
+        if locked.is_none() {
+            return Ok(ErasureRequested::NoAccount);
+        }
+        let existing = job::Entity::find()
+            .filter(job::Column::UserId.eq(user))
+            .one(&txn)
+            .await
+            .map_err(db("reading a deletion job"))?;
+        if let Some(existing) = existing {
+            return Ok(ErasureRequested::AlreadyRequested(ReceiptId(existing.receipt_id)));
+        }
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(user))
+            .exec(&txn)
+            .await
+            .map_err(db("ending the sessions"))?;
+        receipt::Entity::insert(receipt_row(&erasure.receipt))
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db("storing a deletion receipt"))?;
+        job::Entity::insert(job::ActiveModel {
+            receipt_id: Set(erasure.receipt.id.0),
+            user_id: Set(user),
+            email: Set(erasure.email.as_str().to_owned()),
+            next_attempt_at_ms: Set(to_ms(erasure.next_attempt_at)),
+            lease_owner: Set(None),
+            lease_until_ms: Set(None),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db("storing a deletion job"))?;
+        txn.commit().await.map_err(db("committing a deletion request"))?;
+        Ok(ErasureRequested::Started)
+    }
+
+    async fn claim_due(
+        &self,
+        now: OffsetDateTime,
+        worker: &str,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<ErasureJob>, PortError> {
+        let now = to_ms(now);
+        let candidates: Vec<Uuid> = job::Entity::find()
+            .select_only()
+            .column(job::Column::ReceiptId)
+            .filter(due(now))
+            .order_by_asc(job::Column::NextAttemptAtMs)
+            .limit(u64::from(limit))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db("finding due deletion jobs"))?;
+        let mut claimed = Vec::new();
+        for id in candidates {
+            let taken = job::Entity::update_many()
+                .col_expr(job::Column::LeaseOwner, Expr::value(worker))
+                .col_expr(job::Column::LeaseUntilMs, Expr::value(to_ms(lease_until)))
+                .filter(job::Column::ReceiptId.eq(id))
+                .filter(due(now))
+                .exec(&self.db)
+                .await
+                .map_err(db("leasing a deletion job"))?;
+            if taken.rows_affected == 1
+                && let Some(row) =
+                    job::Entity::find_by_id(id).one(&self.db).await.map_err(db("reading a deletion job"))?
+            {
+                claimed.push(job_of(self, row).await?);
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn save_progress(&self, erasure: &ErasureJob, worker: &str) -> Result<(), PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        let released = job::Entity::update_many()
+            .col_expr(job::Column::NextAttemptAtMs, Expr::value(to_ms(erasure.next_attempt_at)))
+            .col_expr(job::Column::LeaseOwner, Expr::value(Option::<String>::None))
+            .col_expr(job::Column::LeaseUntilMs, Expr::value(Option::<i64>::None))
+            .filter(job::Column::ReceiptId.eq(erasure.receipt.id.0))
+            .filter(job::Column::LeaseOwner.eq(worker))
+            .exec(&txn)
+            .await
+            .map_err(db("saving a deletion job"))?;
+        if released.rows_affected == 1 {
+            receipt::Entity::update_many()
+                .col_expr(receipt::Column::Progress, Expr::value(progress_json(&erasure.receipt)))
+                .filter(receipt::Column::Id.eq(erasure.receipt.id.0))
+                .exec(&txn)
+                .await
+                .map_err(db("saving a deletion receipt"))?;
+        }
+        txn.commit().await.map_err(db("committing a deletion job's progress"))
+    }
+
+    async fn end_sessions(&self, user: UserId) -> Result<(), PortError> {
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(user.as_uuid()))
+            .exec(&self.db)
+            .await
+            .map_err(db("ending the sessions"))?;
+        Ok(())
+    }
+
+    async fn queue_erasure_notices(
+        &self,
+        user: UserId,
+        email: &str,
+        notices: &[NoticeFor],
+        at: OffsetDateTime,
+    ) -> Result<(), PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        notice::Entity::delete_many()
+            .filter(notice::Column::UserId.eq(user.as_uuid()))
+            .filter(notice::Column::Status.eq(PENDING))
+            .filter(notice::Column::Kind.ne(ProviderEvent::ACCOUNT_ERASED))
+            .exec(&txn)
+            .await
+            .map_err(db("dropping superseded provider notices"))?;
+        let queued: Vec<Uuid> = notice::Entity::find()
+            .select_only()
+            .column(notice::Column::Id)
+            .filter(notice::Column::Id.is_in(notices.iter().map(|n| n.id)))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db("reading queued erasure notices"))?;
+        let missing: Vec<NoticeFor> = notices.iter().filter(|n| !queued.contains(&n.id)).cloned().collect();
+        crate::providers::queue_notices(&txn, user, email, &ProviderEvent::AccountErased { at }, &missing).await?;
+        txn.commit().await.map_err(db("committing erasure notices"))
+    }
+
+    async fn erasure_notices(&self, user: UserId) -> Result<Vec<(ProviderId, Option<OffsetDateTime>)>, PortError> {
+        let rows: Vec<(String, Option<i64>)> = notice::Entity::find()
+            .select_only()
+            .column(notice::Column::Provider)
+            .column(notice::Column::DeliveredAtMs)
+            .filter(notice::Column::UserId.eq(user.as_uuid()))
+            .filter(notice::Column::Kind.eq(ProviderEvent::ACCOUNT_ERASED))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db("reading erasure notices"))?;
+        rows.into_iter()
+            .map(|(provider, delivered)| {
+                let provider =
+                    ProviderId::parse(&provider).map_err(|e| PortError::new("stored provider is invalid", e))?;
+                Ok((provider, delivered.map(from_ms).transpose()?))
+            })
+            .collect()
+    }
+
+    async fn confirmation(&self, message: &OutgoingEmail) -> Result<ConfirmationState, PortError> {
+        use crate::outbox::{message, message_entity, queued_row};
+        let status: Option<String> = message_entity::find_by_id(message.id.0)
+            .select_only()
+            .column(message::Column::Status)
+            .into_tuple()
+            .one(&self.db)
+            .await
+            .map_err(db("reading the confirmation email"))?;
+        match status.as_deref() {
+            None => {
+                message_entity::insert(queued_row(message))
+                    .exec_without_returning(&self.db)
+                    .await
+                    .map_err(db("queueing the confirmation email"))?;
+                Ok(ConfirmationState::Waiting)
+            }
+            Some(PENDING) => Ok(ConfirmationState::Waiting),
+            Some(_) => Ok(ConfirmationState::Finished),
+        }
+    }
+
+    async fn erase(&self, user: UserId, addresses: &[String], done: &DeletionReceipt) -> Result<(), PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        // Rows that point at the account first, the account last.
+        let ordered = TABLES
+            .iter()
+            .filter(|t| !matches!(t.owner, Owner::Itself(_)))
+            .chain(TABLES.iter().filter(|t| matches!(t.owner, Owner::Itself(_))));
+        for table in ordered {
+            let filter = match table.owner {
+                Owner::Itself(column) | Owner::UserId(column) => Expr::col(Alias::new(column)).eq(user.as_uuid()),
+                Owner::Email(column) => Expr::col(Alias::new(column)).is_in(addresses.iter().cloned()),
+                Owner::Nobody => continue,
+            };
+            let statement = Query::delete().from_table(Alias::new(table.name)).and_where(filter).to_owned();
+            txn.execute(&statement).await.map_err(db("erasing a user's rows"))?;
+        }
+        receipt::Entity::update(receipt_row(done)).exec(&txn).await.map_err(db("completing a deletion receipt"))?;
+        txn.commit().await.map_err(db("committing an erasure"))
+    }
+
+    async fn addresses(&self, user: UserId) -> Result<Vec<String>, PortError> {
+        crate::export::addresses_of(&self.db, user.as_uuid()).await
+    }
+
+    async fn receipt(&self, id: ReceiptId) -> Result<Option<DeletionReceipt>, PortError> {
+        receipt::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(db("reading a deletion receipt"))?
+            .map(receipt_from_row)
+            .transpose()
+    }
+
+    async fn receipts(&self, limit: u32) -> Result<Vec<DeletionReceipt>, PortError> {
+        receipt::Entity::find()
+            .order_by_desc(receipt::Column::RequestedAtMs)
+            .limit(u64::from(limit))
+            .all(&self.db)
+            .await
+            .map_err(db("listing deletion receipts"))?
+            .into_iter()
+            .map(receipt_from_row)
+            .collect()
+    }
+}

@@ -1,0 +1,210 @@
+//! Erasure against real databases: the request locks the account, jobs are
+//! leased, the provider and email steps are idempotent, and the last step
+//! erases every row of the user in every table the registry ties to users,
+//! and nothing of anyone else.
+
+#![expect(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
+mod support;
+
+use profile_domain::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
+use profile_domain::ports::{
+    ConfirmationState, ConsentStore, ErasureRequested, ErasureStore, NewSession, ProviderOutbox, SignInCompletion,
+    SignInOutcome, SignInStore,
+};
+use profile_domain::{
+    Account, ConsentChannel, ConsentEvent, EmailAddress, EmailContent, EmailId, NoticeFor, OutgoingEmail, ProviderId,
+    PurposeId, SecretHasher, SecretKey, SessionId, SignInChallenge, UserId,
+};
+use profile_store_seaorm::registry::{Owner, TABLES};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, Database};
+use support::{TestDb, signed_up};
+use time::{Duration, OffsetDateTime, macros::datetime};
+use uuid::Uuid;
+
+const T0: OffsetDateTime = datetime!(2026-11-30 12:00 UTC);
+
+fn lists() -> ProviderId {
+    ProviderId::parse("lists").unwrap()
+}
+
+fn job(n: u128, user: UserId, email: &str) -> ErasureJob {
+    ErasureJob {
+        receipt: DeletionReceipt::new(ReceiptId(Uuid::from_u128(n)), T0, vec![lists()]),
+        user_id: user,
+        email: EmailAddress::parse(email).unwrap(),
+        next_attempt_at: T0,
+    }
+}
+
+async fn consent(db: &TestDb, n: u128, user: UserId, notify: &[NoticeFor]) {
+    let event = ConsentEvent {
+        id: Uuid::from_u128(n),
+        user_id: user,
+        purpose_id: PurposeId::parse("news").unwrap(),
+        version: 1,
+        text_hash: "ab".repeat(32),
+        granted: true,
+        at: T0,
+        channel: ConsentChannel::Web,
+    };
+    db.store.record(&event, notify).await.unwrap();
+}
+
+/// Rows per user-owned table that belong to `user` (by id) or to one of
+/// `addresses`, counted with the same statement on every backend.
+async fn rows_of(db: &TestDb, user: UserId, addresses: &[&str]) -> Vec<(&'static str, i64)> {
+    let conn = Database::connect(&db.url).await.unwrap();
+    let mut counts = Vec::new();
+    for table in TABLES {
+        let filter = match table.owner {
+            Owner::Itself(c) | Owner::UserId(c) => Expr::col(Alias::new(c)).eq(user.as_uuid()),
+            Owner::Email(c) => Expr::col(Alias::new(c)).is_in(addresses.iter().map(|a| (*a).to_owned())),
+            Owner::Nobody => continue,
+        };
+        let query =
+            Query::select().expr(Expr::col(Asterisk).count()).from(Alias::new(table.name)).and_where(filter).to_owned();
+        let row = conn.query_one(&query).await.unwrap().unwrap();
+        counts.push((table.name, row.try_get_by_index::<i64>(0).unwrap()));
+    }
+    conn.close().await.unwrap();
+    counts
+}
+
+on_every_backend!(a_request_ends_the_sessions_refuses_a_second_and_stops_sign_in, |db: TestDb| async move {
+    let ada = signed_up(&db, "ada@example.com", 1).await;
+    let first = job(500, ada, "ada@example.com");
+    assert_eq!(db.store.request(&first).await.unwrap(), ErasureRequested::Started);
+    let sessions = rows_of(&db, ada, &[]).await.into_iter().find(|(t, _)| *t == "sessions").unwrap();
+    assert_eq!(sessions.1, 0, "every session ended");
+    assert_eq!(
+        db.store.request(&job(501, ada, "ada@example.com")).await.unwrap(),
+        ErasureRequested::AlreadyRequested(ReceiptId(Uuid::from_u128(500)))
+    );
+    let nobody = UserId::new_v7(9, [9; 10]);
+    assert_eq!(db.store.request(&job(502, nobody, "x@example.com")).await.unwrap(), ErasureRequested::NoAccount);
+
+    let hasher = SecretHasher::new(SecretKey::new(vec![1; 32]).unwrap());
+    let to = EmailAddress::parse("ada@example.com").unwrap();
+    let code_hash = hasher.hash("c", &[b"again"]);
+    let challenge = SignInChallenge {
+        email: to.clone(),
+        code_hash: code_hash.clone(),
+        created_at: T0,
+        expires_at: T0 + Duration::minutes(10),
+        attempts: 0,
+    };
+    let message = OutgoingEmail {
+        id: EmailId(Uuid::from_u128(77)),
+        to: to.clone(),
+        content: EmailContent::EmailChangeReverted,
+        created_at: T0,
+        expires_at: None,
+    };
+    db.store.put_challenge(&challenge, &message).await.unwrap();
+    let completion = SignInCompletion {
+        email: to.clone(),
+        code_hash,
+        new_account: Account::new(UserId::new_v7(5, [5; 10]), to, T0),
+        session: NewSession {
+            id: SessionId(Uuid::from_u128(55)),
+            token_hash: hasher.hash("s", &[b"55"]),
+            created_at: T0,
+            expires_at: T0 + Duration::days(1),
+        },
+    };
+    assert_eq!(db.store.complete_sign_in(&completion).await.unwrap(), SignInOutcome::AccountBeingDeleted);
+    let receipt = db.store.receipt(ReceiptId(Uuid::from_u128(500))).await.unwrap().unwrap();
+    assert_eq!(receipt, first.receipt, "the receipt is stored as asked");
+});
+
+on_every_backend!(a_job_is_leased_to_one_worker_and_only_it_saves_progress, |db: TestDb| async move {
+    let ada = signed_up(&db, "ada@example.com", 1).await;
+    db.store.request(&job(500, ada, "ada@example.com")).await.unwrap();
+    let claimed = db.store.claim_due(T0, "a", T0 + Duration::minutes(2), 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(db.store.claim_due(T0, "b", T0 + Duration::minutes(2), 10).await.unwrap().is_empty(), "leased");
+    let mut progressed = claimed[0].clone();
+    progressed.receipt.steps[0].done_at = Some(T0);
+    progressed.receipt.steps[1].failures = 2;
+    progressed.receipt.steps[1].last_problem = Some("provider down".to_owned());
+    progressed.next_attempt_at = T0 + Duration::minutes(1);
+    db.store.save_progress(&progressed, "b").await.unwrap();
+    assert_eq!(db.store.receipt(progressed.receipt.id).await.unwrap().unwrap().steps[0].done_at, None);
+    db.store.save_progress(&progressed, "a").await.unwrap();
+    assert_eq!(db.store.receipt(progressed.receipt.id).await.unwrap().unwrap(), progressed.receipt);
+    assert!(db.store.claim_due(T0, "b", T0 + Duration::minutes(2), 10).await.unwrap().is_empty(), "not due yet");
+    let later = T0 + Duration::minutes(1);
+    let again = db.store.claim_due(later, "b", later + Duration::minutes(2), 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].receipt, progressed.receipt);
+});
+
+on_every_backend!(erasure_notices_supersede_waiting_ones_and_are_queued_once, |db: TestDb| async move {
+    let ada = signed_up(&db, "ada@example.com", 1).await;
+    consent(&db, 10, ada, &[NoticeFor { id: Uuid::from_u128(100), provider: lists() }]).await;
+    let notice = NoticeFor { id: Uuid::from_u128(200), provider: lists() };
+    for _ in 0..2 {
+        db.store.queue_erasure_notices(ada, "ada@example.com", std::slice::from_ref(&notice), T0).await.unwrap();
+    }
+    assert_eq!(db.store.erasure_notices(ada).await.unwrap(), [(lists(), None)]);
+    let waiting = db.store.claim_due_notices(&[lists()], "w", T0, T0 + Duration::minutes(2), 9).await.unwrap();
+    let ids: Vec<Uuid> = waiting.iter().map(|q| q.notice.id).collect();
+    assert_eq!(ids, [Uuid::from_u128(200)], "the consent notice was dropped, the erasure notice queued once");
+
+    let message = OutgoingEmail {
+        id: EmailId(Uuid::from_u128(300)),
+        to: EmailAddress::parse("ada@example.com").unwrap(),
+        content: EmailContent::AccountDeleted { receipt_url: "https://p.example/r".to_owned() },
+        created_at: T0,
+        expires_at: None,
+    };
+    assert_eq!(db.store.confirmation(&message).await.unwrap(), ConfirmationState::Waiting);
+    assert_eq!(db.store.confirmation(&message).await.unwrap(), ConfirmationState::Waiting);
+    let conn = Database::connect(&db.url).await.unwrap();
+    let sent = Query::update()
+        .table(Alias::new("outbox_messages"))
+        .value(Alias::new("status"), "sent")
+        .and_where(Expr::col(Alias::new("id")).eq(Uuid::from_u128(300)))
+        .to_owned();
+    assert_eq!(conn.execute(&sent).await.unwrap().rows_affected(), 1, "queued once");
+    assert_eq!(db.store.confirmation(&message).await.unwrap(), ConfirmationState::Finished);
+});
+
+on_every_backend!(erasing_removes_every_row_of_the_user_and_nothing_of_anyone_else, |db: TestDb| async move {
+    let ada = signed_up(&db, "ada@example.com", 1).await;
+    let bob = signed_up(&db, "bob@example.com", 2).await;
+    for (n, user) in [(10, ada), (20, bob)] {
+        consent(&db, n, user, &[NoticeFor { id: Uuid::from_u128(n + 1), provider: lists() }]).await;
+    }
+    let erasure = job(500, ada, "ada@example.com");
+    db.store.request(&erasure).await.unwrap();
+    let before_ada = rows_of(&db, ada, &["ada@example.com"]).await;
+    let before_bob = rows_of(&db, bob, &["bob@example.com"]).await;
+    let seeded: Vec<&str> = before_ada.iter().filter(|(_, n)| *n > 0).map(|(t, _)| *t).collect();
+    for table in [
+        "accounts",
+        "outbox_messages",
+        "consent_answers",
+        "consent_ledger",
+        "provider_notices",
+        "security_events",
+        "deletion_jobs",
+    ] {
+        assert!(seeded.contains(&table), "the test seeds {table}: {before_ada:?}");
+    }
+    let addresses = db.store.addresses(ada).await.unwrap();
+    assert_eq!(addresses, ["ada@example.com"]);
+    let mut done = erasure.receipt.clone();
+    for step in &mut done.steps {
+        step.done_at = Some(T0 + Duration::seconds(5));
+    }
+    done.completed_at = Some(T0 + Duration::seconds(5));
+    db.store.erase(ada, &addresses, &done).await.unwrap();
+    let after_ada = rows_of(&db, ada, &["ada@example.com"]).await;
+    assert!(after_ada.iter().all(|(_, n)| *n == 0), "something of ada is left: {after_ada:?}");
+    assert_eq!(rows_of(&db, bob, &["bob@example.com"]).await, before_bob, "bob is untouched");
+    assert_eq!(db.store.receipt(done.id).await.unwrap().unwrap(), done, "the receipt is completed and kept");
+    assert!(db.store.claim_due(T0 + Duration::hours(1), "w", T0 + Duration::hours(2), 9).await.unwrap().is_empty());
+});
