@@ -81,43 +81,55 @@ async fn new_code(app: &App, address: &str, not: &str) -> String {
     }
 }
 
-/// A user who used every feature: two sessions and a third signed out, a
-/// name with emoji and right-to-left text, a saved picture and a pending
-/// upload, consents changed (with notices to a provider that is down), an
-/// unsubscribe link, an address change made and another waiting for its
-/// code, and a sign-in code not used.
-#[tokio::test]
-async fn an_export_of_a_user_who_used_every_feature_holds_every_stored_value() {
-    let dir = tempfile::tempdir().unwrap();
+/// The display name the seeded user ends with.
+pub(crate) const SEEDED_NAME: &str = "Ada \u{1F680} \u{05D0}\u{05D3}\u{05D4} Lovelace \u{0301}e";
+
+/// Every address the seeded user had.
+pub(crate) const SEEDED_ADDRESSES: [&str; 3] = ["ada@example.com", "ada@new.example", "ada@third.example"];
+
+/// A configuration file in `dir` with one provider, `lists`, at `url`
+/// (retried every second), and the settings the seeding needs.
+pub(crate) fn config_with_provider(dir: &tempfile::TempDir, url: &str) -> Vec<(&'static str, String)> {
     let config = dir.path().join("profile.toml");
-    // The provider's port: bound for a moment, then free, so nothing answers.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     std::fs::write(
         &config,
         format!(
-            "[[providers.endpoints]]\nid = \"lists\"\nurl = \"http://127.0.0.1:{port}/\"\nsecret = \"{SECRET}\"\n\
+            "[providers]\npoll_interval_ms = 100\nretry_base_secs = 1\nretry_max_secs = 1\n\n\
+             [[providers.endpoints]]\nid = \"lists\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n\
              purposes = [\"newsletter\", \"product_news\"]\n"
         ),
     )
     .unwrap();
-    let config = config.display().to_string();
-    let app = App::start(&[
-        ("PROFILE_CONFIG", config.as_str()),
-        ("PROFILE_OPERATOR_API_KEY_SHA256", OPERATOR_KEY_SHA256),
-        ("PROFILE_EMAIL_CHANGE_RESEND_COOLDOWN_SECS", "0"),
-    ])
-    .await;
-    let name = "Ada \u{1F680} \u{05D0}\u{05D3}\u{05D4} Lovelace \u{0301}e";
+    vec![
+        ("PROFILE_CONFIG", config.display().to_string()),
+        ("PROFILE_OPERATOR_API_KEY_SHA256", OPERATOR_KEY_SHA256.to_owned()),
+        ("PROFILE_EMAIL_CHANGE_RESEND_COOLDOWN_SECS", "0".to_owned()),
+    ]
+}
+
+/// The seeded user's session, and another user's.
+pub(crate) struct Seeded {
+    pub(crate) token: String,
+    pub(crate) bob: String,
+}
+
+/// A user who used every feature: two sessions and a third signed out, a
+/// name with emoji and right-to-left text, a saved picture and a pending
+/// upload, consents changed (with notices to the provider), an unsubscribe
+/// link, an address change made and another waiting for its code, and a
+/// sign-in code not used; and another user with a consent.
+pub(crate) async fn seed_every_feature(app: &App) -> Seeded {
+    let name = SEEDED_NAME;
     let token = app.sign_in("ada@example.com").await;
     let _other_session = app.sign_in("ada@example.com").await;
     let leaving = app.sign_in("ada@example.com").await;
     let out = app.client.post(format!("{}/v1/auth/sign-out", app.base)).bearer_auth(&leaving).send().await.unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.rename(&token, name).await.status(), StatusCode::OK);
-    upload(&app, &token, [200, 30, 30]).await;
+    upload(app, &token, [200, 30, 30]).await;
     let saved = app.post_as(&token, "/v1/me/avatar/pending/save", json!({})).await;
     assert_eq!(saved.status(), StatusCode::OK);
-    upload(&app, &token, [30, 200, 30]).await;
+    upload(app, &token, [30, 200, 30]).await;
     app.set_consent(&token, "newsletter", true).await;
     app.set_consent(&token, "product_news", true).await;
     app.set_consent(&token, "newsletter", false).await;
@@ -133,17 +145,30 @@ async fn an_export_of_a_user_who_used_every_feature_holds_every_stored_value() {
 
     let started = app.post_as(&token, "/v1/me/email-change", json!({ "new_email": "ada@new.example" })).await;
     assert_eq!(started.status(), StatusCode::ACCEPTED);
-    let code = new_code(&app, "ada@new.example", "").await;
+    let code = new_code(app, "ada@new.example", "").await;
     let confirmed = app.post_as(&token, "/v1/me/email-change/confirm", json!({ "code": code })).await;
     assert_eq!(confirmed.status(), StatusCode::OK);
     let pending = app.post_as(&token, "/v1/me/email-change", json!({ "new_email": "ada@third.example" })).await;
     assert_eq!(pending.status(), StatusCode::ACCEPTED);
     let asked = app.post("/v1/auth/sign-in", json!({ "email": "ada@new.example" })).await;
     assert_eq!(asked.status(), StatusCode::ACCEPTED);
-    new_code(&app, "ada@new.example", &code).await;
+    new_code(app, "ada@new.example", &code).await;
     let bob = app.sign_in("bob@example.com").await;
     app.set_consent(&bob, "newsletter", true).await;
 
+    Seeded { token, bob }
+}
+
+#[tokio::test]
+async fn an_export_of_a_user_who_used_every_feature_holds_every_stored_value() {
+    let dir = tempfile::tempdir().unwrap();
+    // The provider's port: bound for a moment, then free, so nothing answers.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let env = config_with_provider(&dir, &format!("http://127.0.0.1:{port}/"));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = App::start(&env).await;
+    let Seeded { token, .. } = seed_every_feature(&app).await;
+    let name = SEEDED_NAME;
     let doc = document(&app, &token).await;
     assert_eq!(doc["account"]["login_email"], "ada@new.example");
     assert_eq!(doc["profile"]["display_name"], name);

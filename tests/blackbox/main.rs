@@ -7,6 +7,7 @@ mod bad_input;
 mod consents;
 mod databases;
 mod email_change;
+mod erasure;
 mod export;
 mod export_coverage;
 mod flows;

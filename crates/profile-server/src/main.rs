@@ -10,6 +10,7 @@ mod picture_config;
 mod provider_config;
 mod secret_key;
 mod system;
+mod verify_erasure;
 mod wiring;
 
 use std::path::PathBuf;
@@ -42,6 +43,9 @@ enum Command {
     Serve,
     /// Apply the database migrations and exit.
     Migrate,
+    /// Look for anything left of an erased user in every table and among
+    /// the picture files; exits 1 when something is found.
+    VerifyErasure(verify_erasure::VerifyErasure),
 }
 
 fn main() -> ExitCode {
@@ -68,10 +72,12 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(&config).await,
             Command::Migrate => migrate(&config).await,
+            Command::VerifyErasure(args) => verify(&config, &args).await,
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<TracesFound>() => ExitCode::from(1),
         Err(error) => {
             tracing::error!(error = %error_chain(error.as_ref()), "stopped");
             ExitCode::FAILURE
@@ -86,6 +92,20 @@ async fn migrate(config: &Config) -> Result<(), BoxError> {
     tracing::info!("migrations applied");
     store.close().await?;
     Ok(())
+}
+
+/// `verify-erasure` found something.
+#[derive(Debug, thiserror::Error)]
+#[error("traces of the user were found")]
+struct TracesFound;
+
+async fn verify(config: &Config, args: &verify_erasure::VerifyErasure) -> Result<(), BoxError> {
+    let store = wiring::open_store(config).await?;
+    let blobs = profile_blob::ObjectBlobStore::open(&config.blob_url(), &config.s3)?;
+    let findings = verify_erasure::search(args, &store, &blobs).await?;
+    println!("{}", verify_erasure::report(&findings));
+    store.close().await?;
+    if findings.rows.is_empty() && findings.files == 0 { Ok(()) } else { Err(Box::new(TracesFound)) }
 }
 
 async fn serve(config: &Config) -> Result<(), BoxError> {

@@ -41,19 +41,8 @@ impl SeaOrmStore {
     }
 }
 
-/// Every address the user has had: the login address and both sides of
-/// each change.
-fn addresses(account: &account::Model, changes: &[email_change_history::Model]) -> Vec<String> {
-    let mut all = vec![account.email.clone()];
-    for change in changes {
-        all.extend([change.old_email.clone(), change.new_email.clone()]);
-    }
-    all.sort();
-    all.dedup();
-    all
-}
-
-/// Every address the user has had, read on `conn`.
+/// Every address the user has had or asked for: the login address, both
+/// sides of each change, and a change waiting for its code.
 pub(crate) async fn addresses_of(conn: &impl sea_orm::ConnectionTrait, user: Uuid) -> Result<Vec<String>, PortError> {
     let Some(account) = account::Entity::find_by_id(user).one(conn).await.map_err(db("reading the account"))? else {
         return Ok(Vec::new());
@@ -63,7 +52,18 @@ pub(crate) async fn addresses_of(conn: &impl sea_orm::ConnectionTrait, user: Uui
         .all(conn)
         .await
         .map_err(db("reading the address changes"))?;
-    Ok(addresses(&account, &changes))
+    let pending = email_change_request::Entity::find_by_id(user)
+        .one(conn)
+        .await
+        .map_err(db("reading the pending address change"))?;
+    let mut all = vec![account.email];
+    for change in changes {
+        all.extend([change.old_email, change.new_email]);
+    }
+    all.extend(pending.map(|p| p.new_email));
+    all.sort();
+    all.dedup();
+    Ok(all)
 }
 
 async fn address_changes(txn: &DatabaseTransaction, user: Uuid) -> Result<Vec<email_change_history::Model>, PortError> {
@@ -292,7 +292,7 @@ impl ExportSource for SeaOrmStore {
             return Ok(None);
         };
         let changes = address_changes(&txn, id).await?;
-        let addresses = addresses(&account, &changes);
+        let addresses = addresses_of(&txn, id).await?;
         let pictures = picture::Entity::find()
             .filter(picture::Column::UserId.eq(id))
             .all(&txn)

@@ -22,6 +22,7 @@ pub mod registry;
 mod security;
 mod sessions;
 mod sign_in;
+mod traces;
 mod unsubscribe;
 
 use std::time::Duration;
@@ -32,6 +33,7 @@ use sea_orm_migration::MigratorTrait;
 pub use migration::Migrator;
 /// The database error type, for callers of [`SeaOrmStore::migrate`] and friends.
 pub use sea_orm::DbErr;
+pub use traces::{Needle, Trace};
 
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]

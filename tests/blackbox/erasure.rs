@@ -1,0 +1,194 @@
+//! Deleting an account on the built binary: bad requests change nothing; a
+//! real request locks the account at once, survives a provider that fails
+//! and a SIGKILL, tells the provider, emails a confirmation, and leaves a
+//! receipt and nothing else: `profile-server verify-erasure` finds nothing
+//! of the user, while the other user is untouched.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use profile_testkit::{ReceivedWebhook, WebhookReceiver};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::export::{SEEDED_ADDRESSES, SEEDED_NAME, Seeded, config_with_provider, export, seed_every_feature};
+use crate::support::{App, decode_quoted_printable, error_code};
+
+async fn delete(app: &App, token: &str, body: Value) -> reqwest::Response {
+    app.client.delete(format!("{}/v1/me", app.base)).bearer_auth(token).json(&body).send().await.unwrap()
+}
+
+/// The receipt at `url`, asked of the running server (a relaunch moves it
+/// to another port).
+async fn receipt(app: &App, url: &str) -> Value {
+    let path = &url[url.find("/v1/").unwrap()..];
+    let r = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+fn is_erasure(webhook: &ReceivedWebhook) -> bool {
+    serde_json::from_slice::<Value>(&webhook.body).is_ok_and(|b| b["type"] == "account.erased")
+}
+
+/// Runs `profile-server verify-erasure` on the app's data: its exit code
+/// and report.
+fn verify_erasure(app: &App, user: &str, emails: &[&str], name: &str) -> (i32, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_profile-server"));
+    command.env_clear().env("PROFILE_DATA_DIR", app.data_dir()).arg("verify-erasure").arg(user);
+    for email in emails {
+        command.args(["--email", email]);
+    }
+    let out = command.args(["--name", name]).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Signs in as far as the code check and returns its answer.
+async fn verify_code(app: &App, email: &str) -> reqwest::Response {
+    let before = app.mailbox_count();
+    assert_eq!(app.post("/v1/auth/sign-in", json!({ "email": email })).await.status(), StatusCode::ACCEPTED);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.mailbox_count() <= before {
+        assert!(Instant::now() < deadline, "no code arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let code = app.code_from_mailbox(email).await;
+    app.post("/v1/auth/verify", json!({ "email": email, "code": code })).await
+}
+
+#[tokio::test]
+async fn a_deleted_account_is_erased_everywhere_through_a_failing_provider_and_a_crash() {
+    let receiver = WebhookReceiver::start();
+    receiver.answer_with(500);
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = config_with_provider(&dir, &receiver.url("/hooks"));
+    env.extend([("PROFILE_OUTBOX_RETRY_BASE_SECS", "1".to_owned()), ("PROFILE_OUTBOX_RETRY_MAX_SECS", "1".to_owned())]);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut app = App::start(&env).await;
+    let Seeded { token, bob } = seed_every_feature(&app).await;
+    let me: Value = app.me(&token).await.json().await.unwrap();
+    let user = me["id"].as_str().unwrap().to_owned();
+
+    let anonymous = app.client.delete(format!("{}/v1/me", app.base)).json(&json!({ "confirm": "x" })).send().await;
+    assert_eq!(anonymous.unwrap().status(), StatusCode::UNAUTHORIZED);
+    for wrong in ["ada@example.com", "bob@example.com", "not an address", ""] {
+        let refused = delete(&app, &token, json!({ "confirm": wrong })).await;
+        assert_eq!(error_code(refused).await, (StatusCode::BAD_REQUEST, "confirmation_mismatch".into()), "{wrong}");
+    }
+    assert_eq!(delete(&app, &token, json!({})).await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.me(&token).await.status(), StatusCode::OK, "refused requests change nothing");
+
+    let started = delete(&app, &token, json!({ "confirm": "ADA@new.example" })).await;
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let started: Value = started.json().await.unwrap();
+    let url = started["receipt_url"].as_str().unwrap().to_owned();
+    assert_eq!(error_code(app.me(&token).await).await, (StatusCode::UNAUTHORIZED, "session_invalid".into()));
+    let again = verify_code(&app, "ada@new.example").await;
+    assert_eq!(error_code(again).await, (StatusCode::FORBIDDEN, "account_being_deleted".into()));
+
+    // The provider fails, so the job waits at its second step; the server
+    // is killed there and started again.
+    let asked = receiver.wait_until(Duration::from_secs(15), |got| got.iter().any(is_erasure));
+    assert!(asked.iter().any(is_erasure), "the provider was asked to erase");
+    let waiting = receipt(&app, &url).await;
+    assert_eq!(waiting["status"], "in_progress");
+    assert_eq!(
+        (waiting["steps"][0]["status"].as_str(), waiting["steps"][1]["status"].as_str()),
+        (Some("done"), Some("waiting"))
+    );
+    assert_eq!(waiting["recipients"][0]["status"], "waiting");
+    app.kill();
+    app.relaunch().await;
+    receiver.answer_with(204);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let done = loop {
+        let now = receipt(&app, &url).await;
+        if now["status"] == "completed" {
+            break now;
+        }
+        assert!(Instant::now() < deadline, "the erasure did not complete: {now}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let steps: Vec<(&str, &str)> = done["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["step"].as_str().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("end_sessions", "done"),
+            ("tell_providers", "done"),
+            ("delete_pictures", "done"),
+            ("send_confirmation", "done"),
+            ("erase_data", "done")
+        ]
+    );
+    assert_eq!(
+        (done["recipients"][0]["provider"].as_str(), done["recipients"][0]["status"].as_str()),
+        (Some("lists"), Some("told"))
+    );
+    let text = done.to_string();
+    for personal in [user.as_str(), "ada@", SEEDED_NAME] {
+        assert!(!text.contains(personal), "the receipt holds nothing personal");
+    }
+
+    let told: Vec<ReceivedWebhook> = receiver.received().into_iter().filter(is_erasure).collect();
+    let mut ids: Vec<&str> = told.iter().map(|w| w.header("webhook-id").unwrap()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "one notice, retried after the 500s");
+    let erased: Vec<Value> = told.iter().map(|w| serde_json::from_slice(&w.body).unwrap()).collect();
+    assert_eq!(
+        (erased[0]["data"]["email"].as_str(), erased[0]["data"]["user_id"].as_str()),
+        (Some("ada@new.example"), Some(user.as_str()))
+    );
+    let mail = std::fs::read_dir(app.data_dir().join("mail"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap());
+    let confirmation: Vec<String> = mail.filter(|m| m.contains("account was deleted")).collect();
+    assert_eq!(confirmation.len(), 1);
+    let message = decode_quoted_printable(&confirmation[0]);
+    let id = started["receipt_id"].as_str().unwrap();
+    assert!(message.contains("To: ada@new.example") && message.contains(&format!("/v1/deletion-receipts/{id}")));
+
+    let (code, report) = verify_erasure(&app, &user, &SEEDED_ADDRESSES, SEEDED_NAME);
+    assert_eq!(code, 0, "{report}");
+    assert!(report.starts_with("nothing found"), "{report}");
+    let bobs = export(&app, &bob).await;
+    assert_eq!(bobs.status(), StatusCode::OK, "the other user is untouched");
+    let bobs: Value = bobs.json().await.unwrap();
+    assert_eq!(bobs["consents"]["ledger"][0]["purpose"], "newsletter");
+    let bob_id = bobs["account"]["id"].as_str().unwrap();
+    let (code, report) = verify_erasure(&app, bob_id, &["bob@example.com"], "Bob");
+    assert_eq!(code, 1, "the search finds a user who is there: {report}");
+    assert!(report.contains("found: accounts.email holds the email address in 1 row(s)"), "{report}");
+
+    let fresh = verify_code(&app, "ada@new.example").await;
+    assert_eq!(fresh.status(), StatusCode::OK, "the address is free again");
+    let fresh: Value = fresh.json().await.unwrap();
+    assert_eq!(fresh["account_created"], true);
+    assert_ne!(fresh["user_id"].as_str(), Some(user.as_str()));
+}
+
+#[tokio::test]
+async fn a_deletion_needs_a_recent_sign_in_and_receipts_need_a_real_id() {
+    let app = App::start(&[("PROFILE_EMAIL_CHANGE_RECENT_SIGN_IN_SECS", "1")]).await;
+    let token = app.sign_in("old@example.com").await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let stale = delete(&app, &token, json!({ "confirm": "old@example.com" })).await;
+    assert_eq!(error_code(stale).await, (StatusCode::FORBIDDEN, "reauthentication_required".into()));
+    assert_eq!(app.me(&token).await.status(), StatusCode::OK, "nothing changed");
+    let malformed = app.client.get(format!("{}/v1/deletion-receipts/not-a-uuid", app.base)).send().await.unwrap();
+    assert_eq!(error_code(malformed).await, (StatusCode::BAD_REQUEST, "invalid_receipt_id".into()));
+    let unknown = format!("{}/v1/deletion-receipts/{}", app.base, uuid::Uuid::from_u128(42));
+    let unknown = app.client.get(unknown).send().await.unwrap();
+    assert_eq!(error_code(unknown).await, (StatusCode::NOT_FOUND, "receipt_not_found".into()));
+
+    let fresh = app.sign_in("new@example.com").await;
+    let started = delete(&app, &fresh, json!({ "confirm": "new@example.com" })).await;
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let again = delete(&app, &fresh, json!({ "confirm": "new@example.com" })).await;
+    assert_eq!(error_code(again).await, (StatusCode::UNAUTHORIZED, "session_invalid".into()), "the session ended");
+}
