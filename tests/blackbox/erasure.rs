@@ -7,12 +7,14 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use profile_testkit::{ReceivedWebhook, WebhookReceiver};
+use profile_testkit::{ReceivedWebhook, S3_ACCESS_KEY, S3_SECRET_KEY, S3Server, SmtpSink, WebhookReceiver};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::export::{SEEDED_ADDRESSES, SEEDED_NAME, Seeded, config_with_provider, export, seed_every_feature};
-use crate::support::{App, decode_quoted_printable, error_code};
+use crate::export::{
+    OPERATOR_KEY, SEEDED_ADDRESSES, SEEDED_NAME, Seeded, config_with_provider, export, seed_every_feature, upload,
+};
+use crate::support::{App, decode_quoted_printable, error_code, wait_for_message_to};
 
 async fn delete(app: &App, token: &str, body: Value) -> reqwest::Response {
     app.client.delete(format!("{}/v1/me", app.base)).bearer_auth(token).json(&body).send().await.unwrap()
@@ -34,8 +36,14 @@ fn is_erasure(webhook: &ReceivedWebhook) -> bool {
 /// Runs `profile-server verify-erasure` on the app's data: its exit code
 /// and report.
 fn verify_erasure(app: &App, user: &str, emails: &[&str], name: &str) -> (i32, String) {
+    verify_erasure_with(app, &[], user, emails, name)
+}
+
+/// `verify-erasure` with extra settings (the S3 ones).
+fn verify_erasure_with(app: &App, env: &[(&str, &str)], user: &str, emails: &[&str], name: &str) -> (i32, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_profile-server"));
-    command.env_clear().env("PROFILE_DATA_DIR", app.data_dir()).arg("verify-erasure").arg(user);
+    command.env_clear().env("PROFILE_DATA_DIR", app.data_dir()).envs(env.iter().copied());
+    command.arg("verify-erasure").arg(user);
     for email in emails {
         command.args(["--email", email]);
     }
@@ -134,6 +142,12 @@ async fn a_deleted_account_is_erased_everywhere_through_a_failing_provider_and_a
         assert!(!text.contains(personal), "the receipt holds nothing personal");
     }
 
+    let listed = app.client.get(format!("{}/v1/operator/deletion-receipts", app.base)).bearer_auth(OPERATOR_KEY);
+    let listed: Vec<Value> = listed.send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed, std::slice::from_ref(&done), "the operator sees the receipt as the user does");
+    let refused = app.client.get(format!("{}/v1/operator/deletion-receipts", app.base)).send().await.unwrap();
+    assert_eq!(error_code(refused).await, (StatusCode::UNAUTHORIZED, "operator_key_invalid".into()));
+
     let told: Vec<ReceivedWebhook> = receiver.received().into_iter().filter(is_erasure).collect();
     let mut ids: Vec<&str> = told.iter().map(|w| w.header("webhook-id").unwrap()).collect();
     ids.dedup();
@@ -191,4 +205,102 @@ async fn a_deletion_needs_a_recent_sign_in_and_receipts_need_a_real_id() {
     assert_eq!(started.status(), StatusCode::ACCEPTED);
     let again = delete(&app, &fresh, json!({ "confirm": "new@example.com" })).await;
     assert_eq!(error_code(again).await, (StatusCode::UNAUTHORIZED, "session_invalid".into()), "the session ended");
+}
+
+/// Waits until the receipt satisfies `done`.
+async fn wait_for_receipt(app: &App, url: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(45);
+    loop {
+        let now = receipt(app, url).await;
+        if done(&now) {
+            return now;
+        }
+        assert!(Instant::now() < deadline, "{what}: {now}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn step<'a>(receipt: &'a Value, name: &str) -> &'a Value {
+    receipt["steps"].as_array().unwrap().iter().find(|s| s["step"] == name).unwrap()
+}
+
+#[tokio::test]
+async fn an_erasure_outlasts_an_object_store_and_a_mail_server_that_are_down_and_two_crashes() {
+    let s3_dir = tempfile::tempdir().unwrap();
+    let Some(mut s3) = S3Server::start(s3_dir.path().to_owned(), "profile") else { return };
+    let sink = SmtpSink::start();
+    let smtp = sink.url();
+    let s3_env = |endpoint: &str| {
+        vec![
+            ("PROFILE_BLOB_URL", "s3://profile/avatars".to_owned()),
+            ("PROFILE_S3_ENDPOINT", endpoint.to_owned()),
+            ("PROFILE_S3_ACCESS_KEY_ID", S3_ACCESS_KEY.to_owned()),
+            ("PROFILE_S3_SECRET_ACCESS_KEY", S3_SECRET_KEY.to_owned()),
+            ("PROFILE_S3_ALLOW_HTTP", "true".to_owned()),
+        ]
+    };
+    let mut env = s3_env(&s3.endpoint());
+    env.extend([
+        ("PROFILE_SMTP_URL", smtp.clone()),
+        ("PROFILE_OUTBOX_RETRY_BASE_SECS", "1".to_owned()),
+        ("PROFILE_OUTBOX_RETRY_MAX_SECS", "1".to_owned()),
+    ]);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut app = App::start(&env).await;
+    let token = app.sign_in_by_smtp(&sink, "eve@example.com").await;
+    // A name that occurs nowhere else (a short one like "Eve" is found in
+    // "event_reminders": the search reports where text occurs).
+    assert_eq!(app.rename(&token, "Eve Quintavalle").await.status(), StatusCode::OK);
+    upload(&app, &token, [200, 30, 30]).await;
+    assert_eq!(app.post_as(&token, "/v1/me/avatar/pending/save", json!({})).await.status(), StatusCode::OK);
+    upload(&app, &token, [30, 200, 30]).await;
+    let me: Value = app.me(&token).await.json().await.unwrap();
+    let user = me["id"].as_str().unwrap().to_owned();
+    let files = s3_dir.path().join("profile/avatars");
+    assert!(files.join("pictures").join(&user).read_dir().unwrap().count() > 0);
+
+    s3.stop();
+    let started = delete(&app, &token, json!({ "confirm": "eve@example.com" })).await;
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let url = started.json::<Value>().await.unwrap()["receipt_url"].as_str().unwrap().to_owned();
+    let failing = wait_for_receipt(&app, &url, "the picture step did not fail", |r| {
+        step(r, "delete_pictures")["failures"].as_u64().unwrap_or(0) >= 1
+    })
+    .await;
+    assert!(step(&failing, "delete_pictures")["last_problem"].as_str().is_some_and(|p| !p.is_empty()));
+    assert_eq!(step(&failing, "tell_providers")["status"], "done", "no provider to tell");
+
+    app.kill();
+    sink.stop();
+    let Some(s3_again) = S3Server::start(s3_dir.path().to_owned(), "profile") else { panic!("s3s-fs vanished") };
+    for (key, value) in s3_env(&s3_again.endpoint()) {
+        app.set_env(key, &value);
+    }
+    app.relaunch().await;
+    wait_for_receipt(&app, &url, "the pictures were not deleted", |r| step(r, "delete_pictures")["status"] == "done")
+        .await;
+    let waiting = receipt(&app, &url).await;
+    assert_eq!(step(&waiting, "send_confirmation")["status"], "waiting", "the mail server is down");
+
+    app.kill();
+    let sink = SmtpSink::start_on(url::Url::parse(&smtp).unwrap().port().unwrap());
+    app.relaunch().await;
+    let done = wait_for_receipt(&app, &url, "the erasure did not complete", |r| r["status"] == "completed").await;
+    assert!(done["steps"].as_array().unwrap().iter().all(|s| s["status"] == "done"));
+    assert_eq!(
+        step(&done, "delete_pictures")["failures"].as_u64().map(|n| n >= 1),
+        Some(true),
+        "the failures stay on record"
+    );
+    let confirmation = wait_for_message_to(&sink, "eve@example.com", 0);
+    assert!(confirmation.contains("account was deleted"));
+
+    let s3_settings = s3_env(&s3_again.endpoint());
+    let s3_settings: Vec<(&str, &str)> = s3_settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (code, report) = verify_erasure_with(&app, &s3_settings, &user, &["eve@example.com"], "Eve Quintavalle");
+    assert_eq!(code, 0, "{report}");
+    for slot in ["pictures", "pending"] {
+        let left = files.join(slot).join(&user);
+        assert!(!left.exists() || left.read_dir().unwrap().count() == 0, "files left under {slot}");
+    }
 }

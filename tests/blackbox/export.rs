@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::export_coverage::{assert_every_personal_value_is_exported, assert_no_secret_is_exported};
 use crate::support::{App, error_code};
 
-const OPERATOR_KEY: &str = "operator-test-key";
+pub(crate) const OPERATOR_KEY: &str = "operator-test-key";
 /// SHA-256 of `OPERATOR_KEY`, computed outside the project.
 const OPERATOR_KEY_SHA256: &str = "1593fd5dc308f0764e70ce08d39e58150fdfc135a45037945811305f6f5dc360";
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -54,7 +54,7 @@ async fn document(app: &App, token: &str) -> Value {
     doc
 }
 
-async fn upload(app: &App, token: &str, top: [u8; 3]) {
+pub(crate) async fn upload(app: &App, token: &str, top: [u8; 3]) {
     let bytes = jpeg(&two_colour(96, 80, top, [20, 20, 220]));
     let form = Form::new().part("file", Part::bytes(bytes).file_name("me.jpg").mime_str("image/jpeg").unwrap());
     let r = app

@@ -1,13 +1,22 @@
 //! Opening a store from its URL.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use object_store::ObjectStore;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::prefix::PrefixStore;
+use object_store::{ClientOptions, RetryConfig};
 
 use crate::ObjectBlobStore;
+
+/// How long S3 requests are retried before the error is returned.
+const RETRY_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long one S3 request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long connecting to S3 may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Settings for `s3://` URLs (the `[s3]` configuration section); unset keys
 /// and endpoint come from the usual AWS environment variables
@@ -82,8 +91,18 @@ impl ObjectBlobStore {
         if let Some(secret) = &s3.secret_access_key {
             builder = builder.with_secret_access_key(secret);
         }
-        let s3_store =
-            builder.with_allow_http(s3.allow_http).build().map_err(|e| BlobConfigError::Store(e.to_string()))?;
+        // A few quick retries, then the error: the callers retry on their
+        // own schedule (the picture upload answers, the erasure step backs
+        // off), and a request must not outlive a worker's lease.
+        let retry = RetryConfig { max_retries: 3, retry_timeout: RETRY_TIMEOUT, ..RetryConfig::default() };
+        let client = ClientOptions::new().with_timeout(REQUEST_TIMEOUT).with_connect_timeout(CONNECT_TIMEOUT);
+        // The client options first: `with_allow_http` writes into them.
+        let s3_store = builder
+            .with_client_options(client)
+            .with_allow_http(s3.allow_http)
+            .with_retry(retry)
+            .build()
+            .map_err(|e| BlobConfigError::Store(e.to_string()))?;
         let prefix = prefix.trim_matches('/');
         Ok(if prefix.is_empty() {
             Self::new(Arc::new(s3_store))
