@@ -36,13 +36,29 @@ pub fn run(args: &[String]) -> Result<()> {
         _ => return Err("usage: cargo xtask bench [--seconds N]".into()),
     };
     cargo(&["build", "--release", "-p", "profile-server", "--bin", "profile-server"], &[])?;
-    cargo(&["build", "--release", "-p", "xtask", "--bin", "bench-baseline", "--bin", "bench-picture"], &[])?;
+    cargo(
+        &[
+            "build",
+            "--release",
+            "-p",
+            "xtask",
+            "--bin",
+            "bench-baseline",
+            "--bin",
+            "bench-picture",
+            "--bin",
+            "bench-erasure",
+        ],
+        &[],
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(measure(Duration::from_secs(seconds)))?;
     println!();
     crate::bench_picture::run()?;
     println!();
-    runtime.block_on(crate::bench_export::run())
+    runtime.block_on(crate::bench_export::run())?;
+    println!();
+    runtime.block_on(crate::bench_erasure::run())
 }
 
 async fn measure(duration: Duration) -> Result<()> {

@@ -16,7 +16,7 @@ use crate::{Result, load, root};
 
 const SIZES: [u64; 2] = [10_000, 100_000];
 const RUNS: usize = 5;
-const SQLITE3: &str = "/usr/bin/sqlite3";
+pub(crate) const SQLITE3: &str = "/usr/bin/sqlite3";
 
 /// The server's peak resident memory so far (`VmHWM`), in KiB.
 fn peak_kib(pid: u32) -> Result<u64> {
@@ -65,16 +65,18 @@ async fn export_once(addr: SocketAddr, token: &str) -> Result<(f64, usize)> {
     Ok((seconds, body.len()))
 }
 
-async fn measure(entries: u64) -> Result<Measured> {
+/// A release server on a fresh data directory `data` with one signed-in
+/// user who has a saved picture and `entries` ledger entries: the server,
+/// its address and the user's session token.
+pub(crate) async fn user_with_history(data: &Path, entries: u64) -> Result<(Running, SocketAddr, String)> {
     let release = root().join("target").join("release");
-    let data = std::env::temp_dir().join(format!("profile-bench-export-{}-{entries}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
+    let _ = std::fs::remove_dir_all(data);
     let addr = free_addr()?;
     let server = Running(
         Command::new(release.join("profile-server"))
             .arg("serve")
             .env("PROFILE_BIND", addr.to_string())
-            .env("PROFILE_DATA_DIR", &data)
+            .env("PROFILE_DATA_DIR", data)
             .env("PROFILE_LIMITS_EXPORTS_PER_USER_MAX", "1000")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -82,10 +84,16 @@ async fn measure(entries: u64) -> Result<Measured> {
             .spawn()?,
     );
     wait_ready(addr, "/healthz").await?;
-    let token = sign_in(addr, &data).await?;
+    let token = sign_in(addr, data).await?;
     save_picture(addr, &token).await?;
+    seed_ledger(&data.join("profile.db"), entries)?;
+    Ok((server, addr, token))
+}
+
+async fn measure(entries: u64) -> Result<Measured> {
+    let data = std::env::temp_dir().join(format!("profile-bench-export-{}-{entries}", std::process::id()));
+    let (server, addr, token) = user_with_history(&data, entries).await?;
     let db = data.join("profile.db");
-    seed_ledger(&db, entries)?;
     let pid = server.0.id();
     let peak_before_kib = peak_kib(pid)?;
     let (mut times, mut bytes) = (Vec::new(), 0);

@@ -4,9 +4,11 @@
 //! - `openapi`: regenerate `docs/openapi.json` from the code;
 //! - `bench [--seconds N]`: throughput and latency of `GET /v1/me` against
 //!   a bare poem baseline measured in the same run, picture serving and
-//!   processing, and the data export against `sqlite3 -json`.
+//!   processing, the data export against `sqlite3 -json`, and an erasure
+//!   against bare SQL `DELETE`s.
 
 mod bench;
+mod bench_erasure;
 mod bench_export;
 mod bench_picture;
 mod load;
