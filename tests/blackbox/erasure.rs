@@ -12,7 +12,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::export::{
-    OPERATOR_KEY, SEEDED_ADDRESSES, SEEDED_NAME, Seeded, config_with_provider, export, seed_every_feature, upload,
+    OPERATOR_KEY, OPERATOR_KEY_SHA256, SEEDED_ADDRESSES, SEEDED_NAME, Seeded, config_with_provider, export,
+    seed_every_feature, upload,
 };
 use crate::support::{App, decode_quoted_printable, error_code, wait_for_message_to};
 
@@ -303,4 +304,42 @@ async fn an_erasure_outlasts_an_object_store_and_a_mail_server_that_are_down_and
         let left = files.join(slot).join(&user);
         assert!(!left.exists() || left.read_dir().unwrap().count() == 0, "files left under {slot}");
     }
+}
+
+async fn check_suppressed(app: &App, email: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}/v1/operator/suppressions/check", app.base))
+        .bearer_auth(OPERATOR_KEY)
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_optional_suppression_list_knows_erased_addresses_by_their_keyed_hash_only() {
+    let off = App::start(&[("PROFILE_OPERATOR_API_KEY_SHA256", OPERATOR_KEY_SHA256)]).await;
+    let answer = check_suppressed(&off, "ann@example.com").await;
+    assert_eq!(error_code(answer).await, (StatusCode::NOT_FOUND, "suppression_off".into()), "off by default");
+
+    let app = App::start(&[
+        ("PROFILE_OPERATOR_API_KEY_SHA256", OPERATOR_KEY_SHA256),
+        ("PROFILE_DELETION_SUPPRESS_ERASED_ADDRESSES", "true"),
+    ])
+    .await;
+    let token = app.sign_in("ann@example.com").await;
+    let me: Value = app.me(&token).await.json().await.unwrap();
+    let user = me["id"].as_str().unwrap().to_owned();
+    let started = delete(&app, &token, json!({ "confirm": "ann@example.com" })).await;
+    let url = started.json::<Value>().await.unwrap()["receipt_url"].as_str().unwrap().to_owned();
+    wait_for_receipt(&app, &url, "the erasure did not complete", |r| r["status"] == "completed").await;
+    for (email, expected) in [("ann@example.com", true), ("ANN@Example.COM", true), ("bob@example.com", false)] {
+        let answer = check_suppressed(&app, email).await;
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert_eq!(answer.json::<Value>().await.unwrap()["suppressed"], expected, "{email}");
+    }
+    let bad = check_suppressed(&app, "not an address").await;
+    assert_eq!(error_code(bad).await, (StatusCode::BAD_REQUEST, "invalid_email".into()));
+    let (code, report) = verify_erasure(&app, &user, &["ann@example.com"], "Ann Quintavalle");
+    assert_eq!(code, 0, "only a keyed hash is kept: {report}");
 }

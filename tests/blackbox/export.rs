@@ -16,7 +16,7 @@ use crate::support::{App, error_code};
 
 pub(crate) const OPERATOR_KEY: &str = "operator-test-key";
 /// SHA-256 of `OPERATOR_KEY`, computed outside the project.
-const OPERATOR_KEY_SHA256: &str = "1593fd5dc308f0764e70ce08d39e58150fdfc135a45037945811305f6f5dc360";
+pub(crate) const OPERATOR_KEY_SHA256: &str = "1593fd5dc308f0764e70ce08d39e58150fdfc135a45037945811305f6f5dc360";
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// The document's JSON Schema, as published in `docs/`.

@@ -96,7 +96,9 @@ pub async fn run() -> Result<()> {
     let _ = std::fs::remove_dir_all(&scratch);
     let (ours, last, bare) = (median(&mut ours), median(&mut last), median(&mut bare));
     println!("Erasure: a user with a saved picture and {ENTRIES} ledger entries, SQLite; median of {RUNS} runs each");
-    println!("  the whole job (5 steps, files, email, receipt): {ours:.1} ms; its last pass (the email checked, every row erased): {last:.1} ms");
+    println!(
+        "  the whole job (5 steps, files, email, receipt): {ours:.1} ms; its last pass (the email checked, every row erased): {last:.1} ms"
+    );
     println!("  bare SQL DELETEs of the same rows with sqlite3 (one process, one transaction): {bare:.1} ms");
     println!("  ratio, whole job / bare SQL: {:.2}x; last step / bare SQL: {:.2}x", ours / bare, last / bare);
     Ok(())

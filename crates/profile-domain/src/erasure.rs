@@ -146,6 +146,10 @@ pub struct ErasureJob {
     pub next_attempt_at: OffsetDateTime,
 }
 
+/// The purpose label of the keyed hash of an erased address, kept on the
+/// optional suppression list.
+pub const ERASED_ADDRESS_PURPOSE: &str = "erased-address";
+
 /// The id of the erasure notice for `provider` in `receipt`: the same on
 /// every try, so queueing it again changes nothing.
 #[must_use]

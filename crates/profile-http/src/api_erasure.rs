@@ -7,6 +7,7 @@ use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
+use profile_domain::EmailAddress;
 use profile_domain::erasure::{DeletionReceipt, ReceiptId};
 use profile_domain::use_cases::{DeleteAccountError, Erasures};
 use time::OffsetDateTime;
@@ -122,6 +123,22 @@ impl From<DeletionReceipt> for Receipt {
     }
 }
 
+/// `POST /v1/operator/suppressions/check`.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SuppressionCheck {
+    /// The address to look up.
+    pub email: String,
+}
+
+/// Whether an address was erased.
+#[derive(Debug, Object)]
+pub struct SuppressionAnswer {
+    /// Whether an account with this address was deleted (while the
+    /// suppression list was on).
+    pub suppressed: bool,
+}
+
 #[derive(ApiResponse)]
 enum Deleting {
     /// The account is locked and every session ended; the erasure runs in
@@ -168,6 +185,28 @@ impl ErasureApi {
         let found = self.erasures.receipt(id).await.map_err(|e| ApiError::internal(&e))?;
         let found = found.ok_or_else(|| ApiError::not_found("receipt_not_found", "no deletion has this receipt id"))?;
         Ok(Json(found.into()))
+    }
+
+    /// Check an address against the suppression list (operator)
+    ///
+    /// Whether an account that had this address was deleted, so a list
+    /// being imported can drop it. Only a keyed hash of each erased address
+    /// is kept, and only with `deletion.suppress_erased_addresses` on
+    /// (`404 suppression_off` otherwise).
+    #[oai(path = "/v1/operator/suppressions/check", method = "post", tag = "ApiTags::Operator")]
+    async fn check_suppression(
+        &self,
+        req: &Request,
+        auth: OperatorAuth,
+        body: Json<SuppressionCheck>,
+    ) -> Result<Json<SuppressionAnswer>, ApiError> {
+        self.guard.check(&auth, req)?;
+        let email =
+            EmailAddress::parse(&body.0.email).map_err(|e| ApiError::bad_request("invalid_email", e.to_string()))?;
+        match self.erasures.is_suppressed(&email).await.map_err(|e| ApiError::internal(&e))? {
+            Some(suppressed) => Ok(Json(SuppressionAnswer { suppressed })),
+            None => Err(ApiError::not_found("suppression_off", "the suppression list is not kept")),
+        }
     }
 
     /// List deletion receipts (operator)

@@ -209,6 +209,15 @@ impl Default for RetentionConfig {
     }
 }
 
+/// Account deletion.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeletionConfig {
+    /// Keep a keyed hash of each erased address (off by default; see
+    /// docs/deletion.md).
+    pub suppress_erased_addresses: bool,
+}
+
 /// The whole configuration.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -233,6 +242,7 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub outbox: OutboxConfig,
     pub retention: RetentionConfig,
+    pub deletion: DeletionConfig,
     pub email_change: EmailChangeConfig,
     pub consent: ConsentConfig,
     pub providers: crate::provider_config::ProvidersConfig,
@@ -265,6 +275,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             outbox: OutboxConfig::default(),
             retention: RetentionConfig::default(),
+            deletion: DeletionConfig::default(),
             email_change: EmailChangeConfig::default(),
             consent: ConsentConfig::default(),
             providers: crate::provider_config::ProvidersConfig::default(),
@@ -314,6 +325,7 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
     ("PROFILE_PRODUCT_NAME", "product_name", Kind::Text),
     ("PROFILE_LOG_FORMAT", "log_format", Kind::Text),
     ("PROFILE_TRUST_PROXY_HEADERS", "trust_proxy_headers", Kind::Boolean),
+    ("PROFILE_DELETION_SUPPRESS_ERASED_ADDRESSES", "deletion.suppress_erased_addresses", Kind::Boolean),
     ("PROFILE_MAX_BODY_BYTES", "max_body_bytes", Kind::Integer),
     ("PROFILE_SHUTDOWN_GRACE_SECS", "shutdown_grace_secs", Kind::Integer),
     ("PROFILE_SIGN_IN_CODE_TTL_SECS", "sign_in.code_ttl_secs", Kind::Integer),

@@ -167,14 +167,13 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         clock.clone(),
         PicturePolicy { pending_ttl: seconds(config.pictures.pending_ttl_secs), ..PicturePolicy::default() },
     ));
-    let erasures = Arc::new(Erasures::new(
-        shared.clone(),
-        shared.clone(),
-        blobs.clone(),
-        clock.clone(),
-        random.clone(),
-        erasure_policy,
-    ));
+    let erasures =
+        Erasures::new(shared.clone(), shared.clone(), blobs.clone(), clock.clone(), random.clone(), erasure_policy);
+    let erasures = Arc::new(if config.deletion.suppress_erased_addresses {
+        erasures.with_suppression(hasher.clone())
+    } else {
+        erasures
+    });
     let use_cases = UseCases {
         sign_in: Arc::new(SignIn::new(shared.clone(), clock.clone(), random.clone(), hasher.clone(), sign_in_policy)),
         sessions: Arc::new(Sessions::new(shared.clone(), clock.clone(), hasher.clone(), SessionPolicy::default())),

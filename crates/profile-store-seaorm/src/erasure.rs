@@ -5,7 +5,9 @@
 use async_trait::async_trait;
 use profile_domain::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
 use profile_domain::ports::{ConfirmationState, ErasureRequested, ErasureStore};
-use profile_domain::{EmailAddress, NoticeFor, OutgoingEmail, PortError, ProviderEvent, ProviderId, UserId};
+use profile_domain::{
+    EmailAddress, NoticeFor, OutgoingEmail, PortError, ProviderEvent, ProviderId, SecretHash, UserId,
+};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
@@ -16,7 +18,10 @@ use uuid::Uuid;
 
 use crate::SeaOrmStore;
 use crate::convert::{db, from_ms, to_ms};
-use crate::entities::{account, deletion_job as job, deletion_receipt as receipt, provider_notice as notice, session};
+use crate::entities::{
+    account, deletion_job as job, deletion_receipt as receipt, provider_notice as notice, session,
+    suppressed_address as suppressed,
+};
 use crate::erasure_receipts::{progress_json, receipt_from_row, receipt_row};
 use crate::registry::{Owner, TABLES};
 
@@ -224,7 +229,13 @@ impl ErasureStore for SeaOrmStore {
         }
     }
 
-    async fn erase(&self, user: UserId, addresses: &[String], done: &DeletionReceipt) -> Result<(), PortError> {
+    async fn erase(
+        &self,
+        user: UserId,
+        addresses: &[String],
+        suppress: &[SecretHash],
+        done: &DeletionReceipt,
+    ) -> Result<(), PortError> {
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
         // Rows that point at the account first, the account last.
         let ordered = TABLES
@@ -240,8 +251,27 @@ impl ErasureStore for SeaOrmStore {
             let statement = Query::delete().from_table(Alias::new(table.name)).and_where(filter).to_owned();
             txn.execute(&statement).await.map_err(db("erasing a user's rows"))?;
         }
+        let erased_at = done.completed_at.map_or(0, to_ms);
+        for hash in suppress {
+            suppressed::Entity::insert(suppressed::ActiveModel {
+                hash: Set(hash.to_hex()),
+                erased_at_ms: Set(erased_at),
+            })
+            .on_conflict_do_nothing_on([suppressed::Column::Hash])
+            .exec(&txn)
+            .await
+            .map_err(db("keeping an erased address's hash"))?;
+        }
         receipt::Entity::update(receipt_row(done)).exec(&txn).await.map_err(db("completing a deletion receipt"))?;
         txn.commit().await.map_err(db("committing an erasure"))
+    }
+
+    async fn is_suppressed(&self, hash: &SecretHash) -> Result<bool, PortError> {
+        let found = suppressed::Entity::find_by_id(hash.to_hex())
+            .one(&self.db)
+            .await
+            .map_err(db("reading the suppression list"))?;
+        Ok(found.is_some())
     }
 
     async fn addresses(&self, user: UserId) -> Result<Vec<String>, PortError> {

@@ -246,6 +246,13 @@ pub const TABLES: &[Table] = &[
         owner: Owner::Nobody,
         columns: &[("id", General), ("requested_at_ms", General), ("completed_at_ms", General), ("progress", General)],
     },
+    // A keyed hash of an erased address (only with the suppression list on):
+    // it cannot be turned back into the address without the server's key.
+    Table {
+        name: "suppressed_addresses",
+        owner: Owner::Nobody,
+        columns: &[("hash", Secret), ("erased_at_ms", General)],
+    },
     Table { name: "seaql_migrations", owner: Owner::Nobody, columns: &[("version", General), ("applied_at", General)] },
 ];
 

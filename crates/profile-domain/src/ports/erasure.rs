@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
-use crate::{NoticeFor, OutgoingEmail, PortError, ProviderId, UserId};
+use crate::{NoticeFor, OutgoingEmail, PortError, ProviderId, SecretHash, UserId};
 
 /// The outcome of [`ErasureStore::request`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,11 +94,24 @@ pub trait ErasureStore: Send + Sync {
 
     /// In one transaction: erases every row about the user (by id, and by
     /// each of `addresses` for the rows kept by address), the job among
-    /// them, and stores `receipt` as completed.
+    /// them, adds `suppress` (keyed hashes of the addresses) to the
+    /// suppression list, and stores `receipt` as completed.
     ///
     /// # Errors
     /// [`PortError`] when the storage fails; nothing changed.
-    async fn erase(&self, user: UserId, addresses: &[String], receipt: &DeletionReceipt) -> Result<(), PortError>;
+    async fn erase(
+        &self,
+        user: UserId,
+        addresses: &[String],
+        suppress: &[SecretHash],
+        receipt: &DeletionReceipt,
+    ) -> Result<(), PortError>;
+
+    /// Whether the suppression list holds `hash`.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn is_suppressed(&self, hash: &SecretHash) -> Result<bool, PortError>;
 
     /// Every address the user has had (the login address and both sides
     /// of every change), for [`erase`](Self::erase).

@@ -8,10 +8,15 @@ use time::Duration;
 
 use super::draw;
 use super::sessions::Authenticated;
-use crate::erasure::{DeletionReceipt, ErasureJob, ErasureStep, ReceiptId, confirmation_email_id, erasure_notice_id};
+use crate::erasure::{
+    DeletionReceipt, ERASED_ADDRESS_PURPOSE, ErasureJob, ErasureStep, ReceiptId, confirmation_email_id,
+    erasure_notice_id,
+};
 use crate::picture::user_blob_prefixes;
 use crate::ports::{AccountStore, BlobStore, Clock, ConfirmationState, ErasureRequested, ErasureStore, Randomness};
-use crate::{EmailAddress, EmailContent, EmailId, NoticeFor, OutgoingEmail, PortError, ProviderId};
+use crate::{
+    EmailAddress, EmailContent, EmailId, NoticeFor, OutgoingEmail, PortError, ProviderId, SecretHash, SecretHasher,
+};
 
 /// The rules of deletion.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,6 +97,7 @@ pub struct Erasures {
     clock: Arc<dyn Clock>,
     random: Arc<dyn Randomness>,
     policy: ErasurePolicy,
+    suppression: Option<SecretHasher>,
 }
 
 /// How a step went.
@@ -110,7 +116,27 @@ impl Erasures {
         random: Arc<dyn Randomness>,
         policy: ErasurePolicy,
     ) -> Self {
-        Self { store, accounts, blobs, clock, random, policy }
+        Self { store, accounts, blobs, clock, random, policy, suppression: None }
+    }
+
+    /// Keeps a keyed hash (under `hasher`) of each erased address on the
+    /// suppression list, so the operator can tell a re-imported address
+    /// was erased without keeping the address.
+    #[must_use]
+    pub fn with_suppression(mut self, hasher: SecretHasher) -> Self {
+        self.suppression = Some(hasher);
+        self
+    }
+
+    /// Whether `email` was erased, if the suppression list is kept
+    /// (`None` when it is not).
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    pub async fn is_suppressed(&self, email: &EmailAddress) -> Result<Option<bool>, PortError> {
+        let Some(hasher) = &self.suppression else { return Ok(None) };
+        let hash = hasher.hash(ERASED_ADDRESS_PURPOSE, &[email.as_str().as_bytes()]);
+        Ok(Some(self.store.is_suppressed(&hash).await?))
     }
 
     /// Asks for the deletion of the signed-in user's account: checks the
@@ -262,7 +288,10 @@ impl Erasures {
                     progress.done_at = Some(now);
                 }
                 receipt.completed_at = Some(now);
-                self.store.erase(user, &addresses, &receipt).await?;
+                let suppress: Vec<SecretHash> = self.suppression.as_ref().map_or_else(Vec::new, |hasher| {
+                    addresses.iter().map(|a| hasher.hash(ERASED_ADDRESS_PURPOSE, &[a.as_bytes()])).collect()
+                });
+                self.store.erase(user, &addresses, &suppress, &receipt).await?;
                 job.receipt = receipt;
                 Ok(Outcome::Done)
             }

@@ -21,6 +21,7 @@ struct FakeStore {
     confirmation: Mutex<Option<(OutgoingEmail, bool)>>,
     sessions_ended: Mutex<u32>,
     erased: Mutex<Option<(UserId, Vec<String>, DeletionReceipt)>>,
+    suppressed: Mutex<Vec<SecretHash>>,
 }
 
 #[async_trait]
@@ -76,10 +77,20 @@ impl ErasureStore for FakeStore {
         let (_, sent) = slot.get_or_insert_with(|| (message.clone(), false));
         Ok(if *sent { ConfirmationState::Finished } else { ConfirmationState::Waiting })
     }
-    async fn erase(&self, user: UserId, addresses: &[String], receipt: &DeletionReceipt) -> Result<(), PortError> {
+    async fn erase(
+        &self,
+        user: UserId,
+        addresses: &[String],
+        suppress: &[SecretHash],
+        receipt: &DeletionReceipt,
+    ) -> Result<(), PortError> {
+        self.suppressed.lock().unwrap().extend_from_slice(suppress);
         self.jobs.lock().unwrap().retain(|j| j.user_id != user);
         *self.erased.lock().unwrap() = Some((user, addresses.to_vec(), receipt.clone()));
         Ok(())
+    }
+    async fn is_suppressed(&self, hash: &SecretHash) -> Result<bool, PortError> {
+        Ok(self.suppressed.lock().unwrap().contains(hash))
     }
     async fn addresses(&self, _user: UserId) -> Result<Vec<String>, PortError> {
         Ok(vec!["old@example.com".to_owned(), "ada@example.com".to_owned()])
@@ -211,4 +222,42 @@ async fn a_failing_step_is_retried_with_a_doubling_wait_and_its_problem_recorded
     let job = s.store.jobs.lock().unwrap()[0].clone();
     assert_eq!(job.receipt.next_step(), Some(ErasureStep::SendConfirmation));
     assert!(s.blobs.keys().is_empty());
+}
+
+async fn erase_all(s: &Setup) {
+    s.store.told.lock().unwrap().push((lists(), Some(T0)));
+    s.erasures.request(&s.ada, "ada@example.com").await.unwrap();
+    for _ in 0..3 {
+        s.erasures.run_due("w").await.unwrap();
+        if let Some(slot) = s.store.confirmation.lock().unwrap().as_mut() {
+            slot.1 = true;
+        }
+        s.clock.advance(Duration::seconds(2));
+    }
+    assert!(s.store.erased.lock().unwrap().is_some(), "the job completed");
+}
+
+#[tokio::test]
+async fn without_the_suppression_list_nothing_of_the_addresses_is_kept() {
+    let s = setup();
+    erase_all(&s).await;
+    assert!(s.store.suppressed.lock().unwrap().is_empty());
+    let ada = EmailAddress::parse("ada@example.com").unwrap();
+    assert_eq!(s.erasures.is_suppressed(&ada).await.unwrap(), None, "the list is off");
+}
+
+#[tokio::test]
+async fn with_the_suppression_list_each_erased_address_is_kept_as_a_keyed_hash_only() {
+    let mut s = setup();
+    let hasher = crate::SecretHasher::new(crate::SecretKey::new(vec![4; 32]).unwrap());
+    s.erasures = std::mem::replace(&mut s.erasures, setup().erasures).with_suppression(hasher);
+    erase_all(&s).await;
+    let kept = s.store.suppressed.lock().unwrap().clone();
+    assert_eq!(kept.len(), 2, "both addresses the user had");
+    for address in ["ada@example.com", "old@example.com", "ADA@Example.com"] {
+        let address = EmailAddress::parse(address).unwrap();
+        assert_eq!(s.erasures.is_suppressed(&address).await.unwrap(), Some(true));
+    }
+    let other = EmailAddress::parse("bob@example.com").unwrap();
+    assert_eq!(s.erasures.is_suppressed(&other).await.unwrap(), Some(false));
 }

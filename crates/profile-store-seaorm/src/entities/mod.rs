@@ -17,4 +17,5 @@ pub(crate) mod provider_report_seen;
 pub(crate) mod security_event;
 pub(crate) mod session;
 pub(crate) mod sign_in_challenge;
+pub(crate) mod suppressed_address;
 pub(crate) mod unsubscribe_key;

@@ -1,5 +1,6 @@
 //! Erasure: the jobs under way (one per account being deleted, erased with
-//! it) and the receipts, which hold nothing personal and stay.
+//! it), the receipts, which hold nothing personal and stay, and the optional
+//! suppression list of keyed hashes of erased addresses.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -24,6 +25,13 @@ enum DeletionReceipts {
     RequestedAtMs,
     CompletedAtMs,
     Progress,
+}
+
+#[derive(DeriveIden)]
+enum SuppressedAddresses {
+    Table,
+    Hash,
+    ErasedAtMs,
 }
 
 #[async_trait::async_trait]
@@ -52,6 +60,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .create_table(
+                super::new_table(manager, SuppressedAddresses::Table.into_iden())
+                    .col(string_len(SuppressedAddresses::Hash, 64).primary_key())
+                    .col(big_integer(SuppressedAddresses::ErasedAtMs))
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_index(
                 Index::create()
                     .name("ix_deletion_receipts_requested")
@@ -63,6 +79,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table(SuppressedAddresses::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(DeletionJobs::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(DeletionReceipts::Table).to_owned()).await
     }
