@@ -343,3 +343,46 @@ async fn the_optional_suppression_list_knows_erased_addresses_by_their_keyed_has
     let (code, report) = verify_erasure(&app, &user, &["ann@example.com"], "Ann Quintavalle");
     assert_eq!(code, 0, "only a keyed hash is kept: {report}");
 }
+
+#[tokio::test]
+async fn within_a_grace_period_signing_in_again_can_cancel_the_deletion() {
+    let app = App::start(&[("PROFILE_DELETION_GRACE_SECS", "3")]).await;
+    let token = app.sign_in("gus@example.com").await;
+    let me: Value = app.me(&token).await.json().await.unwrap();
+    let started = delete(&app, &token, json!({ "confirm": "gus@example.com" })).await;
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let started: Value = started.json().await.unwrap();
+    assert_ne!(started["erase_after"], started["requested_at"], "the erasure waits for the grace period");
+    assert_eq!(app.me(&token).await.status(), StatusCode::UNAUTHORIZED, "the sessions ended at once");
+
+    let again = app.sign_in("gus@example.com").await;
+    let pending = app.client.get(format!("{}/v1/me/deletion", app.base)).bearer_auth(&again).send().await.unwrap();
+    assert_eq!(pending.status(), StatusCode::OK);
+    assert_eq!(pending.json::<Value>().await.unwrap()["id"], started["receipt_id"]);
+    let cancel = || app.client.delete(format!("{}/v1/me/deletion", app.base)).bearer_auth(&again).send();
+    let cancelled = cancel().await.unwrap();
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    assert_eq!(cancelled.json::<Value>().await.unwrap()["status"], "cancelled");
+    assert_eq!(error_code(cancel().await.unwrap()).await, (StatusCode::NOT_FOUND, "no_deletion_pending".into()));
+    let url = started["receipt_url"].as_str().unwrap();
+    assert_eq!(receipt(&app, url).await["status"], "cancelled");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let kept: Value = app.me(&again).await.json().await.unwrap();
+    assert_eq!(kept["id"], me["id"], "the account is as it was after the grace period");
+    let history: Value = export(&app, &again).await.json().await.unwrap();
+    let kinds: Vec<&str> =
+        history["security_history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.ends_with(&["deletion_requested", "signed_in", "deletion_cancelled", "data_exported"]), "{kinds:?}");
+
+    let started = delete(&app, &again, json!({ "confirm": "gus@example.com" })).await;
+    let url = started.json::<Value>().await.unwrap()["receipt_url"].as_str().unwrap().to_owned();
+    let done =
+        wait_for_receipt(&app, &url, "the erasure did not run after the grace", |r| r["status"] == "completed").await;
+    let at = |key: &str| {
+        let text = done[key].as_str().unwrap();
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap()
+    };
+    assert!(at("completed_at") >= at("erase_after"), "not before the grace period ended");
+    let (code, report) = verify_erasure(&app, me["id"].as_str().unwrap(), &["gus@example.com"], "Gus Quintavalle");
+    assert_eq!(code, 0, "{report}");
+}

@@ -96,8 +96,13 @@ pub struct DeletionReceipt {
     pub id: ReceiptId,
     /// When the deletion was asked for.
     pub requested_at: OffsetDateTime,
+    /// When the erasure starts: the request, or the end of the grace
+    /// period during which it can be cancelled.
+    pub erase_after: OffsetDateTime,
     /// When the last step was done.
     pub completed_at: Option<OffsetDateTime>,
+    /// When the user cancelled it, within the grace period.
+    pub cancelled_at: Option<OffsetDateTime>,
     /// Every step, in order.
     pub steps: Vec<StepProgress>,
     /// Every provider told.
@@ -105,13 +110,15 @@ pub struct DeletionReceipt {
 }
 
 impl DeletionReceipt {
-    /// A fresh receipt with every step to do.
+    /// A fresh receipt with every step to do, starting at `requested_at`.
     #[must_use]
     pub fn new(id: ReceiptId, requested_at: OffsetDateTime, providers: Vec<ProviderId>) -> Self {
         Self {
             id,
             requested_at,
+            erase_after: requested_at,
             completed_at: None,
+            cancelled_at: None,
             steps: ErasureStep::ALL
                 .into_iter()
                 .map(|step| StepProgress { step, failures: 0, last_problem: None, done_at: None })

@@ -19,12 +19,23 @@ pub enum SecurityEventKind {
     EmailChangeReverted,
     /// The user downloaded the export of their data.
     DataExported,
+    /// The user asked for their account's deletion, with a grace period.
+    DeletionRequested,
+    /// The user cancelled that deletion within the grace period.
+    DeletionCancelled,
 }
 
 impl SecurityEventKind {
     /// Every kind.
-    pub const ALL: [Self; 5] =
-        [Self::SignedIn, Self::SignedOut, Self::EmailChanged, Self::EmailChangeReverted, Self::DataExported];
+    pub const ALL: [Self; 7] = [
+        Self::SignedIn,
+        Self::SignedOut,
+        Self::EmailChanged,
+        Self::EmailChangeReverted,
+        Self::DataExported,
+        Self::DeletionRequested,
+        Self::DeletionCancelled,
+    ];
 
     /// The stable name, as stored and exported.
     #[must_use]
@@ -35,6 +46,8 @@ impl SecurityEventKind {
             Self::EmailChanged => "email_changed",
             Self::EmailChangeReverted => "email_change_reverted",
             Self::DataExported => "data_exported",
+            Self::DeletionRequested => "deletion_requested",
+            Self::DeletionCancelled => "deletion_cancelled",
         }
     }
 

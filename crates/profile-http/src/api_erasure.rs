@@ -9,7 +9,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use profile_domain::EmailAddress;
 use profile_domain::erasure::{DeletionReceipt, ReceiptId};
-use profile_domain::use_cases::{DeleteAccountError, Erasures};
+use profile_domain::use_cases::{CancelDeletionError, DeleteAccountError, Erasures};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -45,6 +45,9 @@ pub struct DeletionStarted {
     pub receipt_url: String,
     /// When the deletion was asked for.
     pub requested_at: OffsetDateTime,
+    /// When the erasure starts: at once, or at the end of the grace period
+    /// during which signing in again and cancelling is possible.
+    pub erase_after: OffsetDateTime,
 }
 
 /// One step of a deletion.
@@ -79,12 +82,16 @@ pub struct ReceiptRecipient {
 pub struct Receipt {
     /// Its id.
     pub id: Uuid,
-    /// `in_progress` or `completed`.
+    /// `in_progress`, `completed` or `cancelled`.
     pub status: String,
     /// When the deletion was asked for.
     pub requested_at: OffsetDateTime,
+    /// When the erasure starts (after the grace period, if there is one).
+    pub erase_after: OffsetDateTime,
     /// When the last step was done.
     pub completed_at: Option<OffsetDateTime>,
+    /// When it was cancelled, within the grace period.
+    pub cancelled_at: Option<OffsetDateTime>,
     /// Every step, in order.
     pub steps: Vec<ReceiptStep>,
     /// Every mailing-list provider told.
@@ -96,9 +103,15 @@ impl From<DeletionReceipt> for Receipt {
         let state = |done: bool, yes: &str, no: &str| if done { yes } else { no }.to_owned();
         Self {
             id: r.id.0,
-            status: state(r.completed_at.is_some(), "completed", "in_progress"),
+            status: if r.cancelled_at.is_some() {
+                "cancelled".to_owned()
+            } else {
+                state(r.completed_at.is_some(), "completed", "in_progress")
+            },
             requested_at: r.requested_at,
+            erase_after: r.erase_after,
             completed_at: r.completed_at,
+            cancelled_at: r.cancelled_at,
             steps: r
                 .steps
                 .into_iter()
@@ -170,7 +183,37 @@ impl ErasureApi {
             receipt_id: receipt.id.0,
             receipt_url: format!("{}/v1/deletion-receipts/{}", self.base, receipt.id),
             requested_at: receipt.requested_at,
+            erase_after: receipt.erase_after,
         })))
+    }
+
+    /// Your deletion under way
+    ///
+    /// With a grace period configured, an account whose deletion was asked
+    /// for can be signed in to until the erasure starts: this shows the
+    /// receipt (`404 no_deletion_pending` when there is none).
+    #[oai(path = "/v1/me/deletion", method = "get")]
+    async fn pending_deletion(&self, auth: SessionAuth) -> Result<Json<Receipt>, ApiError> {
+        let who = auth.user()?;
+        let pending = self.erasures.pending(who.user_id).await.map_err(|e| ApiError::internal(&e))?;
+        let pending = pending.ok_or_else(|| ApiError::not_found("no_deletion_pending", "no deletion is under way"))?;
+        Ok(Json(pending.into()))
+    }
+
+    /// Cancel your deletion
+    ///
+    /// Within the grace period only (`409 deletion_started` after it;
+    /// `404 no_deletion_pending` when there is none). The answer is the
+    /// cancelled receipt; the account stays as it was.
+    #[oai(path = "/v1/me/deletion", method = "delete")]
+    async fn cancel_deletion(&self, auth: SessionAuth) -> Result<Json<Receipt>, ApiError> {
+        let who = auth.user()?;
+        let cancelled = self.erasures.cancel(who.user_id).await.map_err(|e| match e {
+            CancelDeletionError::NothingToCancel => ApiError::not_found("no_deletion_pending", e.to_string()),
+            CancelDeletionError::TooLate => ApiError::conflict("deletion_started", e.to_string()),
+            CancelDeletionError::Unexpected(e) => ApiError::internal(&e),
+        })?;
+        Ok(Json(cancelled.into()))
     }
 
     /// Read a deletion receipt

@@ -216,6 +216,9 @@ pub struct DeletionConfig {
     /// Keep a keyed hash of each erased address (off by default; see
     /// docs/deletion.md).
     pub suppress_erased_addresses: bool,
+    /// Seconds after a request before the erasure starts, during which the
+    /// user may sign in again and cancel (default 0: at once).
+    pub grace_secs: u64,
 }
 
 /// The whole configuration.
@@ -286,6 +289,8 @@ impl Default for Config {
     }
 }
 
+/// The longest grace period before an erasure starts: 30 days.
+const MAX_DELETION_GRACE_SECS: u64 = 30 * 24 * 3600;
 /// The longest a sign-in code may be made to work: an hour.
 const MAX_CODE_TTL_SECS: u64 = 3600;
 /// The longest a session may be made to last: 366 days.
@@ -326,6 +331,7 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
     ("PROFILE_LOG_FORMAT", "log_format", Kind::Text),
     ("PROFILE_TRUST_PROXY_HEADERS", "trust_proxy_headers", Kind::Boolean),
     ("PROFILE_DELETION_SUPPRESS_ERASED_ADDRESSES", "deletion.suppress_erased_addresses", Kind::Boolean),
+    ("PROFILE_DELETION_GRACE_SECS", "deletion.grace_secs", Kind::Integer),
     ("PROFILE_MAX_BODY_BYTES", "max_body_bytes", Kind::Integer),
     ("PROFILE_SHUTDOWN_GRACE_SECS", "shutdown_grace_secs", Kind::Integer),
     ("PROFILE_SIGN_IN_CODE_TTL_SECS", "sign_in.code_ttl_secs", Kind::Integer),
@@ -472,6 +478,9 @@ impl Config {
         self.providers.endpoints(&self.consent.catalogue()?)?;
         self.providers.validate_pacing(profile_webhook::DELIVERY_TIMEOUT.as_secs())?;
         self.pictures.validate()?;
+        if self.deletion.grace_secs > MAX_DELETION_GRACE_SECS {
+            return invalid("deletion.grace_secs may be at most 2592000 (30 days)");
+        }
         if self.blob_url.as_deref().is_some_and(|u| !u.starts_with("file://") && !u.starts_with("s3://")) {
             return invalid("blob_url must start with file:// or s3://");
         }
@@ -595,6 +604,8 @@ mod tests {
         assert!(load(None, &[("PROFILE_SIGN_IN_CODE_TTL_SECS", "3601")]).is_err());
         assert!(load(None, &[("PROFILE_SIGN_IN_CODE_TTL_SECS", "3600")]).is_ok());
         assert!(load(None, &[("PROFILE_SIGN_IN_SESSION_TTL_SECS", "99999999999")]).is_err());
+        assert!(load(None, &[("PROFILE_DELETION_GRACE_SECS", "2592000")]).is_ok());
+        assert!(load(None, &[("PROFILE_DELETION_GRACE_SECS", "2592001")]).is_err());
     }
 
     #[test]

@@ -138,6 +138,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     let provider_ids = routes.providers();
     let erasure_policy = ErasurePolicy {
         recent_sign_in: seconds(config.email_change.recent_sign_in_secs),
+        grace: seconds(config.deletion.grace_secs),
         retry_base: seconds(config.outbox.retry_base_secs),
         retry_max: seconds(config.outbox.retry_max_secs),
         lease: seconds(config.outbox.lease_secs),

@@ -4,9 +4,9 @@
 
 use async_trait::async_trait;
 use profile_domain::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
-use profile_domain::ports::{ConfirmationState, ErasureRequested, ErasureStore};
+use profile_domain::ports::{CancelOutcome, ConfirmationState, ErasureRequested, ErasureStore};
 use profile_domain::{
-    EmailAddress, NoticeFor, OutgoingEmail, PortError, ProviderEvent, ProviderId, SecretHash, UserId,
+    EmailAddress, NoticeFor, OutgoingEmail, PortError, ProviderEvent, ProviderId, SecretHash, SecurityEventKind, UserId,
 };
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
@@ -71,6 +71,17 @@ impl ErasureStore for SeaOrmStore {
             .exec(&txn)
             .await
             .map_err(db("ending the sessions"))?;
+        if erasure.receipt.erase_after > erasure.receipt.requested_at {
+            // Within the grace period the user may sign in again to cancel;
+            // the record says so.
+            crate::security::record(
+                &txn,
+                erasure.user_id,
+                SecurityEventKind::DeletionRequested,
+                erasure.receipt.requested_at,
+            )
+            .await?;
+        }
         receipt::Entity::insert(receipt_row(&erasure.receipt))
             .exec_without_returning(&txn)
             .await
@@ -79,6 +90,7 @@ impl ErasureStore for SeaOrmStore {
             receipt_id: Set(erasure.receipt.id.0),
             user_id: Set(user),
             email: Set(erasure.email.as_str().to_owned()),
+            cancellable_until_ms: Set(to_ms(erasure.receipt.erase_after)),
             next_attempt_at_ms: Set(to_ms(erasure.next_attempt_at)),
             lease_owner: Set(None),
             lease_until_ms: Set(None),
@@ -264,6 +276,51 @@ impl ErasureStore for SeaOrmStore {
         }
         receipt::Entity::update(receipt_row(done)).exec(&txn).await.map_err(db("completing a deletion receipt"))?;
         txn.commit().await.map_err(db("committing an erasure"))
+    }
+
+    async fn cancel(&self, user: UserId, now: OffsetDateTime) -> Result<CancelOutcome, PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        let Some(row) = job::Entity::find()
+            .filter(job::Column::UserId.eq(user.as_uuid()))
+            .one(&txn)
+            .await
+            .map_err(db("reading a deletion job"))?
+        else {
+            return Ok(CancelOutcome::NothingToCancel);
+        };
+        let deleted = job::Entity::delete_many()
+            .filter(job::Column::ReceiptId.eq(row.receipt_id))
+            .filter(job::Column::CancellableUntilMs.gt(to_ms(now)))
+            .filter(job::Column::LeaseOwner.is_null())
+            .exec(&txn)
+            .await
+            .map_err(db("cancelling a deletion job"))?;
+        if deleted.rows_affected == 0 {
+            return Ok(CancelOutcome::TooLate);
+        }
+        let stored = receipt::Entity::find_by_id(row.receipt_id)
+            .one(&txn)
+            .await
+            .map_err(db("reading a deletion receipt"))?
+            .ok_or(PortError::msg("a deletion job has no receipt"))?;
+        let mut cancelled = receipt_from_row(stored)?;
+        cancelled.cancelled_at = Some(now);
+        receipt::Entity::update(receipt_row(&cancelled)).exec(&txn).await.map_err(db("cancelling a receipt"))?;
+        crate::security::record(&txn, user, SecurityEventKind::DeletionCancelled, now).await?;
+        txn.commit().await.map_err(db("committing a cancellation"))?;
+        Ok(CancelOutcome::Cancelled(cancelled.id))
+    }
+
+    async fn pending(&self, user: UserId) -> Result<Option<DeletionReceipt>, PortError> {
+        let Some(row) = job::Entity::find()
+            .filter(job::Column::UserId.eq(user.as_uuid()))
+            .one(&self.db)
+            .await
+            .map_err(db("reading a deletion job"))?
+        else {
+            return Ok(None);
+        };
+        self.receipt(ReceiptId(row.receipt_id)).await
     }
 
     async fn is_suppressed(&self, hash: &SecretHash) -> Result<bool, PortError> {

@@ -27,7 +27,13 @@ pub(crate) fn progress_json(r: &DeletionReceipt) -> String {
         .iter()
         .map(|p| json!({ "provider": p.provider.as_str(), "told_at_ms": p.told_at.map(to_ms) }))
         .collect();
-    json!({ "steps": steps, "recipients": recipients }).to_string()
+    json!({
+        "steps": steps,
+        "recipients": recipients,
+        "erase_after_ms": to_ms(r.erase_after),
+        "cancelled_at_ms": r.cancelled_at.map(to_ms),
+    })
+    .to_string()
 }
 
 /// The row of a receipt.
@@ -72,10 +78,13 @@ pub(crate) fn receipt_from_row(row: receipt::Model) -> Result<DeletionReceipt, P
             })
         })
         .collect::<Result<_, PortError>>()?;
+    let requested_at = from_ms(row.requested_at_ms)?;
     Ok(DeletionReceipt {
         id: ReceiptId(row.id),
-        requested_at: from_ms(row.requested_at_ms)?,
+        requested_at,
+        erase_after: time_of(&progress["erase_after_ms"])?.unwrap_or(requested_at),
         completed_at: row.completed_at_ms.map(from_ms).transpose()?,
+        cancelled_at: time_of(&progress["cancelled_at_ms"])?,
         steps,
         recipients,
     })

@@ -236,6 +236,7 @@ pub const TABLES: &[Table] = &[
             ("receipt_id", Personal),
             ("user_id", Personal),
             ("email", Personal),
+            ("cancellable_until_ms", Personal),
             ("next_attempt_at_ms", Internal),
             ("lease_owner", Internal),
             ("lease_until_ms", Internal),

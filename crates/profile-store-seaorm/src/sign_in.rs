@@ -9,6 +9,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, SqlErr,
     TransactionTrait,
 };
+use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
 use crate::accounts::{account_from_row, account_to_row};
@@ -41,14 +42,15 @@ fn challenge_from_row(row: sign_in_challenge::Model) -> Result<SignInChallenge, 
     })
 }
 
-/// Whether the account has an erasure under way.
-async fn being_erased(txn: &DatabaseTransaction, user: uuid::Uuid) -> Result<bool, PortError> {
+/// Whether the account has an erasure under way that can no longer be
+/// cancelled (within a grace period, signing in is how the user cancels).
+async fn being_erased(txn: &DatabaseTransaction, user: uuid::Uuid, now: OffsetDateTime) -> Result<bool, PortError> {
     let job = crate::entities::deletion_job::Entity::find()
         .filter(crate::entities::deletion_job::Column::UserId.eq(user))
         .one(txn)
         .await
         .map_err(db("reading a deletion job"))?;
-    Ok(job.is_some())
+    Ok(job.is_some_and(|j| j.cancellable_until_ms <= to_ms(now)))
 }
 
 #[async_trait]
@@ -118,7 +120,9 @@ impl SignInStore for SeaOrmStore {
             .await
             .map_err(db("finding an account"))?;
         let (account, created) = match existing {
-            Some(row) if being_erased(&txn, row.id).await? => return Ok(SignInOutcome::AccountBeingDeleted),
+            Some(row) if being_erased(&txn, row.id, completion.session.created_at).await? => {
+                return Ok(SignInOutcome::AccountBeingDeleted);
+            }
             Some(row) => (account_from_row(row)?, false),
             None if awaiting_revert(&txn, completion).await? => return Ok(SignInOutcome::AddressAwaitingRevert),
             None => {

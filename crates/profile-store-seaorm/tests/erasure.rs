@@ -212,3 +212,33 @@ on_every_backend!(erasing_removes_every_row_of_the_user_and_nothing_of_anyone_el
     assert_eq!(db.store.receipt(done.id).await.unwrap().unwrap(), done, "the receipt is completed and kept");
     assert!(db.store.claim_due(T0 + Duration::hours(1), "w", T0 + Duration::hours(2), 9).await.unwrap().is_empty());
 });
+
+on_every_backend!(within_the_grace_period_sign_in_works_and_the_deletion_can_be_cancelled, |db: TestDb| async move {
+    use profile_domain::ports::{CancelOutcome, SecurityLog};
+    let ada = signed_up(&db, "ada@example.com", 1).await;
+    let mut graced = job(500, ada, "ada@example.com");
+    graced.receipt.erase_after = T0 + Duration::hours(1);
+    graced.next_attempt_at = graced.receipt.erase_after;
+    db.store.request(&graced).await.unwrap();
+    assert!(db.store.claim_due(T0, "w", T0 + Duration::minutes(2), 9).await.unwrap().is_empty(), "not due yet");
+    assert_eq!(db.store.pending(ada).await.unwrap().map(|r| r.id), Some(graced.receipt.id));
+    assert_eq!(
+        db.store.cancel(ada, T0 + Duration::hours(1)).await.unwrap(),
+        CancelOutcome::TooLate,
+        "at the end it runs"
+    );
+    let at = T0 + Duration::minutes(30);
+    assert_eq!(db.store.cancel(ada, at).await.unwrap(), CancelOutcome::Cancelled(graced.receipt.id));
+    assert_eq!(db.store.cancel(ada, at).await.unwrap(), CancelOutcome::NothingToCancel);
+    let receipt = db.store.receipt(graced.receipt.id).await.unwrap().unwrap();
+    assert_eq!((receipt.cancelled_at, receipt.erase_after), (Some(at), T0 + Duration::hours(1)));
+    let kinds: Vec<&str> = db.store.history(ada).await.unwrap().iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["signed_in", "deletion_requested", "deletion_cancelled"]);
+
+    let mut leased = job(501, ada, "ada@example.com");
+    leased.receipt.erase_after = T0 + Duration::hours(3);
+    leased.next_attempt_at = T0;
+    db.store.request(&leased).await.unwrap();
+    assert_eq!(db.store.claim_due(T0, "w", T0 + Duration::minutes(2), 9).await.unwrap().len(), 1);
+    assert_eq!(db.store.cancel(ada, T0).await.unwrap(), CancelOutcome::TooLate, "a worker holds it");
+});

@@ -265,7 +265,8 @@ pub struct SecurityEventRecord {
     #[serde(skip)]
     pub position: i64,
     /// What happened (`signed_in`, `signed_out`, `email_changed`,
-    /// `email_change_reverted`, `data_exported`).
+    /// `email_change_reverted`, `data_exported`, `deletion_requested`,
+    /// `deletion_cancelled`).
     pub kind: String,
     /// When.
     #[serde(with = "utc")]

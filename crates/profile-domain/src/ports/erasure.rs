@@ -18,6 +18,17 @@ pub enum ErasureRequested {
     NoAccount,
 }
 
+/// The outcome of [`ErasureStore::cancel`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// The job is gone; the receipt says when it was cancelled.
+    Cancelled(ReceiptId),
+    /// No deletion of the account is under way.
+    NothingToCancel,
+    /// The grace period is over (or the job has started): it runs on.
+    TooLate,
+}
+
 /// Where the confirmation email is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConfirmationState {
@@ -33,7 +44,9 @@ pub enum ConfirmationState {
 pub trait ErasureStore: Send + Sync {
     /// In one transaction, under the account's lock: refuses a second
     /// request, ends every session, and stores the job and its receipt.
-    /// From then on sign-in to the account is refused.
+    /// From the receipt's `erase_after` on (at once without a grace period)
+    /// sign-in to the account is refused; with a grace period the request
+    /// is also recorded in the security history.
     ///
     /// # Errors
     /// [`PortError`] when the storage fails; nothing changed.
@@ -106,6 +119,20 @@ pub trait ErasureStore: Send + Sync {
         suppress: &[SecretHash],
         receipt: &DeletionReceipt,
     ) -> Result<(), PortError>;
+
+    /// Cancels the user's deletion if its grace period runs past `now` and
+    /// no worker holds it, marking the receipt cancelled and recording it
+    /// in the security history, in one transaction.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn cancel(&self, user: UserId, now: OffsetDateTime) -> Result<CancelOutcome, PortError>;
+
+    /// The receipt of the user's deletion under way, if there is one.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn pending(&self, user: UserId) -> Result<Option<DeletionReceipt>, PortError>;
 
     /// Whether the suppression list holds `hash`.
     ///

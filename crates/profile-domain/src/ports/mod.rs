@@ -28,7 +28,7 @@ pub use consents::ConsentStore;
 pub use email_change::{
     ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, PutOutcome, RevertOutcome,
 };
-pub use erasure::{ConfirmationState, ErasureRequested, ErasureStore};
+pub use erasure::{CancelOutcome, ConfirmationState, ErasureRequested, ErasureStore};
 pub use export::ExportSource;
 pub use housekeeping::{HousekeepingStore, PurgeCutoffs, Purged};
 pub use mail::{MailTransport, SendError};

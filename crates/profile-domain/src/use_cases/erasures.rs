@@ -13,9 +13,12 @@ use crate::erasure::{
     erasure_notice_id,
 };
 use crate::picture::user_blob_prefixes;
-use crate::ports::{AccountStore, BlobStore, Clock, ConfirmationState, ErasureRequested, ErasureStore, Randomness};
+use crate::ports::{
+    AccountStore, BlobStore, CancelOutcome, Clock, ConfirmationState, ErasureRequested, ErasureStore, Randomness,
+};
 use crate::{
     EmailAddress, EmailContent, EmailId, NoticeFor, OutgoingEmail, PortError, ProviderId, SecretHash, SecretHasher,
+    UserId,
 };
 
 /// The rules of deletion.
@@ -23,6 +26,9 @@ use crate::{
 pub struct ErasurePolicy {
     /// How recent the sign-in must be to ask (default 15 minutes).
     pub recent_sign_in: Duration,
+    /// How long after the request the erasure starts, during which signing
+    /// in again and cancelling is possible (default none: at once).
+    pub grace: Duration,
     /// The wait after a step's first failure, doubled after each further
     /// one (default 5 s) …
     pub retry_base: Duration,
@@ -47,6 +53,7 @@ impl ErasurePolicy {
     pub fn with_public_url(public_url: &str) -> Self {
         Self {
             recent_sign_in: Duration::minutes(15),
+            grace: Duration::ZERO,
             retry_base: Duration::seconds(5),
             retry_max: Duration::minutes(10),
             poll: Duration::seconds(2),
@@ -75,6 +82,20 @@ pub enum DeleteAccountError {
     NotFound,
     /// Storage failed; nothing changed.
     #[error("could not ask for the deletion")]
+    Unexpected(#[from] PortError),
+}
+
+/// Why a deletion could not be cancelled.
+#[derive(Debug, thiserror::Error)]
+pub enum CancelDeletionError {
+    /// No deletion of the account is under way.
+    #[error("no deletion of your account is under way")]
+    NothingToCancel,
+    /// The grace period is over: the erasure has started.
+    #[error("the deletion has started and can no longer be cancelled")]
+    TooLate,
+    /// Storage failed; nothing changed.
+    #[error("could not cancel the deletion")]
     Unexpected(#[from] PortError),
 }
 
@@ -160,14 +181,41 @@ impl Erasures {
             return Err(DeleteAccountError::ConfirmationMismatch);
         }
         let id = ReceiptId(draw::uuid_v4(self.random.as_ref()));
-        let receipt = DeletionReceipt::new(id, now, self.policy.providers.clone());
-        let job =
-            ErasureJob { receipt: receipt.clone(), user_id: who.user_id, email: account.email, next_attempt_at: now };
+        let mut receipt = DeletionReceipt::new(id, now, self.policy.providers.clone());
+        receipt.erase_after = now + self.policy.grace;
+        let job = ErasureJob {
+            receipt: receipt.clone(),
+            user_id: who.user_id,
+            email: account.email,
+            next_attempt_at: receipt.erase_after,
+        };
         match self.store.request(&job).await? {
             ErasureRequested::Started => Ok(receipt),
             ErasureRequested::AlreadyRequested(existing) => Err(DeleteAccountError::AlreadyRequested(existing)),
             ErasureRequested::NoAccount => Err(DeleteAccountError::NotFound),
         }
+    }
+
+    /// Cancels the user's deletion within its grace period.
+    ///
+    /// # Errors
+    /// [`CancelDeletionError`] when there is none or it is too late.
+    pub async fn cancel(&self, user: UserId) -> Result<DeletionReceipt, CancelDeletionError> {
+        let now = draw::now_millis(self.clock.as_ref());
+        match self.store.cancel(user, now).await? {
+            CancelOutcome::Cancelled(id) => self.store.receipt(id).await?.ok_or(CancelDeletionError::NothingToCancel),
+            CancelOutcome::NothingToCancel => Err(CancelDeletionError::NothingToCancel),
+            CancelOutcome::TooLate => Err(CancelDeletionError::TooLate),
+        }
+    }
+
+    /// The receipt of the user's deletion under way (within its grace
+    /// period, since only then can the user be signed in).
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    pub async fn pending(&self, user: UserId) -> Result<Option<DeletionReceipt>, PortError> {
+        self.store.pending(user).await
     }
 
     /// The receipt with this id.

@@ -22,6 +22,7 @@ struct FakeStore {
     sessions_ended: Mutex<u32>,
     erased: Mutex<Option<(UserId, Vec<String>, DeletionReceipt)>>,
     suppressed: Mutex<Vec<SecretHash>>,
+    cancelled: Mutex<Vec<DeletionReceipt>>,
 }
 
 #[async_trait]
@@ -89,6 +90,20 @@ impl ErasureStore for FakeStore {
         *self.erased.lock().unwrap() = Some((user, addresses.to_vec(), receipt.clone()));
         Ok(())
     }
+    async fn cancel(&self, user: UserId, now: OffsetDateTime) -> Result<CancelOutcome, PortError> {
+        let mut jobs = self.jobs.lock().unwrap();
+        let Some(at) = jobs.iter().position(|j| j.user_id == user) else { return Ok(CancelOutcome::NothingToCancel) };
+        if jobs[at].receipt.erase_after <= now {
+            return Ok(CancelOutcome::TooLate);
+        }
+        let mut job = jobs.remove(at);
+        job.receipt.cancelled_at = Some(now);
+        self.cancelled.lock().unwrap().push(job.receipt.clone());
+        Ok(CancelOutcome::Cancelled(job.receipt.id))
+    }
+    async fn pending(&self, user: UserId) -> Result<Option<DeletionReceipt>, PortError> {
+        Ok(self.jobs.lock().unwrap().iter().find(|j| j.user_id == user).map(|j| j.receipt.clone()))
+    }
     async fn is_suppressed(&self, hash: &SecretHash) -> Result<bool, PortError> {
         Ok(self.suppressed.lock().unwrap().contains(hash))
     }
@@ -96,7 +111,8 @@ impl ErasureStore for FakeStore {
         Ok(vec!["old@example.com".to_owned(), "ada@example.com".to_owned()])
     }
     async fn receipt(&self, id: ReceiptId) -> Result<Option<DeletionReceipt>, PortError> {
-        Ok(self.jobs.lock().unwrap().iter().find(|j| j.receipt.id == id).map(|j| j.receipt.clone()))
+        let running = self.jobs.lock().unwrap().iter().find(|j| j.receipt.id == id).map(|j| j.receipt.clone());
+        Ok(running.or_else(|| self.cancelled.lock().unwrap().iter().find(|r| r.id == id).cloned()))
     }
     async fn receipts(&self, _limit: u32) -> Result<Vec<DeletionReceipt>, PortError> {
         Ok(vec![])
@@ -260,4 +276,44 @@ async fn with_the_suppression_list_each_erased_address_is_kept_as_a_keyed_hash_o
     }
     let other = EmailAddress::parse("bob@example.com").unwrap();
     assert_eq!(s.erasures.is_suppressed(&other).await.unwrap(), Some(false));
+}
+
+#[tokio::test]
+async fn with_a_grace_period_the_erasure_waits_and_can_be_cancelled_until_it_ends() {
+    let mut s = setup();
+    let accounts = Arc::new(InMemoryStore::default());
+    let account = Account::new(s.ada.user_id, EmailAddress::parse("ada@example.com").unwrap(), T0);
+    accounts.state().accounts.insert(s.ada.user_id, account);
+    let policy = ErasurePolicy {
+        grace: Duration::hours(1),
+        providers: vec![lists()],
+        ..ErasurePolicy::with_public_url("https://profile.example")
+    };
+    s.erasures = Erasures::new(
+        s.store.clone(),
+        accounts,
+        s.blobs.clone(),
+        s.clock.clone(),
+        Arc::new(SeqRandom::from_words(&[])),
+        policy,
+    );
+    let receipt = s.erasures.request(&s.ada, "ada@example.com").await.unwrap();
+    assert_eq!(receipt.erase_after, T0 + Duration::hours(1));
+    assert_eq!(s.erasures.run_due("w").await.unwrap(), ErasureReport::default(), "nothing runs in the grace period");
+    assert_eq!(s.erasures.pending(s.ada.user_id).await.unwrap().map(|r| r.id), Some(receipt.id));
+    s.clock.advance(Duration::minutes(59));
+    let cancelled = s.erasures.cancel(s.ada.user_id).await.unwrap();
+    assert_eq!(cancelled.cancelled_at, Some(T0 + Duration::minutes(59)));
+    assert!(matches!(s.erasures.cancel(s.ada.user_id).await, Err(CancelDeletionError::NothingToCancel)));
+    assert!(s.erasures.pending(s.ada.user_id).await.unwrap().is_none());
+
+    let again = Authenticated { signed_in_at: s.clock.now(), ..s.ada };
+    let second = s.erasures.request(&again, "ada@example.com").await.unwrap();
+    s.clock.advance(Duration::hours(1));
+    assert!(matches!(s.erasures.cancel(s.ada.user_id).await, Err(CancelDeletionError::TooLate)));
+    s.store.told.lock().unwrap().push((lists(), Some(s.clock.now())));
+    s.erasures.run_due("w").await.unwrap();
+    let job = s.store.jobs.lock().unwrap()[0].clone();
+    assert_eq!(job.receipt.id, second.id);
+    assert_eq!(job.receipt.next_step(), Some(ErasureStep::SendConfirmation), "the grace is over: it runs");
 }

@@ -23,7 +23,7 @@ pub use email_change::{
     CODE_LIMIT_WINDOW, ConfirmEmailChangeError, EmailChangePolicy, EmailChanges, REVERT_TOKEN_PURPOSE,
     RevertEmailChangeError, StartEmailChangeError,
 };
-pub use erasures::{DeleteAccountError, ErasurePolicy, ErasureReport, Erasures};
+pub use erasures::{CancelDeletionError, DeleteAccountError, ErasurePolicy, ErasureReport, Erasures};
 pub use exports::{ExportError, ExportPolicy, Exports};
 pub use housekeeping::{Housekeeping, HousekeepingError, RetentionPolicy};
 pub use outbox_delivery::{DeliveryError, DeliveryReport, OutboxDelivery, RetryPolicy};

@@ -11,6 +11,9 @@ pub struct Model {
     #[sea_orm(unique)]
     pub user_id: Uuid,
     pub email: String,
+    /// Until when the user may cancel (the request time when there is no
+    /// grace period); sign-in works until then.
+    pub cancellable_until_ms: i64,
     pub next_attempt_at_ms: i64,
     pub lease_owner: Option<String>,
     pub lease_until_ms: Option<i64>,

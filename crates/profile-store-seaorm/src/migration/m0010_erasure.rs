@@ -13,6 +13,7 @@ enum DeletionJobs {
     ReceiptId,
     UserId,
     Email,
+    CancellableUntilMs,
     NextAttemptAtMs,
     LeaseOwner,
     LeaseUntilMs,
@@ -53,6 +54,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(DeletionJobs::ReceiptId).primary_key())
                     .col(uuid_uniq(DeletionJobs::UserId))
                     .col(string_len(DeletionJobs::Email, 254))
+                    .col(big_integer(DeletionJobs::CancellableUntilMs))
                     .col(big_integer(DeletionJobs::NextAttemptAtMs))
                     .col(string_len_null(DeletionJobs::LeaseOwner, 64))
                     .col(big_integer_null(DeletionJobs::LeaseUntilMs))
