@@ -176,9 +176,12 @@ async fn a_deleted_account_is_erased_everywhere_through_a_failing_provider_and_a
     let bobs: Value = bobs.json().await.unwrap();
     assert_eq!(bobs["consents"]["ledger"][0]["purpose"], "newsletter");
     let bob_id = bobs["account"]["id"].as_str().unwrap();
-    let (code, report) = verify_erasure(&app, bob_id, &["bob@example.com"], "Bob");
+    assert_eq!(app.rename(&bob, "Émile Zola").await.status(), StatusCode::OK);
+    let (code, report) = verify_erasure(&app, bob_id, &["bob@example.com"], "ÉMILE ZOLA");
     assert_eq!(code, 1, "the search finds a user who is there: {report}");
     assert!(report.contains("found: accounts.email holds the email address in 1 row(s)"), "{report}");
+    assert!(report.contains("found: accounts.display_name holds the display name in 1 row(s)"), "{report}");
+    assert!(!report.contains("bob@") && !report.contains("Zola"), "the report never shows the values");
 
     let fresh = verify_code(&app, "ada@new.example").await;
     assert_eq!(fresh.status(), StatusCode::OK, "the address is free again");
@@ -328,6 +331,7 @@ async fn the_optional_suppression_list_knows_erased_addresses_by_their_keyed_has
     ])
     .await;
     let token = app.sign_in("ann@example.com").await;
+    assert_eq!(app.rename(&token, "Ann Quintavalle").await.status(), StatusCode::OK);
     let me: Value = app.me(&token).await.json().await.unwrap();
     let user = me["id"].as_str().unwrap().to_owned();
     let started = delete(&app, &token, json!({ "confirm": "ann@example.com" })).await;
@@ -348,6 +352,7 @@ async fn the_optional_suppression_list_knows_erased_addresses_by_their_keyed_has
 async fn within_a_grace_period_signing_in_again_can_cancel_the_deletion() {
     let app = App::start(&[("PROFILE_DELETION_GRACE_SECS", "3")]).await;
     let token = app.sign_in("gus@example.com").await;
+    assert_eq!(app.rename(&token, "Gus Quintavalle").await.status(), StatusCode::OK);
     let me: Value = app.me(&token).await.json().await.unwrap();
     let started = delete(&app, &token, json!({ "confirm": "gus@example.com" })).await;
     assert_eq!(started.status(), StatusCode::ACCEPTED);

@@ -98,14 +98,13 @@ fn exported(doc: &Value, all_strings: &HashSet<String>, times: &HashSet<i64>, co
     }
 }
 
-/// The user's id (32 hex digits) and every address they had or asked for.
+/// The user's id (32 hex digits) and every address they had.
 async fn whose(db: &DatabaseConnection, doc: &Value) -> (String, HashSet<String>) {
     let user = doc["account"]["id"].as_str().unwrap().replace('-', "");
     let sql = format!(
         "SELECT email FROM accounts WHERE lower(hex(id)) = '{user}' UNION \
          SELECT old_email FROM email_change_history WHERE lower(hex(user_id)) = '{user}' UNION \
-         SELECT new_email FROM email_change_history WHERE lower(hex(user_id)) = '{user}' UNION \
-         SELECT new_email FROM email_change_requests WHERE lower(hex(user_id)) = '{user}'"
+         SELECT new_email FROM email_change_history WHERE lower(hex(user_id)) = '{user}'"
     );
     let found = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
     (user, found.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect())

@@ -50,12 +50,15 @@ pub enum EmailContent {
 }
 
 impl EmailContent {
+    /// The kind name of [`EmailContent::EmailChangeCode`].
+    pub const EMAIL_CHANGE_CODE: &'static str = "email_change_code";
+
     /// A stable name of the kind of message, safe to log.
     #[must_use]
     pub const fn kind(&self) -> &'static str {
         match self {
             Self::SignInCode { .. } => "sign_in_code",
-            Self::EmailChangeCode { .. } => "email_change_code",
+            Self::EmailChangeCode { .. } => Self::EMAIL_CHANGE_CODE,
             Self::EmailChangeAddressInUse => "email_change_address_in_use",
             Self::EmailChanged { .. } => "email_changed",
             Self::EmailChangeReverted => "email_change_reverted",

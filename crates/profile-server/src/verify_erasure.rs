@@ -52,6 +52,9 @@ pub async fn search(
     blobs: &dyn BlobStore,
 ) -> Result<Findings, Box<dyn std::error::Error + Send + Sync>> {
     let id = uuid::Uuid::try_parse(args.user_id.trim()).map_err(|_| "the user id must be a UUID")?;
+    if args.emails.iter().chain(&args.name).any(|t| t.trim().is_empty()) {
+        return Err("an empty --email or --name would match every row".into());
+    }
     let user = UserId::from_uuid(id);
     let rows = store.find_traces(&args.needles(user)).await?;
     let mut files = 0;

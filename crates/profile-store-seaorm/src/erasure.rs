@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use profile_domain::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
 use profile_domain::ports::{CancelOutcome, ConfirmationState, ErasureRequested, ErasureStore};
 use profile_domain::{
-    EmailAddress, NoticeFor, OutgoingEmail, PortError, ProviderEvent, ProviderId, SecretHash, SecurityEventKind, UserId,
+    EmailAddress, EmailContent, NoticeFor, OutgoingEmail, PortError, ProviderEvent, ProviderId, SecretHash,
+    SecurityEventKind, UserId,
 };
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
@@ -19,10 +20,11 @@ use uuid::Uuid;
 use crate::SeaOrmStore;
 use crate::convert::{db, from_ms, to_ms};
 use crate::entities::{
-    account, deletion_job as job, deletion_receipt as receipt, provider_notice as notice, session,
-    suppressed_address as suppressed,
+    account, deletion_job as job, deletion_receipt as receipt, email_change_request, provider_notice as notice,
+    session, suppressed_address as suppressed,
 };
 use crate::erasure_receipts::{progress_json, receipt_from_row, receipt_row};
+use crate::outbox::{message, message_entity};
 use crate::registry::{Owner, TABLES};
 
 const PENDING: &str = "pending";
@@ -39,6 +41,41 @@ async fn job_of(store: &SeaOrmStore, row: job::Model) -> Result<ErasureJob, Port
         email: EmailAddress::parse(&row.email).map_err(|e| PortError::new("stored address is invalid", e))?,
         next_attempt_at: from_ms(row.next_attempt_at_ms)?,
     })
+}
+
+/// Whether the user's erasure has started, or can no longer be cancelled,
+/// at `at`: from then on sign-in is refused and no notice but the
+/// erasure's is queued.
+pub(crate) async fn erasure_started(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    at: OffsetDateTime,
+) -> Result<bool, PortError> {
+    let job = job::Entity::find()
+        .filter(job::Column::UserId.eq(user))
+        .one(conn)
+        .await
+        .map_err(db("reading a deletion job"))?;
+    Ok(job.is_some_and(|j| j.cancellable_until_ms <= to_ms(at)))
+}
+
+/// `addresses` without those that are now another account's login (an old
+/// address someone else signed up with): their rows are that person's.
+async fn own_addresses(
+    conn: &impl ConnectionTrait,
+    user: UserId,
+    addresses: &[String],
+) -> Result<Vec<String>, PortError> {
+    let others: Vec<String> = account::Entity::find()
+        .select_only()
+        .column(account::Column::Email)
+        .filter(account::Column::Email.is_in(addresses.iter().cloned()))
+        .filter(account::Column::Id.ne(user.as_uuid()))
+        .into_tuple()
+        .all(conn)
+        .await
+        .map_err(db("reading other accounts' addresses"))?;
+    Ok(addresses.iter().filter(|a| !others.contains(a)).cloned().collect())
 }
 
 /// Jobs due at `now` whose lease is free.
@@ -183,6 +220,12 @@ impl ErasureStore for SeaOrmStore {
             .filter(notice::Column::UserId.eq(user.as_uuid()))
             .filter(notice::Column::Status.eq(PENDING))
             .filter(notice::Column::Kind.ne(ProviderEvent::ACCOUNT_ERASED))
+            // One being sent now stays, so the erasure queues behind it.
+            .filter(
+                Condition::any()
+                    .add(notice::Column::LeaseUntilMs.is_null())
+                    .add(notice::Column::LeaseUntilMs.lt(to_ms(at))),
+            )
             .exec(&txn)
             .await
             .map_err(db("dropping superseded provider notices"))?;
@@ -247,8 +290,35 @@ impl ErasureStore for SeaOrmStore {
         addresses: &[String],
         suppress: &[SecretHash],
         done: &DeletionReceipt,
+        worker: &str,
     ) -> Result<(), PortError> {
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        // The job row goes first, and only while this worker holds it: a
+        // worker whose lease ran out changes nothing.
+        let held = job::Entity::delete_many()
+            .filter(job::Column::ReceiptId.eq(done.id.0))
+            .filter(job::Column::LeaseOwner.eq(worker))
+            .exec(&txn)
+            .await
+            .map_err(db("ending a deletion job"))?;
+        if held.rows_affected == 0 {
+            return Err(PortError::msg("the deletion job's lease was lost"));
+        }
+        let addresses = own_addresses(&txn, user, addresses).await?;
+        // Codes sent to an address the user asked for and never confirmed:
+        // by address and kind, since the address may be anyone's.
+        if let Some(pending) = email_change_request::Entity::find_by_id(user.as_uuid())
+            .one(&txn)
+            .await
+            .map_err(db("reading the pending address change"))?
+        {
+            message_entity::delete_many()
+                .filter(message::Column::Recipient.eq(pending.new_email))
+                .filter(message::Column::Kind.eq(EmailContent::EMAIL_CHANGE_CODE))
+                .exec(&txn)
+                .await
+                .map_err(db("erasing address-change codes"))?;
+        }
         // Rows that point at the account first, the account last.
         let ordered = TABLES
             .iter()
@@ -332,7 +402,26 @@ impl ErasureStore for SeaOrmStore {
     }
 
     async fn addresses(&self, user: UserId) -> Result<Vec<String>, PortError> {
-        crate::export::addresses_of(&self.db, user.as_uuid()).await
+        let all = crate::export::addresses_of(&self.db, user.as_uuid()).await?;
+        own_addresses(&self.db, user, &all).await
+    }
+
+    async fn renew_lease(
+        &self,
+        receipt: ReceiptId,
+        worker: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<bool, PortError> {
+        let renewed = job::Entity::update_many()
+            .col_expr(job::Column::LeaseUntilMs, Expr::value(to_ms(until)))
+            .filter(job::Column::ReceiptId.eq(receipt.0))
+            .filter(job::Column::LeaseOwner.eq(worker))
+            .filter(job::Column::LeaseUntilMs.gte(to_ms(now)))
+            .exec(&self.db)
+            .await
+            .map_err(db("renewing a deletion job's lease"))?;
+        Ok(renewed.rows_affected == 1)
     }
 
     async fn receipt(&self, id: ReceiptId) -> Result<Option<DeletionReceipt>, PortError> {

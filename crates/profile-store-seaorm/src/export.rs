@@ -41,8 +41,9 @@ impl SeaOrmStore {
     }
 }
 
-/// Every address the user has had or asked for: the login address, both
-/// sides of each change, and a change waiting for its code.
+/// Every address the user has had: the login address and both sides of
+/// each change. An address asked for and not confirmed is not among them:
+/// the messages sent to it would tell whether it belongs to an account.
 pub(crate) async fn addresses_of(conn: &impl sea_orm::ConnectionTrait, user: Uuid) -> Result<Vec<String>, PortError> {
     let Some(account) = account::Entity::find_by_id(user).one(conn).await.map_err(db("reading the account"))? else {
         return Ok(Vec::new());
@@ -52,15 +53,10 @@ pub(crate) async fn addresses_of(conn: &impl sea_orm::ConnectionTrait, user: Uui
         .all(conn)
         .await
         .map_err(db("reading the address changes"))?;
-    let pending = email_change_request::Entity::find_by_id(user)
-        .one(conn)
-        .await
-        .map_err(db("reading the pending address change"))?;
     let mut all = vec![account.email];
     for change in changes {
         all.extend([change.old_email, change.new_email]);
     }
-    all.extend(pending.map(|p| p.new_email));
     all.sort();
     all.dedup();
     Ok(all)

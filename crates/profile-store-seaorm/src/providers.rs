@@ -40,6 +40,13 @@ pub(crate) async fn queue_notices(
     if notify.is_empty() {
         return Ok(());
     }
+    if !matches!(event, ProviderEvent::AccountErased { .. })
+        && crate::erasure::erasure_started(txn, user.as_uuid(), event_time(event)).await?
+    {
+        // The account's erasure has started (or is past its grace period):
+        // the providers are told of the erasure, which supersedes this.
+        return Ok(());
+    }
     let (payload, at) = match event {
         ProviderEvent::ConsentChanged { purpose, granted, version, channel, at } => (
             json!({
@@ -91,6 +98,15 @@ pub(crate) async fn queue_notices(
     });
     notice::Entity::insert_many(rows).exec_without_returning(txn).await.map_err(db("queueing provider notices"))?;
     Ok(())
+}
+
+/// When `event` happened.
+fn event_time(event: &ProviderEvent) -> OffsetDateTime {
+    match event {
+        ProviderEvent::ConsentChanged { at, .. }
+        | ProviderEvent::EmailChanged { at, .. }
+        | ProviderEvent::AccountErased { at } => *at,
+    }
 }
 
 fn notice_from_row(row: notice::Model) -> Result<QueuedNotice, PortError> {

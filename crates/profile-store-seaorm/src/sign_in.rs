@@ -6,10 +6,9 @@ use profile_domain::ports::{CompletedSignIn, SignInCompletion, SignInOutcome, Si
 use profile_domain::{EmailAddress, OutgoingEmail, PortError, SecurityEventKind, SignInChallenge};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, SqlErr,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, SqlErr, TransactionTrait,
 };
-use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
 use crate::accounts::{account_from_row, account_to_row};
@@ -40,17 +39,6 @@ fn challenge_from_row(row: sign_in_challenge::Model) -> Result<SignInChallenge, 
         expires_at: from_ms(row.expires_at_ms)?,
         attempts: count(row.attempts),
     })
-}
-
-/// Whether the account has an erasure under way that can no longer be
-/// cancelled (within a grace period, signing in is how the user cancels).
-async fn being_erased(txn: &DatabaseTransaction, user: uuid::Uuid, now: OffsetDateTime) -> Result<bool, PortError> {
-    let job = crate::entities::deletion_job::Entity::find()
-        .filter(crate::entities::deletion_job::Column::UserId.eq(user))
-        .one(txn)
-        .await
-        .map_err(db("reading a deletion job"))?;
-    Ok(job.is_some_and(|j| j.cancellable_until_ms <= to_ms(now)))
 }
 
 #[async_trait]
@@ -114,13 +102,18 @@ impl SignInStore for SeaOrmStore {
         if consumed.rows_affected == 0 {
             return Ok(SignInOutcome::ChallengeGone);
         }
+        // Locked, so a deletion request cannot commit between this check
+        // and the new session.
         let existing = account::Entity::find()
             .filter(account::Column::Email.eq(completion.email.as_str()))
+            .lock_exclusive()
             .one(&txn)
             .await
             .map_err(db("finding an account"))?;
         let (account, created) = match existing {
-            Some(row) if being_erased(&txn, row.id, completion.session.created_at).await? => {
+            Some(row) if crate::erasure::erasure_started(&txn, row.id, completion.session.created_at).await? => {
+                // The code is used up all the same.
+                txn.commit().await.map_err(db("committing a used sign-in code"))?;
                 return Ok(SignInOutcome::AccountBeingDeleted);
             }
             Some(row) => (account_from_row(row)?, false),

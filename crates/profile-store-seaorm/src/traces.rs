@@ -38,6 +38,7 @@ impl SeaOrmStore {
     /// [`DbErr`] when the database cannot be read.
     pub async fn find_traces(&self, needles: &[Needle]) -> Result<Vec<Trace>, DbErr> {
         let backend = self.db.get_database_backend();
+        let needles: Vec<&Needle> = needles.iter().filter(|n| !n.text.trim().is_empty()).collect();
         let mut found = Vec::new();
         for table in TABLES {
             let binary = if backend == DbBackend::MySql { self.binary_columns(table.name).await? } else { Vec::new() };
@@ -45,22 +46,30 @@ impl SeaOrmStore {
                 let haystack = haystack(backend, column, binary.iter().any(|b| b == column));
                 let mut sums = Vec::new();
                 let mut values: Vec<Value> = Vec::new();
-                for (i, needle) in needles.iter().enumerate() {
-                    let place = if backend == DbBackend::Postgres { format!("${}", i + 1) } else { "?".to_owned() };
-                    let contains = match backend {
-                        DbBackend::Postgres => format!("strpos({haystack}, {place}) > 0"),
-                        DbBackend::MySql => format!("LOCATE({place}, {haystack}) > 0"),
-                        _ => format!("instr({haystack}, {place}) > 0"),
-                    };
+                for needle in &needles {
+                    // SQLite's `lower` (and PostgreSQL's in the C locale)
+                    // folds ASCII only: the needle is tried folded both ways.
+                    let mut forms = vec![needle.text.to_lowercase(), needle.text.to_ascii_lowercase()];
+                    forms.dedup();
+                    let mut any = Vec::new();
+                    for form in forms {
+                        values.push(form.into());
+                        let place =
+                            if backend == DbBackend::Postgres { format!("${}", values.len()) } else { "?".to_owned() };
+                        any.push(match backend {
+                            DbBackend::Postgres => format!("strpos({haystack}, {place}) > 0"),
+                            DbBackend::MySql => format!("LOCATE({place}, {haystack}) > 0"),
+                            _ => format!("instr({haystack}, {place}) > 0"),
+                        });
+                    }
                     // A sum is NUMERIC on PostgreSQL and DECIMAL on MariaDB:
                     // cast back to a whole number.
-                    let sum = format!("SUM(CASE WHEN {contains} THEN 1 ELSE 0 END)");
+                    let sum = format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", any.join(" OR "));
                     sums.push(match backend {
                         DbBackend::Postgres => format!("CAST({sum} AS BIGINT)"),
                         DbBackend::MySql => format!("CAST({sum} AS SIGNED)"),
                         _ => sum,
                     });
-                    values.push(needle.text.to_lowercase().into());
                 }
                 if sums.is_empty() {
                     continue;
@@ -82,7 +91,7 @@ impl SeaOrmStore {
     /// The binary columns of a MySQL/MariaDB table (where ids are kept).
     async fn binary_columns(&self, table: &str) -> Result<Vec<String>, DbErr> {
         let sql = "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() \
-                   AND table_name = ? AND data_type IN ('binary', 'varbinary', 'blob')";
+                   AND table_name = ? AND data_type IN ('binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob')";
         let rows = self.db.query_all_raw(Statement::from_sql_and_values(DbBackend::MySql, sql, [table.into()])).await?;
         rows.iter().map(|r| r.try_get_by_index::<String>(0)).collect()
     }

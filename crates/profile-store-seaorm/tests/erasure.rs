@@ -203,7 +203,12 @@ on_every_backend!(erasing_removes_every_row_of_the_user_and_nothing_of_anyone_el
     done.completed_at = Some(T0 + Duration::seconds(5));
     let hasher = SecretHasher::new(SecretKey::new(vec![3; 32]).unwrap());
     let hash_of = |a: &str| hasher.hash("erased-address", &[a.as_bytes()]);
-    db.store.erase(ada, &addresses, &[hash_of("ada@example.com")], &done).await.unwrap();
+    let suppress = [hash_of("ada@example.com")];
+    assert!(db.store.erase(ada, &addresses, &suppress, &done, "w").await.is_err(), "not leased to w");
+    assert_eq!(rows_of(&db, ada, &["ada@example.com"]).await, before_ada, "a refused erasure changes nothing");
+    assert_eq!(db.store.claim_due(T0, "w", T0 + Duration::minutes(2), 9).await.unwrap().len(), 1);
+    assert!(db.store.erase(ada, &addresses, &suppress, &done, "late").await.is_err(), "another worker's lease");
+    db.store.erase(ada, &addresses, &suppress, &done, "w").await.unwrap();
     assert!(db.store.is_suppressed(&hash_of("ada@example.com")).await.unwrap(), "kept as a keyed hash");
     assert!(!db.store.is_suppressed(&hash_of("bob@example.com")).await.unwrap());
     let after_ada = rows_of(&db, ada, &["ada@example.com"]).await;
@@ -241,4 +246,61 @@ on_every_backend!(within_the_grace_period_sign_in_works_and_the_deletion_can_be_
     db.store.request(&leased).await.unwrap();
     assert_eq!(db.store.claim_due(T0, "w", T0 + Duration::minutes(2), 9).await.unwrap().len(), 1);
     assert_eq!(db.store.cancel(ada, T0).await.unwrap(), CancelOutcome::TooLate, "a worker holds it");
+});
+
+on_every_backend!(a_lease_is_renewed_only_by_its_holder_while_it_runs, |db: TestDb| async move {
+    let ada = signed_up(&db, "ada@example.com", 1).await;
+    let id = ReceiptId(Uuid::from_u128(500));
+    db.store.request(&job(500, ada, "ada@example.com")).await.unwrap();
+    db.store.claim_due(T0, "a", T0 + Duration::minutes(2), 9).await.unwrap();
+    assert!(db.store.renew_lease(id, "a", T0 + Duration::minutes(1), T0 + Duration::minutes(3)).await.unwrap());
+    assert!(!db.store.renew_lease(id, "b", T0 + Duration::minutes(1), T0 + Duration::minutes(3)).await.unwrap());
+    let late = T0 + Duration::minutes(4);
+    assert!(!db.store.renew_lease(id, "a", late, late + Duration::minutes(2)).await.unwrap(), "it ran out");
+    assert_eq!(db.store.claim_due(late, "b", late + Duration::minutes(2), 9).await.unwrap().len(), 1, "b took over");
+    assert!(!db.store.renew_lease(id, "a", late, late + Duration::minutes(2)).await.unwrap());
+});
+
+on_every_backend!(an_old_address_now_someone_elses_is_not_erased_with_the_user, |db: TestDb| async move {
+    use profile_domain::ports::AccountStore;
+    let ada = signed_up(&db, "ada@example.com", 1).await;
+    let conn = Database::connect(&db.url).await.unwrap();
+    let moved = Query::update()
+        .table(Alias::new("accounts"))
+        .value(Alias::new("email"), "ada@new.example")
+        .and_where(Expr::col(Alias::new("id")).eq(ada.as_uuid()))
+        .to_owned();
+    conn.execute(&moved).await.unwrap();
+    let history = Query::insert()
+        .into_table(Alias::new("email_change_history"))
+        .columns(
+            ["id", "user_id", "old_email", "new_email", "changed_at_ms", "revert_hash", "revert_expires_at_ms"]
+                .map(Alias::new),
+        )
+        .values_panic([
+            Uuid::from_u128(900).into(),
+            ada.as_uuid().into(),
+            "ada@example.com".into(),
+            "ada@new.example".into(),
+            0_i64.into(),
+            "00".into(),
+            0_i64.into(),
+        ])
+        .to_owned();
+    conn.execute(&history).await.unwrap();
+    assert_eq!(db.store.addresses(ada).await.unwrap(), ["ada@example.com", "ada@new.example"]);
+    let eve = signed_up(&db, "ada@example.com", 2).await;
+    assert!(db.store.get(eve).await.unwrap().is_some(), "someone else signed up with the old address");
+    assert_eq!(db.store.addresses(ada).await.unwrap(), ["ada@new.example"], "eve's address is eve's");
+});
+
+on_every_backend!(once_an_erasure_runs_no_other_notice_is_queued_for_the_user, |db: TestDb| async move {
+    let ada = signed_up(&db, "ada@example.com", 1).await;
+    db.store.request(&job(500, ada, "ada@example.com")).await.unwrap();
+    consent(&db, 10, ada, &[NoticeFor { id: Uuid::from_u128(11), provider: lists() }]).await;
+    let waiting = db.store.claim_due_notices(&[lists()], "w", T0, T0 + Duration::minutes(2), 9).await.unwrap();
+    assert!(waiting.is_empty(), "an unsubscribe or a report during the erasure tells the providers nothing more");
+    let notice = NoticeFor { id: Uuid::from_u128(200), provider: lists() };
+    db.store.queue_erasure_notices(ada, "ada@example.com", &[notice], T0).await.unwrap();
+    assert_eq!(db.store.erasure_notices(ada).await.unwrap(), [(lists(), None)], "the erasure notice itself goes");
 });

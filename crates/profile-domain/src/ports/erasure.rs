@@ -65,6 +65,20 @@ pub trait ErasureStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<ErasureJob>, PortError>;
 
+    /// Extends `worker`'s lease on the job to `until` if it still holds it
+    /// at `now`; `false` when the lease was lost (it ran out and another
+    /// worker took the job, or the job is done), and the worker must stop.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage fails.
+    async fn renew_lease(
+        &self,
+        receipt: ReceiptId,
+        worker: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<bool, PortError>;
+
     /// Saves the job's progress (its receipt and when it is next due) if
     /// `worker` still holds its lease, and frees the lease.
     ///
@@ -105,19 +119,24 @@ pub trait ErasureStore: Send + Sync {
     /// [`PortError`] when the storage fails.
     async fn confirmation(&self, message: &OutgoingEmail) -> Result<ConfirmationState, PortError>;
 
-    /// In one transaction: erases every row about the user (by id, and by
-    /// each of `addresses` for the rows kept by address), the job among
-    /// them, adds `suppress` (keyed hashes of the addresses) to the
-    /// suppression list, and stores `receipt` as completed.
+    /// In one transaction, only while `worker` holds the job's lease:
+    /// erases every row about the user (by id, and by each of `addresses`
+    /// for the rows kept by address, except an address that is now another
+    /// account's login), the job among them, the address-change codes sent
+    /// to an address the user asked for and never confirmed, adds
+    /// `suppress` (keyed hashes of the addresses) to the suppression list,
+    /// and stores `receipt` as completed.
     ///
     /// # Errors
-    /// [`PortError`] when the storage fails; nothing changed.
+    /// [`PortError`] when the storage fails or the lease was lost; nothing
+    /// changed.
     async fn erase(
         &self,
         user: UserId,
         addresses: &[String],
         suppress: &[SecretHash],
         receipt: &DeletionReceipt,
+        worker: &str,
     ) -> Result<(), PortError>;
 
     /// Cancels the user's deletion if its grace period runs past `now` and
@@ -141,7 +160,8 @@ pub trait ErasureStore: Send + Sync {
     async fn is_suppressed(&self, hash: &SecretHash) -> Result<bool, PortError>;
 
     /// Every address the user has had (the login address and both sides
-    /// of every change), for [`erase`](Self::erase).
+    /// of every change), except any that is now another account's login,
+    /// for [`erase`](Self::erase).
     ///
     /// # Errors
     /// [`PortError`] when the storage fails.

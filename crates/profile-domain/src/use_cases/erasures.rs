@@ -258,7 +258,14 @@ impl Erasures {
     /// the progress. `Ok(true)` when the job is complete.
     async fn advance(&self, mut job: ErasureJob, worker: &str) -> Result<bool, PortError> {
         while let Some(step) = job.receipt.next_step() {
-            match self.run_step(&mut job, step).await {
+            // A step may outlast the lease (a slow store, a long batch): the
+            // lease is renewed before each, and a worker that lost it stops
+            // without writing anything.
+            let now = self.clock.now();
+            if !self.store.renew_lease(job.receipt.id, worker, now, now + self.policy.lease).await? {
+                return Ok(false);
+            }
+            match self.run_step(&mut job, step, worker).await {
                 Ok(Outcome::Done) => {
                     if step == ErasureStep::EraseData {
                         return Ok(true);
@@ -294,7 +301,7 @@ impl Erasures {
         delay.min(self.policy.retry_max)
     }
 
-    async fn run_step(&self, job: &mut ErasureJob, step: ErasureStep) -> Result<Outcome, PortError> {
+    async fn run_step(&self, job: &mut ErasureJob, step: ErasureStep, worker: &str) -> Result<Outcome, PortError> {
         let user = job.user_id;
         match step {
             ErasureStep::EndSessions => {
@@ -303,11 +310,7 @@ impl Erasures {
             }
             ErasureStep::TellProviders => self.tell_providers(job).await,
             ErasureStep::DeletePictures => {
-                for prefix in user_blob_prefixes(user) {
-                    for blob in self.blobs.list(&prefix).await? {
-                        self.blobs.delete(&blob.key).await?;
-                    }
-                }
+                self.delete_pictures(user).await?;
                 Ok(Outcome::Done)
             }
             ErasureStep::SendConfirmation => {
@@ -326,10 +329,13 @@ impl Erasures {
                 }
             }
             ErasureStep::EraseData => {
+                // An upload that was under way at the request may have
+                // written files since the pictures step.
+                self.delete_pictures(user).await?;
                 let mut addresses = self.store.addresses(user).await?;
-                addresses.push(job.email.as_str().to_owned());
-                addresses.sort();
-                addresses.dedup();
+                if addresses.is_empty() {
+                    addresses.push(job.email.as_str().to_owned());
+                }
                 let now = draw::now_millis(self.clock.as_ref());
                 let mut receipt = job.receipt.clone();
                 if let Some(progress) = receipt.step_mut(ErasureStep::EraseData) {
@@ -339,16 +345,36 @@ impl Erasures {
                 let suppress: Vec<SecretHash> = self.suppression.as_ref().map_or_else(Vec::new, |hasher| {
                     addresses.iter().map(|a| hasher.hash(ERASED_ADDRESS_PURPOSE, &[a.as_bytes()])).collect()
                 });
-                self.store.erase(user, &addresses, &suppress, &receipt).await?;
+                self.store.erase(user, &addresses, &suppress, &receipt, worker).await?;
                 job.receipt = receipt;
                 Ok(Outcome::Done)
             }
         }
     }
 
+    async fn delete_pictures(&self, user: UserId) -> Result<(), PortError> {
+        for prefix in user_blob_prefixes(user) {
+            for blob in self.blobs.list(&prefix).await? {
+                self.blobs.delete(&blob.key).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Queues an erasure notice for every provider (once), then waits until
     /// each has accepted its notice, noting when in the receipt.
     async fn tell_providers(&self, job: &mut ErasureJob) -> Result<Outcome, PortError> {
+        // A provider taken out of the configuration since the request can
+        // no longer be told: it is dropped from the receipt, and the step
+        // says so, rather than waiting for ever.
+        let configured = &self.policy.providers;
+        let before = job.receipt.recipients.len();
+        job.receipt.recipients.retain(|r| configured.contains(&r.provider));
+        if job.receipt.recipients.len() < before
+            && let Some(progress) = job.receipt.step_mut(ErasureStep::TellProviders)
+        {
+            progress.last_problem = Some("a provider was removed from the configuration before it was told".into());
+        }
         if job.receipt.recipients.is_empty() {
             return Ok(Outcome::Done);
         }

@@ -23,6 +23,7 @@ struct FakeStore {
     erased: Mutex<Option<(UserId, Vec<String>, DeletionReceipt)>>,
     suppressed: Mutex<Vec<SecretHash>>,
     cancelled: Mutex<Vec<DeletionReceipt>>,
+    lease_lost: Mutex<bool>,
 }
 
 #[async_trait]
@@ -43,6 +44,15 @@ impl ErasureStore for FakeStore {
         _limit: u32,
     ) -> Result<Vec<ErasureJob>, PortError> {
         Ok(self.jobs.lock().unwrap().iter().filter(|j| j.next_attempt_at <= now).cloned().collect())
+    }
+    async fn renew_lease(
+        &self,
+        receipt: ReceiptId,
+        _worker: &str,
+        _now: OffsetDateTime,
+        _until: OffsetDateTime,
+    ) -> Result<bool, PortError> {
+        Ok(!*self.lease_lost.lock().unwrap() && self.jobs.lock().unwrap().iter().any(|j| j.receipt.id == receipt))
     }
     async fn save_progress(&self, job: &ErasureJob, _worker: &str) -> Result<(), PortError> {
         let mut jobs = self.jobs.lock().unwrap();
@@ -84,6 +94,7 @@ impl ErasureStore for FakeStore {
         addresses: &[String],
         suppress: &[SecretHash],
         receipt: &DeletionReceipt,
+        _worker: &str,
     ) -> Result<(), PortError> {
         self.suppressed.lock().unwrap().extend_from_slice(suppress);
         self.jobs.lock().unwrap().retain(|j| j.user_id != user);
@@ -210,7 +221,7 @@ async fn the_job_waits_for_the_provider_and_the_email_then_erases_and_completes_
     assert_eq!(report.completed, 1);
     let (user, addresses, done) = s.store.erased.lock().unwrap().clone().unwrap();
     assert_eq!(user, s.ada.user_id);
-    assert_eq!(addresses, ["ada@example.com", "old@example.com"]);
+    assert_eq!(addresses, ["old@example.com", "ada@example.com"], "the store's addresses");
     assert_eq!(done.completed_at, Some(T0 + Duration::seconds(6)));
     assert!(done.steps.iter().all(|p| p.done_at.is_some()), "{done:?}");
     assert!(s.store.jobs.lock().unwrap().is_empty());
@@ -316,4 +327,32 @@ async fn with_a_grace_period_the_erasure_waits_and_can_be_cancelled_until_it_end
     let job = s.store.jobs.lock().unwrap()[0].clone();
     assert_eq!(job.receipt.id, second.id);
     assert_eq!(job.receipt.next_step(), Some(ErasureStep::SendConfirmation), "the grace is over: it runs");
+}
+
+#[tokio::test]
+async fn a_worker_that_lost_its_lease_stops_without_writing() {
+    let s = setup();
+    s.erasures.request(&s.ada, "ada@example.com").await.unwrap();
+    *s.store.lease_lost.lock().unwrap() = true;
+    assert_eq!(s.erasures.run_due("w").await.unwrap(), ErasureReport { completed: 0, waiting: 1, failed: 0 });
+    assert_eq!(*s.store.sessions_ended.lock().unwrap(), 0, "no step ran");
+    assert_eq!(s.store.jobs.lock().unwrap()[0].receipt.next_step(), Some(ErasureStep::EndSessions));
+}
+
+#[tokio::test]
+async fn a_provider_removed_from_the_configuration_is_dropped_rather_than_waited_for() {
+    let mut s = setup();
+    s.erasures.request(&s.ada, "ada@example.com").await.unwrap();
+    s.erasures.policy.providers.clear();
+    s.erasures.run_due("w").await.unwrap();
+    let job = s.store.jobs.lock().unwrap()[0].clone();
+    assert_eq!(job.receipt.next_step(), Some(ErasureStep::SendConfirmation), "not stuck at the providers");
+    assert!(job.receipt.recipients.is_empty());
+    assert!(
+        step_of(&job.receipt, ErasureStep::TellProviders)
+            .last_problem
+            .as_deref()
+            .is_some_and(|p| p.contains("removed"))
+    );
+    assert!(s.store.queued.lock().unwrap().is_empty());
 }
