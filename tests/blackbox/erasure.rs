@@ -391,3 +391,77 @@ async fn within_a_grace_period_signing_in_again_can_cancel_the_deletion() {
     let (code, report) = verify_erasure(&app, me["id"].as_str().unwrap(), &["gus@example.com"], "Gus Quintavalle");
     assert_eq!(code, 0, "{report}");
 }
+
+/// The Message-ID header of a raw message.
+fn message_id(raw: &str) -> String {
+    raw.lines().find_map(|l| l.strip_prefix("Message-ID: ")).unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn erasures_killed_again_and_again_at_arbitrary_moments_still_complete_with_nothing_left() {
+    let receiver = WebhookReceiver::start();
+    let sink = SmtpSink::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = config_with_provider(&dir, &receiver.url("/hooks"));
+    env.extend([
+        ("PROFILE_SMTP_URL", sink.url()),
+        ("PROFILE_OUTBOX_RETRY_BASE_SECS", "1".to_owned()),
+        ("PROFILE_OUTBOX_RETRY_MAX_SECS", "1".to_owned()),
+    ]);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut app = App::start(&env).await;
+    let mut users = Vec::new();
+    for n in 0..3 {
+        let email = format!("kill{n}@example.com");
+        let token = app.sign_in_by_smtp(&sink, &email).await;
+        assert_eq!(app.rename(&token, &format!("Kill Quintavalle {n}")).await.status(), StatusCode::OK);
+        upload(&app, &token, [200, 30, 30]).await;
+        assert_eq!(app.post_as(&token, "/v1/me/avatar/pending/save", json!({})).await.status(), StatusCode::OK);
+        app.set_consent(&token, "newsletter", true).await;
+        let me: Value = app.me(&token).await.json().await.unwrap();
+        users.push((email, token, me["id"].as_str().unwrap().to_owned()));
+    }
+    let mut urls = Vec::new();
+    for (email, token, _) in &users {
+        let started = delete(&app, token, json!({ "confirm": email })).await;
+        assert_eq!(started.status(), StatusCode::ACCEPTED);
+        urls.push(started.json::<Value>().await.unwrap()["receipt_url"].as_str().unwrap().to_owned());
+    }
+    // Killed at moments spread over the jobs' run, each time started again.
+    for delay_ms in [0_u64, 40, 90, 150, 260] {
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        let mut unfinished = 0;
+        for url in &urls {
+            unfinished += usize::from(receipt(&app, url).await["status"] == "in_progress");
+        }
+        assert!(unfinished > 0, "each kill lands while an erasure is under way");
+        app.kill();
+        app.relaunch().await;
+    }
+    for url in &urls {
+        let done = wait_for_receipt(&app, url, "an erasure did not complete", |r| r["status"] == "completed").await;
+        assert!(done["steps"].as_array().unwrap().iter().all(|s| s["status"] == "done"), "{done}");
+        assert_eq!(done["recipients"][0]["status"], "told");
+    }
+    for (n, (email, _, user)) in users.iter().enumerate() {
+        let (code, report) = verify_erasure(&app, user, &[email.as_str()], &format!("Kill Quintavalle {n}"));
+        assert_eq!(code, 0, "{report}");
+        let told: Vec<ReceivedWebhook> = receiver
+            .received()
+            .into_iter()
+            .filter(is_erasure)
+            .filter(|w| serde_json::from_slice::<Value>(&w.body).unwrap()["data"]["user_id"] == user.as_str())
+            .collect();
+        let mut ids: Vec<&str> = told.iter().map(|w| w.header("webhook-id").unwrap()).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 1, "one erasure notice per user, however often it was sent");
+        let confirmations: Vec<String> = sink
+            .received()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == email) && m.raw.contains("account was deleted"))
+            .map(|m| message_id(&m.raw))
+            .collect();
+        assert!(!confirmations.is_empty(), "the confirmation reached {email}");
+        assert!(confirmations.iter().all(|id| *id == confirmations[0]), "a resend keeps its Message-ID");
+    }
+}
