@@ -88,13 +88,16 @@ pub(crate) const SEEDED_NAME: &str = "Ada \u{1F680} \u{05D0}\u{05D3}\u{05D4} Lov
 pub(crate) const SEEDED_ADDRESSES: [&str; 3] = ["ada@example.com", "ada@new.example", "ada@third.example"];
 
 /// A configuration file in `dir` with one provider, `lists`, at `url`
-/// (retried every second), and the settings the seeding needs.
+/// (retried every second; a notice in flight when the server is killed
+/// holds the user's later notices, the erasure's included, until its lease
+/// of 16 s ends rather than the default 120 s), and the settings the
+/// seeding needs.
 pub(crate) fn config_with_provider(dir: &tempfile::TempDir, url: &str) -> Vec<(&'static str, String)> {
     let config = dir.path().join("profile.toml");
     std::fs::write(
         &config,
         format!(
-            "[providers]\npoll_interval_ms = 100\nretry_base_secs = 1\nretry_max_secs = 1\n\n\
+            "[providers]\npoll_interval_ms = 100\nretry_base_secs = 1\nretry_max_secs = 1\nlease_secs = 16\n\n\
              [[providers.endpoints]]\nid = \"lists\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n\
              purposes = [\"newsletter\", \"product_news\"]\n"
         ),

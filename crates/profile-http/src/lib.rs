@@ -129,17 +129,15 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         verify_per_ip: RateLimiter::new(config.limits.verify_per_ip),
         verify_per_address: RateLimiter::new(config.limits.verify_per_address),
     };
+    let base = config.public_url.trim_end_matches('/').to_owned();
     let views = Arc::new(ProfileViews {
         pictures: use_cases.pictures.clone(),
-        base: config.public_url.trim_end_matches('/').to_owned(),
+        base: base.clone(),
         sizes: config.picture_sizes.clone(),
     });
     let me = MeApi { profiles: use_cases.profiles.clone(), views: views.clone() };
-    let pictures = PictureApi {
-        pictures: use_cases.pictures.clone(),
-        base: config.public_url.trim_end_matches('/').to_owned(),
-        max_bytes: config.max_picture_bytes,
-    };
+    let pictures =
+        PictureApi { pictures: use_cases.pictures.clone(), base: base.clone(), max_bytes: config.max_picture_bytes };
     let email_change = EmailChangeApi { changes: use_cases.email_changes.clone(), views };
     let export = ExportApi { exports: use_cases.exports.clone() };
     let consent = ConsentApi { consents: use_cases.consents.clone() };
@@ -150,11 +148,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         trust_proxy_headers: config.trust_proxy_headers,
     });
     let operator = OperatorApi { unsubscribes: use_cases.unsubscribes.clone(), guard: guard.clone() };
-    let erasure = ErasureApi {
-        erasures: use_cases.erasures.clone(),
-        guard: guard.clone(),
-        base: config.public_url.trim_end_matches('/').to_owned(),
-    };
+    let erasure = ErasureApi { erasures: use_cases.erasures.clone(), guard: guard.clone(), base: base.clone() };
     let providers = ProviderApi {
         reports: use_cases.provider_reports.clone(),
         sync: use_cases.provider_sync.clone(),

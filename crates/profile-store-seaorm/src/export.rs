@@ -48,21 +48,24 @@ pub(crate) async fn addresses_of(conn: &impl sea_orm::ConnectionTrait, user: Uui
     let Some(account) = account::Entity::find_by_id(user).one(conn).await.map_err(db("reading the account"))? else {
         return Ok(Vec::new());
     };
-    let changes = email_change_history::Entity::find()
-        .filter(email_change_history::Column::UserId.eq(user))
-        .all(conn)
-        .await
-        .map_err(db("reading the address changes"))?;
-    let mut all = vec![account.email];
+    Ok(addresses(&account.email, &address_changes(conn, user).await?))
+}
+
+/// The login address and both sides of each change, sorted, once each.
+fn addresses(login: &str, changes: &[email_change_history::Model]) -> Vec<String> {
+    let mut all = vec![login.to_owned()];
     for change in changes {
-        all.extend([change.old_email, change.new_email]);
+        all.extend([change.old_email.clone(), change.new_email.clone()]);
     }
     all.sort();
     all.dedup();
-    Ok(all)
+    all
 }
 
-async fn address_changes(txn: &DatabaseTransaction, user: Uuid) -> Result<Vec<email_change_history::Model>, PortError> {
+async fn address_changes(
+    txn: &impl sea_orm::ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<email_change_history::Model>, PortError> {
     email_change_history::Entity::find()
         .filter(email_change_history::Column::UserId.eq(user))
         .order_by_asc(email_change_history::Column::ChangedAtMs)
@@ -288,7 +291,7 @@ impl ExportSource for SeaOrmStore {
             return Ok(None);
         };
         let changes = address_changes(&txn, id).await?;
-        let addresses = addresses_of(&txn, id).await?;
+        let addresses = addresses(&account.email, &changes);
         let pictures = picture::Entity::find()
             .filter(picture::Column::UserId.eq(id))
             .all(&txn)

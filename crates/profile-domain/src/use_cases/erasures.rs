@@ -378,15 +378,21 @@ impl Erasures {
         if job.receipt.recipients.is_empty() {
             return Ok(Outcome::Done);
         }
-        let notices: Vec<NoticeFor> = job
+        // Queued on the first pass (and for a provider whose notice is
+        // missing); later passes only look at what the providers answered.
+        let mut told = self.store.erasure_notices(job.user_id).await?;
+        let missing: Vec<NoticeFor> = job
             .receipt
             .recipients
             .iter()
+            .filter(|r| !told.iter().any(|(p, _)| *p == r.provider))
             .map(|r| NoticeFor { id: erasure_notice_id(job.receipt.id, &r.provider), provider: r.provider.clone() })
             .collect();
-        let now = draw::now_millis(self.clock.as_ref());
-        self.store.queue_erasure_notices(job.user_id, job.email.as_str(), &notices, now).await?;
-        let told = self.store.erasure_notices(job.user_id).await?;
+        if !missing.is_empty() {
+            let now = draw::now_millis(self.clock.as_ref());
+            self.store.queue_erasure_notices(job.user_id, job.email.as_str(), &missing, now).await?;
+            told = self.store.erasure_notices(job.user_id).await?;
+        }
         for recipient in &mut job.receipt.recipients {
             recipient.told_at = told.iter().find(|(p, _)| *p == recipient.provider).and_then(|(_, at)| *at);
         }
