@@ -65,11 +65,13 @@ async fn choices_persist_and_every_change_is_in_the_ledger_with_its_channel() {
     assert_eq!((newsletter["granted"].clone(), newsletter["answered_version"].clone()), (json!(true), json!(1)));
 
     let cookie = app.sign_in_cookie("ben@example.com").await;
+    let csrf = app.csrf_token(&cookie).await;
     let by_page = app
         .client
         .put(format!("{}/v1/me/consents/newsletter", app.base))
         .header("cookie", cookie)
         .header("origin", &app.base)
+        .header("x-csrf-token", csrf)
         .json(&json!({ "granted": false }))
         .send()
         .await

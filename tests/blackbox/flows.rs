@@ -46,12 +46,64 @@ async fn the_browser_session_cookie_works_and_sign_out_ends_it() {
     let pair = cookie.split(';').next().unwrap().to_owned();
     let me = app.client.get(format!("{}/v1/me", app.base)).header("cookie", &pair).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::OK);
+    let session: Value = app
+        .client
+        .get(format!("{}/v1/auth/session", app.base))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let csrf = session["csrf_token"].as_str().unwrap().to_owned();
+    assert_eq!(csrf.len(), 64, "{session}");
+    let token = verified.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let by_bearer: Value = app
+        .client
+        .get(format!("{}/v1/auth/session", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_bearer["csrf_token"], Value::Null, "a bearer session needs no CSRF token");
+    assert_eq!(by_bearer["user_id"], session["user_id"]);
+
+    // A write with the cookie needs the session's CSRF token, exactly.
+    for sent in [None, Some(""), Some(&csrf[..63]), Some("0".repeat(64).as_str())] {
+        let mut request = app
+            .client
+            .patch(format!("{}/v1/me", app.base))
+            .header("cookie", &pair)
+            .header("origin", &app.base)
+            .json(&json!({ "display_name": "Mallory" }));
+        if let Some(value) = sent {
+            request = request.header("x-csrf-token", value);
+        }
+        let refused = request.send().await.unwrap();
+        assert_eq!(error_code(refused).await, (StatusCode::FORBIDDEN, "csrf_token_invalid".into()), "{sent:?}");
+    }
+    let untouched: Value = app
+        .client
+        .get(format!("{}/v1/me", app.base))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(untouched["display_name"], Value::Null, "a refused write changes nothing");
 
     let cross_site = app
         .client
         .patch(format!("{}/v1/me", app.base))
         .header("cookie", &pair)
         .header("origin", "https://evil.example")
+        .header("x-csrf-token", &csrf)
         .json(&json!({ "display_name": "Mallory" }))
         .send()
         .await
@@ -62,13 +114,17 @@ async fn the_browser_session_cookie_works_and_sign_out_ends_it() {
         .patch(format!("{}/v1/me", app.base))
         .header("cookie", &pair)
         .header("origin", &app.base)
+        .header("x-csrf-token", &csrf)
         .json(&json!({ "display_name": "Cara" }))
         .send()
         .await
         .unwrap();
     assert_eq!(same_site.status(), StatusCode::OK);
 
-    let out = app.client.post(format!("{}/v1/auth/sign-out", app.base)).header("cookie", &pair).send().await.unwrap();
+    let sign_out = || app.client.post(format!("{}/v1/auth/sign-out", app.base)).header("cookie", &pair);
+    let forged = sign_out().send().await.unwrap();
+    assert_eq!(error_code(forged).await, (StatusCode::FORBIDDEN, "csrf_token_invalid".into()), "no forced sign-out");
+    let out = sign_out().header("x-csrf-token", &csrf).send().await.unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
     assert!(out.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
     let after = app.client.get(format!("{}/v1/me", app.base)).header("cookie", &pair).send().await.unwrap();

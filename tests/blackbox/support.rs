@@ -170,6 +170,12 @@ impl App {
         verified.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
     }
 
+    /// The CSRF token of a cookie session, as the web page reads it.
+    pub async fn csrf_token(&self, cookie: &str) -> String {
+        let session = self.client.get(format!("{}/v1/auth/session", self.base)).header("cookie", cookie).send().await;
+        session.unwrap().json::<Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_owned()
+    }
+
     /// Asks for a code, waits for its message, and verifies it.
     async fn verify_from_mailbox(&self, email: &str) -> Response {
         let before = self.mailbox_count();

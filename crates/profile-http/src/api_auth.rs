@@ -11,10 +11,10 @@ use profile_domain::EmailAddress;
 use profile_domain::use_cases::{SignIn, VerifySignInError};
 
 use crate::ApiTags;
-use crate::auth::{SESSION_COOKIE, SessionAuth};
+use crate::auth::{SESSION_COOKIE, SessionAuth, csrf_token, session_cookie};
 use crate::client::client_key;
 use crate::config::HttpConfig;
-use crate::dto::{SessionCreated, SignInRequest, SignInStarted, VerifyRequest};
+use crate::dto::{SessionCreated, SessionInfo, SignInRequest, SignInStarted, VerifyRequest};
 use crate::error::ApiError;
 use crate::rate_limit::RateLimiter;
 
@@ -112,6 +112,18 @@ impl AuthApi {
             account_created: signed_in.created,
         };
         Ok(Verified::Ok(Json(body), cookie))
+    }
+
+    /// The current session
+    ///
+    /// Who is signed in, since when, and, for the session cookie, the CSRF
+    /// token the web page sends with every change.
+    #[oai(path = "/v1/auth/session", method = "get")]
+    async fn session(&self, req: &Request, auth: SessionAuth) -> Result<Json<SessionInfo>, ApiError> {
+        let by_cookie = auth.is_cookie();
+        let user = auth.user()?;
+        let csrf_token = if by_cookie { session_cookie(req).map(|token| csrf_token(&token)) } else { None };
+        Ok(Json(SessionInfo { user_id: user.user_id.as_uuid(), signed_in_at: user.signed_in_at, csrf_token }))
     }
 
     /// Sign out

@@ -1,6 +1,8 @@
 //! Who is calling: a session token as a bearer token (API clients) or in the
 //! session cookie (the web page), with cross-site request protection for the
-//! cookie.
+//! cookie: a write made with the cookie must carry the session's CSRF token
+//! in `X-CSRF-Token` and, when the browser names its origin, come from the
+//! page's origin.
 
 use std::sync::Arc;
 
@@ -9,11 +11,26 @@ use poem::http::Method;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::{ApiKey, Bearer};
 use profile_domain::use_cases::{AuthError, Authenticated, Sessions};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "profile_session";
+
+/// The request header that carries the CSRF token on cookie writes.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The CSRF token of a session: derived from its token, so it needs no
+/// storage, yet cannot be worked out without the (HttpOnly) session token.
+#[must_use]
+pub fn csrf_token(session_token: &str) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"profile-csrf-v1:");
+    hash.update(session_token.as_bytes());
+    hex::encode(hash.finalize())
+}
 
 /// What the authentication checkers need, shared as request data.
 pub struct AuthContext {
@@ -69,7 +86,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Checked> {
 }
 
 async fn check_cookie(req: &Request, cookie: ApiKey) -> poem::Result<Checked> {
-    if let Err(refusal) = same_origin(req) {
+    if let Err(refusal) = same_origin(req).and_then(|()| csrf_checked(req, &cookie.key)) {
         return Ok(Checked(Err(refusal)));
     }
     Ok(Checked(authenticate(req, &cookie.key).await))
@@ -98,21 +115,50 @@ pub(crate) async fn reader(req: &Request) -> Result<Authenticated, ApiError> {
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
     let token = match bearer {
         Some(token) => Some(token.trim().to_owned()),
-        None => req
-            .headers()
-            .get_all("cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
-            .map(|(_, value)| value.to_owned()),
+        None => session_cookie(req),
     };
     let Some(token) = token else { return Err(ApiError::unauthorized("unauthenticated", "sign in first")) };
     if bearer.is_none() {
         same_origin(req)?;
+        csrf_checked(req, &token)?;
     }
     authenticate(req, &token).await
+}
+
+/// The session token in the request's cookie, if any.
+pub(crate) fn session_cookie(req: &Request) -> Option<String> {
+    req.headers()
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// Refuses a cookie-authenticated write without the session's CSRF token.
+/// A cross-site page can make the browser send the cookie, but can neither
+/// read the token nor add a custom header without the server's consent
+/// (there is no CORS).
+fn csrf_checked(req: &Request, session_token: &str) -> Result<(), ApiError> {
+    if is_safe(req.method()) {
+        return Ok(());
+    }
+    let expected = csrf_token(session_token);
+    let sent = req.headers().get(CSRF_HEADER).map(poem::http::HeaderValue::as_bytes).unwrap_or_default();
+    if bool::from(sent.ct_eq(expected.as_bytes())) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "csrf_token_invalid",
+            "a change made with the session cookie needs the X-CSRF-Token header from GET /v1/auth/session",
+        ))
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,7 +169,7 @@ struct MissingContext;
 /// site. Reads are allowed; clients that send neither `Origin` nor
 /// `Sec-Fetch-Site` (not browsers) are allowed.
 fn same_origin(req: &Request) -> Result<(), ApiError> {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if is_safe(req.method()) {
         return Ok(());
     }
     let refuse =

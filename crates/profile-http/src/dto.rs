@@ -46,6 +46,19 @@ pub struct SessionCreated {
     pub account_created: bool,
 }
 
+/// The session that made the request.
+#[derive(Debug, Object)]
+pub struct SessionInfo {
+    /// The signed-in user's id.
+    pub user_id: Uuid,
+    /// When the user signed in with this session (deleting the account and
+    /// changing the login address need a recent sign-in).
+    pub signed_in_at: OffsetDateTime,
+    /// For the session cookie only: the token to send in `X-CSRF-Token` with
+    /// every change made with the cookie. Absent for a bearer token.
+    pub csrf_token: Option<String>,
+}
+
 /// `PATCH /v1/me`.
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]

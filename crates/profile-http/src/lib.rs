@@ -1,6 +1,6 @@
 //! HTTP adapter of the profile service: the JSON API under `/v1` (poem-openapi),
-//! authentication, the error mapping, `/openapi.json`, `/docs`, `/healthz` and
-//! `/readyz`.
+//! authentication, the error mapping, the profile web page, `/openapi.json`,
+//! `/docs`, `/healthz` and `/readyz`.
 //!
 //! Handlers see use cases, never ports: they parse, call one use case and
 //! translate its answer.
@@ -24,6 +24,7 @@ mod middleware;
 mod picture_files;
 mod rate_limit;
 mod revert_page;
+mod web_page;
 
 use std::sync::Arc;
 
@@ -35,7 +36,7 @@ use profile_domain::use_cases::{
     Unsubscribes,
 };
 
-pub use auth::SESSION_COOKIE;
+pub use auth::{CSRF_HEADER, SESSION_COOKIE, csrf_token};
 pub use config::{HttpConfig, Limits};
 pub use error::ErrorBody;
 pub use rate_limit::RateLimit;
@@ -201,7 +202,12 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         profiles: use_cases.profiles.clone(),
         sizes: config.picture_sizes.clone(),
     });
+    let page = Arc::new(web_page::PagePolicy::new(&config.origin()));
     Route::new()
+        .at("/sign-in", get(web_page::sign_in).data(page.clone()))
+        .at("/profile", get(web_page::profile).data(page.clone()))
+        .at("/deletion-receipts/:id", get(web_page::receipt).data(page.clone()))
+        .at("/assets/:name", get(web_page::asset).data(page.clone()))
         .at("/v1/pictures/:user/:file", get(picture_files::public).data(files.clone()))
         .at("/v1/me/avatar/pending/preview/:file", get(picture_files::preview).data(files))
         .at("/healthz", get(healthz))
@@ -209,7 +215,7 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         .at("/openapi.json", get(spec))
         .at(
             "/email-change/revert",
-            get(revert_page::show).post(revert_page::submit).data(use_cases.email_changes.clone()),
+            get(revert_page::show).post(revert_page::submit).data(use_cases.email_changes.clone()).data(page),
         )
         .nest("/docs", docs)
         .nest("/", service)
@@ -225,6 +231,8 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         })
         // Outside the body limits: the upload's limit checks the session first.
         .data(auth_context)
+        // The API's nest at "/" answers "/" itself, so "/" is caught before.
+        .around(web_page::home)
         .catch_all_error(error::json_error)
         .around(middleware::security_headers)
         .around(middleware::log_request)

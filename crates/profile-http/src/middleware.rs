@@ -62,6 +62,11 @@ pub(crate) async fn security_headers<E: Endpoint>(ep: Arc<E>, req: Request) -> p
         // Responses that say how to cache themselves (picture files) keep it.
         headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+        // Pages and pictures set their own policy; everything else (JSON,
+        // errors) may load nothing and be framed by nobody.
+        headers.entry("content-security-policy").or_insert(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        ));
     }
     Ok(response)
 }

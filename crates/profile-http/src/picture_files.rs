@@ -28,7 +28,13 @@ fn not_found() -> Response {
 }
 
 /// A file response with its validators; `304` when the client has it.
-fn file_response(req: &Request, etag: &str, media_type: &'static str, cache: &'static str, bytes: Vec<u8>) -> Response {
+pub(crate) fn file_response(
+    req: &Request,
+    etag: &str,
+    media_type: &'static str,
+    cache: &'static str,
+    bytes: Vec<u8>,
+) -> Response {
     let quoted = format!("\"{etag}\"");
     let matches = req
         .headers()

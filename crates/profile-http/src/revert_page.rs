@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::api_email_change::revert_error;
 use crate::error::ApiError;
+use crate::web_page::PagePolicy;
 
 /// The token in the link or the form.
 #[derive(Deserialize)]
@@ -21,9 +22,9 @@ pub(crate) struct TokenField {
 fn page(title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title></head>\
-         <body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem\">\
-         <h1 style=\"font-size:1.4rem\">{title}</h1>{body}</body></html>\n"
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
+         <link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
+         <body class=\"narrow\"><main class=\"card\"><h1>{title}</h1>{body}</main></body></html>\n"
     ))
 }
 
@@ -33,24 +34,29 @@ fn hex_only(token: &str) -> String {
 }
 
 #[handler]
-pub(crate) fn show(Query(field): Query<TokenField>) -> Html<String> {
-    page(
+pub(crate) fn show(Query(field): Query<TokenField>, policy: Data<&Arc<PagePolicy>>) -> Response {
+    let shown = page(
         "Restore your old sign-in address?",
         &format!(
             "<p>This undoes the recent change of the address you sign in with. Every session of the \
              account will be signed out.</p>\
              <form method=\"post\" action=\"\">\
              <input type=\"hidden\" name=\"token\" value=\"{}\">\
-             <button type=\"submit\" style=\"font-size:1rem;padding:.5rem 1rem\">Restore my old address</button>\
+             <button type=\"submit\" class=\"primary\">Restore my old address</button>\
              </form>",
             hex_only(&field.token)
         ),
-    )
+    );
+    policy.apply(shown.into_response())
 }
 
 #[handler]
-pub(crate) async fn submit(changes: Data<&Arc<EmailChanges>>, Form(field): Form<TokenField>) -> Response {
-    match changes.revert(&field.token).await {
+pub(crate) async fn submit(
+    changes: Data<&Arc<EmailChanges>>,
+    policy: Data<&Arc<PagePolicy>>,
+    Form(field): Form<TokenField>,
+) -> Response {
+    let shown = match changes.revert(&field.token).await {
         Ok(()) => page(
             "Your old address is restored",
             "<p>It signs in again, and every session of the account was signed out. Sign in again to continue.</p>",
@@ -73,5 +79,6 @@ pub(crate) async fn submit(changes: Data<&Arc<EmailChanges>>, Form(field): Form<
             };
             page("The address was not restored", &format!("<p>{message}</p>")).with_status(status).into_response()
         }
-    }
+    };
+    policy.apply(shown)
 }
