@@ -166,7 +166,9 @@ async fn a_deleted_account_is_erased_everywhere_through_a_failing_provider_and_a
     assert_eq!(confirmation.len(), 1);
     let message = decode_quoted_printable(&confirmation[0]);
     let id = started["receipt_id"].as_str().unwrap();
-    assert!(message.contains("To: ada@new.example") && message.contains(&format!("/v1/deletion-receipts/{id}")));
+    assert!(
+        message.contains("To: ada@new.example") && message.contains(&format!("{}/deletion-receipts/{id}", app.base))
+    );
 
     let (code, report) = verify_erasure(&app, &user, &SEEDED_ADDRESSES, SEEDED_NAME);
     assert_eq!(code, 0, "{report}");

@@ -46,29 +46,12 @@ async fn the_browser_session_cookie_works_and_sign_out_ends_it() {
     let pair = cookie.split(';').next().unwrap().to_owned();
     let me = app.client.get(format!("{}/v1/me", app.base)).header("cookie", &pair).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::OK);
-    let session: Value = app
-        .client
-        .get(format!("{}/v1/auth/session", app.base))
-        .header("cookie", &pair)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let csrf = session["csrf_token"].as_str().unwrap().to_owned();
-    assert_eq!(csrf.len(), 64, "{session}");
+    let get = |path: &str| app.client.get(format!("{}{path}", app.base));
+    let session: Value = get("/v1/auth/session").header("cookie", &pair).send().await.unwrap().json().await.unwrap();
+    let csrf = app.csrf_token(&pair).await;
+    assert_eq!((csrf.len(), session["csrf_token"].as_str()), (64, Some(csrf.as_str())), "{session}");
     let token = verified.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
-    let by_bearer: Value = app
-        .client
-        .get(format!("{}/v1/auth/session", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let by_bearer: Value = get("/v1/auth/session").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(by_bearer["csrf_token"], Value::Null, "a bearer session needs no CSRF token");
     assert_eq!(by_bearer["user_id"], session["user_id"]);
 
@@ -86,16 +69,7 @@ async fn the_browser_session_cookie_works_and_sign_out_ends_it() {
         let refused = request.send().await.unwrap();
         assert_eq!(error_code(refused).await, (StatusCode::FORBIDDEN, "csrf_token_invalid".into()), "{sent:?}");
     }
-    let untouched: Value = app
-        .client
-        .get(format!("{}/v1/me", app.base))
-        .header("cookie", &pair)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let untouched: Value = get("/v1/me").header("cookie", &pair).send().await.unwrap().json().await.unwrap();
     assert_eq!(untouched["display_name"], Value::Null, "a refused write changes nothing");
 
     let cross_site = app

@@ -318,7 +318,7 @@ impl Erasures {
                     id: EmailId(confirmation_email_id(job.receipt.id)),
                     to: job.email.clone(),
                     content: EmailContent::AccountDeleted {
-                        receipt_url: format!("{}/v1/deletion-receipts/{}", self.policy.public_url, job.receipt.id),
+                        receipt_url: format!("{}/deletion-receipts/{}", self.policy.public_url, job.receipt.id),
                     },
                     created_at: draw::now_millis(self.clock.as_ref()),
                     expires_at: None,

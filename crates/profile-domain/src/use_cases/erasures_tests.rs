@@ -213,7 +213,7 @@ async fn the_job_waits_for_the_provider_and_the_email_then_erases_and_completes_
     let (message, _) = s.store.confirmation.lock().unwrap().clone().unwrap();
     assert_eq!(message.to.as_str(), "ada@example.com");
     assert!(matches!(&message.content, EmailContent::AccountDeleted { receipt_url }
-        if *receipt_url == format!("https://profile.example/v1/deletion-receipts/{}", receipt.id)));
+        if *receipt_url == format!("https://profile.example/deletion-receipts/{}", receipt.id)));
 
     s.store.confirmation.lock().unwrap().as_mut().unwrap().1 = true;
     s.clock.advance(Duration::seconds(2));
