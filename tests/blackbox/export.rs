@@ -251,8 +251,13 @@ async fn exports_need_a_valid_session() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(error_code(export(&app, &token).await).await, (StatusCode::UNAUTHORIZED, "session_invalid".into()));
     let cookie = app.sign_in_cookie("old@example.com").await;
-    let by_cookie = app.client.get(format!("{}/v1/me/export", app.base)).header("cookie", cookie).send().await;
-    assert_eq!(by_cookie.unwrap().status(), StatusCode::OK, "the web page's cookie works too");
+    let by_cookie = || app.client.get(format!("{}/v1/me/export", app.base)).header("cookie", &cookie);
+    // A link from another site sends the cookie but cannot add the token.
+    let by_link = by_cookie().send().await.unwrap();
+    assert_eq!(error_code(by_link).await, (StatusCode::FORBIDDEN, "csrf_token_invalid".into()));
+    let csrf = app.csrf_token(&cookie).await;
+    let by_page = by_cookie().header("x-csrf-token", csrf).send().await.unwrap();
+    assert_eq!(by_page.status(), StatusCode::OK, "the web page's cookie works too");
 }
 
 #[tokio::test]

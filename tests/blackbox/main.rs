@@ -17,3 +17,4 @@ mod pictures;
 mod providers;
 mod support;
 mod unsubscribe;
+mod web_page;

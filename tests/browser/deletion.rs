@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::support::App;
 use crate::webdriver::Browser;
-use crate::{sign_in, wait_for_mail};
+use crate::{SIGN_IN_READY, sign_in, wait_for_mail};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -70,7 +70,7 @@ async fn a_person_deletes_their_profile_and_can_no_longer_sign_in() {
 
     // Close leads to sign-in, where the account can no longer be entered.
     browser.click("#delete-done").await;
-    browser.wait_for("the sign-in page", "location.pathname === '/sign-in'").await;
+    browser.wait_for("the sign-in page", SIGN_IN_READY).await;
     browser.fill("#email", "linus@example.com").await;
     let before = app.mailbox_count();
     browser.click("#send-code").await;

@@ -19,10 +19,14 @@ mod webdriver;
 use support::App;
 use webdriver::Browser;
 
+/// True once the sign-in page's script is wired up.
+pub const SIGN_IN_READY: &str = "location.pathname === '/sign-in' && document.body.dataset.ready === 'true'";
+
 /// Signs in on the page as a person would: the address, then the code
 /// from the developer mailbox; ends on the loaded profile page.
 pub async fn sign_in(browser: &Browser, app: &App, email: &str) {
     browser.goto(&format!("{}/sign-in", app.base)).await;
+    browser.wait_for("the sign-in page", SIGN_IN_READY).await;
     browser.fill("#email", email).await;
     let before = app.mailbox_count();
     browser.click("#send-code").await;

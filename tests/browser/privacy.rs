@@ -28,18 +28,18 @@ async fn a_person_downloads_their_data_and_switches_consents() {
 
     // Download: a JSON file holding this person's data.
     browser.click("#download").await;
-    let file = browser.downloaded().await;
-    let name = file.file_name().unwrap().to_string_lossy().into_owned();
-    assert!(name.starts_with("profile-export-") && name.ends_with(".json"), "{name}");
-    let export: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    let text = export.to_string();
-    assert!(text.contains("grace@example.com") && text.contains("Grace Hopper"), "{text}");
     browser
         .wait_for(
             "the download to be confirmed",
             "document.querySelector('#download-status').innerText.includes('saved as')",
         )
         .await;
+    let file = browser.downloaded().await;
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("profile-export-") && name.ends_with(".json"), "{name}");
+    let export: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let text = export.to_string();
+    assert!(text.contains("grace@example.com") && text.contains("Grace Hopper"), "{text}");
 
     // Consents: grouped switches with their descriptions, off until given.
     browser.click("#tab-consents").await;

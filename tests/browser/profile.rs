@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::support::App;
 use crate::webdriver::Browser;
-use crate::{api_get, wait_for_mail};
+use crate::{SIGN_IN_READY, api_get, wait_for_mail};
 
 /// The colour at the top of the picture shown in `css`, read from its pixels.
 async fn top_colour(browser: &Browser, css: &str) -> Vec<u8> {
@@ -36,7 +36,7 @@ async fn a_person_signs_in_and_edits_picture_name_and_email_on_the_page() {
 
     // Signed out, the page leads to sign-in; a wrong code is explained.
     browser.goto(&format!("{}/", app.base)).await;
-    browser.wait_for("the sign-in page", "location.pathname === '/sign-in'").await;
+    browser.wait_for("the sign-in page", SIGN_IN_READY).await;
     browser.click("#send-code").await;
     browser
         .wait_for(
@@ -63,7 +63,9 @@ async fn a_person_signs_in_and_edits_picture_name_and_email_on_the_page() {
     browser.screenshot("sign-in-wrong-code").await;
     browser.fill("#code", &code).await;
     browser.click("#verify").await;
-    browser.wait_for("the profile page", "document.body.dataset.ready === 'true'").await;
+    browser
+        .wait_for("the profile page", "location.pathname === '/profile' && document.body.dataset.ready === 'true'")
+        .await;
     assert_eq!(browser.text("#menu-profile").await, "Profile");
     assert_eq!(
         browser.eval("document.querySelector('#menu-profile').getAttribute('aria-current')").await,
@@ -110,12 +112,15 @@ async fn a_person_signs_in_and_edits_picture_name_and_email_on_the_page() {
     browser.fill("#display-name", "   ").await;
     browser.click("#save-name").await;
     browser.wait_for("the name error", "document.querySelector('#name-error').innerText.includes('1 to 64')").await;
+    let initials_before = browser.eval("document.querySelector('#picture').src").await;
     browser.fill("#display-name", "Ada Lovelace").await;
     browser.click("#save-name").await;
     browser
         .wait_for("the name to be saved", "document.querySelector('#name-status').innerText.includes('saved')")
         .await;
     assert_eq!(browser.text("#top-name").await, "Ada Lovelace");
+    let initials_after = browser.eval("document.querySelector('#picture').src").await;
+    assert_ne!(initials_before, initials_after, "the default picture shows the new initials at once");
     browser.reload().await;
     browser.wait_for("the page again", "document.body.dataset.ready === 'true'").await;
     assert_eq!(browser.eval("document.querySelector('#display-name').value").await, json!("Ada Lovelace"));

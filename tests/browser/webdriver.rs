@@ -2,7 +2,6 @@
 //! chromedriver: just what the page tests need (navigate, find, click,
 //! type, run a script, wait for a condition, screenshots, downloads).
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -264,32 +263,40 @@ pub fn screenshot_dir() -> PathBuf {
     binary.parent().and_then(Path::parent).unwrap().join("browser-screenshots")
 }
 
-/// Starts chromedriver on a free port and waits until it answers.
+/// Starts chromedriver on a port of its own choosing (`--port=0`), learns
+/// the port from the line it prints, and waits until it answers.
 async fn start_driver(driver: &Path, http: &reqwest::Client) -> (Child, u16) {
-    for _ in 0..5 {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut child = Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                break; // the port was taken in between: try another
+    let mut child = Command::new(driver).arg("--port=0").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (found, port) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let number = line.strip_prefix("ChromeDriver was started successfully on port ");
+            if let Some(Ok(number)) = number.map(|n| n.trim_end_matches('.').parse::<u16>()) {
+                let _ = found.send(number);
             }
-            let ready = http.get(format!("http://127.0.0.1:{port}/status")).send().await;
-            if let Ok(r) = ready
-                && let Ok(status) = r.json::<Value>().await
-                && status["value"]["ready"] == json!(true)
-            {
-                return (child, port);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    });
+    let Ok(port) = port.recv_timeout(Duration::from_secs(15)) else {
         let _ = child.kill();
         let _ = child.wait();
+        panic!("chromedriver printed no port");
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let ready = http.get(format!("http://127.0.0.1:{port}/status")).send().await;
+        if let Ok(r) = ready
+            && let Ok(status) = r.json::<Value>().await
+            && status["value"]["ready"] == json!(true)
+        {
+            return (child, port);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromedriver did not become ready");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("chromedriver did not start");
 }

@@ -25,7 +25,6 @@ const RECEIPTS_LISTED: u32 = 200;
 pub struct ErasureApi {
     pub(crate) erasures: Arc<Erasures>,
     pub(crate) guard: Arc<OperatorGuard>,
-    pub(crate) base: String,
 }
 
 /// `DELETE /v1/me`.
@@ -153,40 +152,38 @@ pub struct SuppressionAnswer {
 }
 
 #[derive(ApiResponse)]
-enum Deleting {
+pub(crate) enum Deleting {
     /// The account is locked and every session ended; the erasure runs in
     /// the background. Follow it at `receipt_url`.
     #[oai(status = 202)]
     Accepted(Json<DeletionStarted>),
 }
 
+/// Asks for the deletion of `who`'s account (`DELETE /v1/me`, served by
+/// the profile endpoints: one path must live in one API group).
+pub(crate) async fn request_deletion(
+    erasures: &Erasures,
+    base: &str,
+    who: &profile_domain::use_cases::Authenticated,
+    confirm: &str,
+) -> Result<Deleting, ApiError> {
+    let receipt = erasures.request(who, confirm).await.map_err(|e| match e {
+        DeleteAccountError::ConfirmationMismatch => ApiError::bad_request("confirmation_mismatch", e.to_string()),
+        DeleteAccountError::SignInNotRecent => ApiError::forbidden("reauthentication_required", e.to_string()),
+        DeleteAccountError::AlreadyRequested(_) => ApiError::conflict("deletion_in_progress", e.to_string()),
+        DeleteAccountError::NotFound => ApiError::not_found("account_not_found", e.to_string()),
+        DeleteAccountError::Unexpected(e) => ApiError::internal(&e),
+    })?;
+    Ok(Deleting::Accepted(Json(DeletionStarted {
+        receipt_id: receipt.id.0,
+        receipt_url: format!("{base}/v1/deletion-receipts/{}", receipt.id),
+        requested_at: receipt.requested_at,
+        erase_after: receipt.erase_after,
+    })))
+}
+
 #[OpenApi(tag = "ApiTags::Profile")]
 impl ErasureApi {
-    /// Delete your account and all your data
-    ///
-    /// Needs a recent sign-in (`reauthentication_required` otherwise) and
-    /// your login email address typed as `confirm`
-    /// (`confirmation_mismatch` otherwise). Every session ends at once and
-    /// signing in is refused; everything is then erased, mailing-list
-    /// providers told, and a confirmation emailed. It cannot be undone.
-    #[oai(path = "/v1/me", method = "delete")]
-    async fn delete_account(&self, auth: SessionAuth, body: Json<DeleteAccount>) -> Result<Deleting, ApiError> {
-        let who = auth.user()?;
-        let receipt = self.erasures.request(&who, &body.0.confirm).await.map_err(|e| match e {
-            DeleteAccountError::ConfirmationMismatch => ApiError::bad_request("confirmation_mismatch", e.to_string()),
-            DeleteAccountError::SignInNotRecent => ApiError::forbidden("reauthentication_required", e.to_string()),
-            DeleteAccountError::AlreadyRequested(_) => ApiError::conflict("deletion_in_progress", e.to_string()),
-            DeleteAccountError::NotFound => ApiError::not_found("account_not_found", e.to_string()),
-            DeleteAccountError::Unexpected(e) => ApiError::internal(&e),
-        })?;
-        Ok(Deleting::Accepted(Json(DeletionStarted {
-            receipt_id: receipt.id.0,
-            receipt_url: format!("{}/v1/deletion-receipts/{}", self.base, receipt.id),
-            requested_at: receipt.requested_at,
-            erase_after: receipt.erase_after,
-        })))
-    }
-
     /// Your deletion under way
     ///
     /// With a grace period configured, an account whose deletion was asked

@@ -67,9 +67,11 @@ impl ExportApi {
     ///
     /// Everything the service stores about you, as one JSON document. Each
     /// export is recorded in your security history; a few are allowed per
-    /// hour (`429 too_many_exports` with `Retry-After` past that).
+    /// hour (`429 too_many_exports` with `Retry-After` past that). With the
+    /// session cookie, send the CSRF token too, as for a change.
     #[oai(path = "/v1/me/export", method = "get")]
-    async fn export(&self, auth: SessionAuth) -> Result<ExportResponse, ApiError> {
+    async fn export(&self, req: &poem::Request, auth: SessionAuth) -> Result<ExportResponse, ApiError> {
+        crate::auth::csrf_checked_for_read(req, &auth)?;
         let user = auth.user()?;
         let document = self.exports.start(user.user_id, Some(user.session_id)).await.map_err(export_error)?;
         let date = time::OffsetDateTime::now_utc().date();

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use poem_openapi::OpenApi;
 use poem_openapi::payload::Json;
 use profile_domain::DisplayName;
-use profile_domain::use_cases::{ProfileError, Profiles};
+use profile_domain::use_cases::{Erasures, ProfileError, Profiles};
 
 use crate::ApiTags;
+use crate::api_erasure::{DeleteAccount, Deleting, request_deletion};
 use crate::auth::SessionAuth;
 use crate::dto::{Profile, ProfileChange, ProfileViews};
 use crate::error::ApiError;
@@ -16,6 +17,8 @@ use crate::error::ApiError;
 pub struct MeApi {
     pub(crate) profiles: Arc<Profiles>,
     pub(crate) views: Arc<ProfileViews>,
+    pub(crate) erasures: Arc<Erasures>,
+    pub(crate) base: String,
 }
 
 fn profile_error(e: ProfileError) -> ApiError {
@@ -43,5 +46,18 @@ impl MeApi {
             .map_err(|e| ApiError::bad_request("invalid_display_name", e.to_string()))?;
         let account = self.profiles.rename(user.user_id, &name).await.map_err(profile_error)?;
         Ok(Json(self.views.of(account).await?))
+    }
+
+    /// Delete your account and all your data
+    ///
+    /// Needs a recent sign-in (`reauthentication_required` otherwise) and
+    /// your login email address typed as `confirm`
+    /// (`confirmation_mismatch` otherwise). Every session ends at once and
+    /// signing in is refused; everything is then erased, mailing-list
+    /// providers told, and a confirmation emailed. It cannot be undone.
+    #[oai(path = "/v1/me", method = "delete")]
+    async fn delete_account(&self, auth: SessionAuth, body: Json<DeleteAccount>) -> Result<Deleting, ApiError> {
+        let who = auth.user()?;
+        request_deletion(&self.erasures, &self.base, &who, &body.0.confirm).await
     }
 }

@@ -12,6 +12,7 @@ use profile_domain::use_cases::{UnsubscribeError, Unsubscribes};
 
 use crate::ApiTags;
 use crate::error::ApiError;
+use crate::web_page::{escape, small_page};
 
 /// The unsubscribe endpoints.
 pub struct UnsubscribeApi {
@@ -26,27 +27,20 @@ enum Page {
     /// The link is not valid.
     #[oai(status = 400)]
     Invalid(Html<String>),
+    /// The service failed; nothing was changed.
+    #[oai(status = 500)]
+    Failed(Html<String>),
 }
 
-/// A minimal page; `title` and `body` are escaped here.
+/// A small page; `title`, `body` and the button's label are escaped here.
 fn page(title: &str, body: &str, button: Option<&str>) -> String {
     let form = button.map_or_else(String::new, |label| {
         format!(
-            "<form method=\"post\" action=\"\"><button type=\"submit\" style=\"font-size:1rem;padding:.5rem 1rem\">{}</button></form>",
+            "<form method=\"post\" action=\"\"><button type=\"submit\" class=\"primary\">{}</button></form>",
             escape(label)
         )
     });
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{t}</title></head><body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem\">\
-         <h1 style=\"font-size:1.4rem\">{t}</h1><p>{b}</p>{form}</body></html>\n",
-        t = escape(title),
-        b = escape(body),
-    )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    small_page(title, &format!("<p>{}</p>{form}", escape(body)))
 }
 
 fn invalid() -> Page {
@@ -60,15 +54,19 @@ impl UnsubscribeApi {
     /// Changes nothing: mail scanners open links. The page's button sends the
     /// `POST`.
     #[oai(path = "/v1/unsubscribe/:token", method = "get")]
-    async fn unsubscribe_page(&self, token: Path<String>) -> Result<Page, ApiError> {
+    async fn unsubscribe_page(&self, token: Path<String>) -> Page {
         match self.unsubscribes.purpose_of(&token.0).await {
-            Ok(purpose) => Ok(Page::Ok(Html(page(
+            Ok(purpose) => Page::Ok(Html(page(
                 &format!("Unsubscribe from {}?", purpose.title),
                 "You will no longer get these emails. You can turn them on again in your profile.",
                 Some("Unsubscribe"),
-            )))),
-            Err(UnsubscribeError::InvalidLink) => Ok(invalid()),
-            Err(UnsubscribeError::Unexpected(e)) => Err(ApiError::internal(&e)),
+            ))),
+            Err(UnsubscribeError::InvalidLink) => invalid(),
+            Err(UnsubscribeError::Unexpected(e)) => {
+                // Logged with its chain; the person sees a page, not JSON.
+                let _ = ApiError::internal(&e);
+                Page::Failed(Html(page("Something went wrong", "Nothing was changed. Please try again later.", None)))
+            }
         }
     }
 

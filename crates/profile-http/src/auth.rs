@@ -137,6 +137,17 @@ pub(crate) fn session_cookie(req: &Request) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// For a read that counts as an action (the export: it is limited per hour
+/// and recorded), the CSRF token is required with the cookie as for a
+/// write, so another site cannot spend the user's allowance with a link.
+pub(crate) fn csrf_checked_for_read(req: &Request, auth: &SessionAuth) -> Result<(), ApiError> {
+    if !auth.is_cookie() {
+        return Ok(());
+    }
+    let token = session_cookie(req).unwrap_or_default();
+    csrf_matches(req, &token)
+}
+
 /// Refuses a cookie-authenticated write without the session's CSRF token.
 /// A cross-site page can make the browser send the cookie, but can neither
 /// read the token nor add a custom header without the server's consent
@@ -145,6 +156,10 @@ fn csrf_checked(req: &Request, session_token: &str) -> Result<(), ApiError> {
     if is_safe(req.method()) {
         return Ok(());
     }
+    csrf_matches(req, session_token)
+}
+
+fn csrf_matches(req: &Request, session_token: &str) -> Result<(), ApiError> {
     let expected = csrf_token(session_token);
     let sent = req.headers().get(CSRF_HEADER).map(poem::http::HeaderValue::as_bytes).unwrap_or_default();
     if bool::from(sent.ct_eq(expected.as_bytes())) {

@@ -136,7 +136,12 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         base: base.clone(),
         sizes: config.picture_sizes.clone(),
     });
-    let me = MeApi { profiles: use_cases.profiles.clone(), views: views.clone() };
+    let me = MeApi {
+        profiles: use_cases.profiles.clone(),
+        views: views.clone(),
+        erasures: use_cases.erasures.clone(),
+        base: base.clone(),
+    };
     let pictures =
         PictureApi { pictures: use_cases.pictures.clone(), base: base.clone(), max_bytes: config.max_picture_bytes };
     let email_change = EmailChangeApi { changes: use_cases.email_changes.clone(), views };
@@ -149,7 +154,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         trust_proxy_headers: config.trust_proxy_headers,
     });
     let operator = OperatorApi { unsubscribes: use_cases.unsubscribes.clone(), guard: guard.clone() };
-    let erasure = ErasureApi { erasures: use_cases.erasures.clone(), guard: guard.clone(), base: base.clone() };
+    let erasure = ErasureApi { erasures: use_cases.erasures.clone(), guard: guard.clone() };
     let providers = ProviderApi {
         reports: use_cases.provider_reports.clone(),
         sync: use_cases.provider_sync.clone(),
@@ -204,10 +209,10 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
     });
     let page = Arc::new(web_page::PagePolicy::new(&config.origin()));
     Route::new()
-        .at("/sign-in", get(web_page::sign_in).data(page.clone()))
-        .at("/profile", get(web_page::profile).data(page.clone()))
-        .at("/deletion-receipts/:id", get(web_page::receipt).data(page.clone()))
-        .at("/assets/:name", get(web_page::asset).data(page.clone()))
+        .at("/sign-in", get(web_page::sign_in))
+        .at("/profile", get(web_page::profile))
+        .at("/deletion-receipts/:id", get(web_page::receipt))
+        .at("/assets/:name", get(web_page::asset))
         .at("/v1/pictures/:user/:file", get(picture_files::public).data(files.clone()))
         .at("/v1/me/avatar/pending/preview/:file", get(picture_files::preview).data(files))
         .at("/healthz", get(healthz))
@@ -215,7 +220,7 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         .at("/openapi.json", get(spec))
         .at(
             "/email-change/revert",
-            get(revert_page::show).post(revert_page::submit).data(use_cases.email_changes.clone()).data(page),
+            get(revert_page::show).post(revert_page::submit).data(use_cases.email_changes.clone()),
         )
         .nest("/docs", docs)
         .nest("/", service)
@@ -234,6 +239,9 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         // The API's nest at "/" answers "/" itself, so "/" is caught before.
         .around(web_page::home)
         .catch_all_error(error::json_error)
-        .around(middleware::security_headers)
+        .around(move |ep, req| {
+            let page = page.clone();
+            async move { middleware::security_headers(ep, req, &page).await }
+        })
         .around(middleware::log_request)
 }

@@ -1,5 +1,5 @@
-//! Cross-cutting request handling: body size limit, security headers and a
-//! request log line free of personal data.
+//! Cross-cutting request handling: body size limit, security headers (the
+//! page policy on HTML) and a request log line free of personal data.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -52,9 +52,16 @@ pub(crate) async fn limit_upload<E: Endpoint>(
 }
 
 /// Adds headers every response carries.
-pub(crate) async fn security_headers<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
+/// HTML gets the page policy unless it set its own; anything else that did
+/// not set one may load nothing.
+pub(crate) async fn security_headers<E: Endpoint>(
+    ep: Arc<E>,
+    req: Request,
+    page: &crate::web_page::PagePolicy,
+) -> poem::Result<Response> {
     let is_docs = req.uri().path().starts_with("/docs");
     let mut response = ep.call(req).await?.into_response();
+    let status = response.status();
     let headers = response.headers_mut();
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
@@ -62,11 +69,18 @@ pub(crate) async fn security_headers<E: Endpoint>(ep: Arc<E>, req: Request) -> p
         // Responses that say how to cache themselves (picture files) keep it.
         headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-        // Pages and pictures set their own policy; everything else (JSON,
-        // errors) may load nothing and be framed by nobody.
-        headers.entry("content-security-policy").or_insert(HeaderValue::from_static(
-            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-        ));
+        let is_html =
+            headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+        let policy = if is_html {
+            page.header()
+        } else {
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+        };
+        // A 304 updates the headers the browser stored with the page: it
+        // must not bring a policy that is not the page's own.
+        if status != poem::http::StatusCode::NOT_MODIFIED {
+            headers.entry("content-security-policy").or_insert(policy);
+        }
     }
     Ok(response)
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::api_email_change::revert_error;
 use crate::error::ApiError;
-use crate::web_page::PagePolicy;
+use crate::web_page::small_page;
 
 /// The token in the link or the form.
 #[derive(Deserialize)]
@@ -20,12 +20,7 @@ pub(crate) struct TokenField {
 }
 
 fn page(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
-         <link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
-         <body class=\"narrow\"><main class=\"card\"><h1>{title}</h1>{body}</main></body></html>\n"
-    ))
+    Html(small_page(title, body))
 }
 
 /// Keeps only hex digits: the token is echoed into the page's form.
@@ -34,8 +29,8 @@ fn hex_only(token: &str) -> String {
 }
 
 #[handler]
-pub(crate) fn show(Query(field): Query<TokenField>, policy: Data<&Arc<PagePolicy>>) -> Response {
-    let shown = page(
+pub(crate) fn show(Query(field): Query<TokenField>) -> Html<String> {
+    page(
         "Restore your old sign-in address?",
         &format!(
             "<p>This undoes the recent change of the address you sign in with. Every session of the \
@@ -46,17 +41,12 @@ pub(crate) fn show(Query(field): Query<TokenField>, policy: Data<&Arc<PagePolicy
              </form>",
             hex_only(&field.token)
         ),
-    );
-    policy.apply(shown.into_response())
+    )
 }
 
 #[handler]
-pub(crate) async fn submit(
-    changes: Data<&Arc<EmailChanges>>,
-    policy: Data<&Arc<PagePolicy>>,
-    Form(field): Form<TokenField>,
-) -> Response {
-    let shown = match changes.revert(&field.token).await {
+pub(crate) async fn submit(changes: Data<&Arc<EmailChanges>>, Form(field): Form<TokenField>) -> Response {
+    match changes.revert(&field.token).await {
         Ok(()) => page(
             "Your old address is restored",
             "<p>It signs in again, and every session of the account was signed out. Sign in again to continue.</p>",
@@ -79,6 +69,5 @@ pub(crate) async fn submit(
             };
             page("The address was not restored", &format!("<p>{message}</p>")).with_status(status).into_response()
         }
-    };
-    policy.apply(shown)
+    }
 }

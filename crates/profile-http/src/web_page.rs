@@ -5,7 +5,7 @@
 use std::sync::{Arc, LazyLock};
 
 use poem::http::{HeaderValue, Method};
-use poem::web::{Data, Path, Redirect};
+use poem::web::{Path, Redirect};
 use poem::{Endpoint, IntoResponse, Request, Response, handler};
 use sha2::{Digest, Sha256};
 
@@ -77,22 +77,38 @@ impl PagePolicy {
 }
 
 impl PagePolicy {
-    /// Adds the page policy to a page's response.
-    pub(crate) fn apply(&self, mut response: Response) -> Response {
-        response.headers_mut().insert("content-security-policy", self.content_security_policy.clone());
-        response
+    /// The policy's header value.
+    pub(crate) fn header(&self) -> HeaderValue {
+        self.content_security_policy.clone()
     }
 }
 
-fn serve(req: &Request, policy: &PagePolicy, name: &str) -> Response {
+/// A one-card page in the page's style (the revert and unsubscribe pages):
+/// `title` is escaped here, `body` is HTML the caller built and escaped.
+pub(crate) fn small_page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title>\
+         <link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
+         <body class=\"narrow\"><main class=\"card\"><h1>{t}</h1>{body}</main></body></html>\n",
+        t = escape(title),
+    )
+}
+
+/// Escapes text for HTML content and attribute values.
+pub(crate) fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+fn serve(req: &Request, name: &str) -> Response {
     let Some(index) = ASSETS.iter().position(|a| a.name == name) else {
         return ApiError::not_found("not_found", "no such file").into_response();
     };
     let file = &ASSETS[index];
     // Revalidated on every use (cheap: a 304), so a new binary's page is
     // never mixed with an old cached module.
-    let response = file_response(req, &ETAGS[index], file.media_type, "no-cache", file.bytes.to_vec());
-    if file.media_type == HTML { policy.apply(response) } else { response }
+    // The middleware adds the page policy to every HTML response.
+    file_response(req, &ETAGS[index], file.media_type, "no-cache", file.bytes.to_vec())
 }
 
 /// `GET /` leads to the profile page (which leads to sign-in when needed).
@@ -105,30 +121,30 @@ pub(crate) async fn home<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<
 
 /// `GET /sign-in`.
 #[handler]
-pub(crate) fn sign_in(req: &Request, policy: Data<&Arc<PagePolicy>>) -> Response {
-    serve(req, &policy, "sign-in.html")
+pub(crate) fn sign_in(req: &Request) -> Response {
+    serve(req, "sign-in.html")
 }
 
 /// `GET /profile`.
 #[handler]
-pub(crate) fn profile(req: &Request, policy: Data<&Arc<PagePolicy>>) -> Response {
-    serve(req, &policy, "profile.html")
+pub(crate) fn profile(req: &Request) -> Response {
+    serve(req, "profile.html")
 }
 
 /// `GET /deletion-receipts/{id}`: the receipt as a page (the id is read by
 /// the page's script and checked by the API).
 #[handler]
-pub(crate) fn receipt(req: &Request, policy: Data<&Arc<PagePolicy>>) -> Response {
-    serve(req, &policy, "deletion-receipt.html")
+pub(crate) fn receipt(req: &Request) -> Response {
+    serve(req, "deletion-receipt.html")
 }
 
 /// `GET /assets/{name}`: the styles and scripts (pages are not served here).
 #[handler]
-pub(crate) fn asset(req: &Request, Path(name): Path<String>, policy: Data<&Arc<PagePolicy>>) -> Response {
+pub(crate) fn asset(req: &Request, Path(name): Path<String>) -> Response {
     if name.ends_with(".html") {
         return ApiError::not_found("not_found", "no such file").into_response();
     }
-    serve(req, &policy, &name)
+    serve(req, &name)
 }
 
 /// Names of every embedded file, for tests.

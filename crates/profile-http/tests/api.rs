@@ -189,3 +189,67 @@ fn the_openapi_document_in_docs_is_up_to_date() {
     let stored = std::fs::read_to_string(path).unwrap_or_default();
     assert!(stored.trim_end() == spec, "docs/openapi.json is stale: run `cargo xtask openapi`");
 }
+
+/// A JSON value read only to find an object that names a key twice, which
+/// serde_json (and most readers of the document) would silently collapse.
+struct NoDuplicateKeys;
+
+impl<'de> serde::de::DeserializeSeed<'de> for NoDuplicateKeys {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("the key {key:?} appears twice in one object")));
+            }
+            map.next_value_seed(NoDuplicateKeys)?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(NoDuplicateKeys)?.is_some() {}
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// One path must be declared in one API group, and one status once per
+/// operation: otherwise the document repeats a key and readers lose all but
+/// one of the operations (as happened to `GET`/`PATCH /v1/me`).
+#[test]
+fn the_openapi_document_names_no_key_twice() {
+    use serde::de::DeserializeSeed;
+    let spec = profile_http::openapi_json(&use_cases(MockSessionStore::new(), MockSignInStore::new()), &config());
+    let mut reader = serde_json::Deserializer::from_str(&spec);
+    NoDuplicateKeys.deserialize(&mut reader).unwrap();
+    let duplicated = "{\"paths\": {\"/v1/me\": {\"get\": {}}, \"/v1/me\": {\"delete\": {}}}}";
+    let caught = NoDuplicateKeys.deserialize(&mut serde_json::Deserializer::from_str(duplicated));
+    assert!(caught.is_err(), "the check itself finds a repeated key");
+}

@@ -71,27 +71,24 @@ export function setUpAccount(profile) {
       shown = await whileBusy(byId("confirm-email"), "Confirming…", () =>
         call("POST", "/v1/me/email-change/confirm", { code: codeInput.value.trim() }),
       );
+      confirmed = true;
       dialog.close();
-      emailInput.value = shown.email;
       showWho(shown);
       flash("email-status", `Done: you now sign in with ${shown.email}.`);
-      emailInput.focus();
     } catch (error) {
       report(error, "email-code-error");
       codeInput.select();
     }
   });
 
-  const closeDialog = () => {
-    dialog.close();
+  let confirmed = false;
+  byId("close-email-dialog").addEventListener("click", () => dialog.close());
+  // However the dialog closes (the button, Escape), the field shows the
+  // address in force again and focus returns to it.
+  dialog.addEventListener("close", () => {
     emailInput.value = shown.email;
-    flash("email-status", `Nothing changed: you still sign in with ${shown.email}.`);
+    if (!confirmed) flash("email-status", `Nothing changed: you still sign in with ${shown.email}.`);
+    confirmed = false;
     emailInput.focus();
-  };
-  byId("close-email-dialog").addEventListener("click", closeDialog);
-  // Escape closes the dialog the same way.
-  dialog.addEventListener("cancel", (event) => {
-    event.preventDefault();
-    closeDialog();
   });
 }

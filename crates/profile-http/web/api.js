@@ -1,5 +1,5 @@
-// The JSON API as the page uses it: the session cookie goes with every
-// request, the session's CSRF token with every change, and a refusal comes
+// The JSON API as the page uses it: the session cookie and the session's
+// CSRF token go with every request, and a refusal comes
 // back as an ApiError whose `code` is the API's stable error code.
 
 let csrfToken = null;
@@ -28,7 +28,8 @@ export async function call(method, path, body, { raw = false } = {}) {
     headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  if (method !== "GET" && csrfToken) {
+  // Changes need it; so does the export, which counts against a limit.
+  if (csrfToken) {
     headers["X-CSRF-Token"] = csrfToken;
   }
   let response;

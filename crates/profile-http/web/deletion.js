@@ -45,18 +45,19 @@ export function setUpDeletion(profile) {
     confirmInput.focus();
   });
 
-  const close = () => {
+  let sending = false;
+  byId("keep-profile").addEventListener("click", () => dialog.close());
+  byId("delete-done").addEventListener("click", () => dialog.close());
+  // While the request is on its way the dialog stays: its answer decides
+  // where the person goes next.
+  dialog.addEventListener("cancel", (event) => {
+    if (sending) event.preventDefault();
+  });
+  dialog.addEventListener("close", () => {
     if (following) following.stop();
-    dialog.close();
     // After a request the session is over: the account is going away.
     if (requested) toSignIn();
     else byId("delete-profile").focus();
-  };
-  byId("keep-profile").addEventListener("click", close);
-  byId("delete-done").addEventListener("click", close);
-  dialog.addEventListener("cancel", (event) => {
-    event.preventDefault();
-    close();
   });
 
   form.addEventListener("submit", async (event) => {
@@ -68,14 +69,20 @@ export function setUpDeletion(profile) {
       return;
     }
     let started;
+    sending = true;
     try {
-      started = await whileBusy(byId("confirm-delete"), "Deleting…", () =>
-        call("DELETE", "/v1/me", { confirm: confirmInput.value }),
+      started = await whileBusy(
+        byId("confirm-delete"),
+        "Deleting…",
+        () => call("DELETE", "/v1/me", { confirm: confirmInput.value }),
+        [byId("keep-profile")],
       );
     } catch (error) {
       report(error, "delete-error");
       confirmInput.focus();
       return;
+    } finally {
+      sending = false;
     }
     requested = true;
     form.hidden = true;

@@ -27,12 +27,14 @@ export function setUpPicture(profile) {
   };
 
   const reloadProfile = async () => {
-    const fresh = await call("GET", "/v1/me");
-    showCurrent(fresh.picture);
-    showWho(fresh);
+    showWho(await call("GET", "/v1/me"));
   };
 
   showCurrent(profile.picture);
+  // A new name gives the default picture new initials.
+  document.addEventListener("profile", (event) => {
+    if (pending.hidden) showCurrent(event.detail.picture);
+  });
 
   byId("upload").addEventListener("click", () => fileInput.click());
 
@@ -62,7 +64,10 @@ export function setUpPicture(profile) {
   byId("save-picture").addEventListener("click", async (event) => {
     clearError("picture-error");
     try {
-      await whileBusy(event.currentTarget, "Saving…", () => call("POST", "/v1/me/avatar/pending/save"));
+      await whileBusy(event.currentTarget, "Saving…", () => call("POST", "/v1/me/avatar/pending/save"), [
+        byId("cancel-picture"),
+      ]);
+      pending.hidden = true;
       await reloadProfile();
       flash("picture-status", "Your new picture is saved.");
       byId("upload").focus();
@@ -74,7 +79,9 @@ export function setUpPicture(profile) {
   byId("cancel-picture").addEventListener("click", async (event) => {
     clearError("picture-error");
     try {
-      await whileBusy(event.currentTarget, "Cancelling…", () => call("DELETE", "/v1/me/avatar/pending"));
+      await whileBusy(event.currentTarget, "Cancelling…", () => call("DELETE", "/v1/me/avatar/pending"), [
+        byId("save-picture"),
+      ]);
     } catch (error) {
       // Already gone (expired or cancelled elsewhere) is what Cancel wanted.
       if (error.code !== "no_pending_picture") {

@@ -73,9 +73,19 @@ function consentRow(consent) {
       flash(status.id, granted ? "On. Saved." : "Off. Saved.");
     } catch (failure) {
       toggle.checked = !granted;
+      if (failure.code === "purpose_changed") {
+        // The text changed under the reader: show the new one to answer.
+        await loadConsents(true);
+        const fresh = document.getElementById(`consent-${id}`);
+        if (fresh) fresh.focus();
+        showError(`consent-${id}-error`, "The text of this choice was just updated. Please read it and choose again.");
+        return;
+      }
       report(failure, error.id);
     } finally {
       toggle.disabled = false;
+      // Disabling dropped keyboard focus; give it back.
+      if (document.activeElement === document.body && toggle.isConnected) toggle.focus();
     }
   });
   row.append(text, toggle);
@@ -84,8 +94,8 @@ function consentRow(consent) {
 
 let consentsLoaded = false;
 
-async function loadConsents() {
-  if (consentsLoaded) return;
+async function loadConsents(again = false) {
+  if (consentsLoaded && !again) return;
   clearError("consents-error");
   try {
     const consents = await call("GET", "/v1/me/consents");

@@ -11,7 +11,7 @@ import { setUpDeletion } from "./deletion.js";
 
 const sections = { profile: byId("profile-section"), privacy: byId("privacy-section") };
 
-function showSection() {
+function showSection(event) {
   const wanted = window.location.hash.slice(1).split("/")[0];
   const name = wanted in sections ? wanted : "profile";
   for (const [key, section] of Object.entries(sections)) {
@@ -21,6 +21,8 @@ function showSection() {
     else link.removeAttribute("aria-current");
   }
   document.title = name === "privacy" ? "Privacy – your profile" : "Your profile";
+  // Moving between sections (not the first load) takes focus to the new heading.
+  if (event) sections[name].querySelector("h1").focus();
 }
 
 async function start() {

@@ -37,7 +37,9 @@ function stepDetail(step, receipt) {
 
 /** Fills `statusElement` and the list `stepsElement` from a receipt. */
 export function renderReceipt(receipt, statusElement, stepsElement) {
-  statusElement.textContent = statusText(receipt);
+  // Rewritten only when it changes: it is announced each time.
+  const status = statusText(receipt);
+  if (statusElement.textContent !== status) statusElement.textContent = status;
   stepsElement.replaceChildren(
     ...receipt.steps.map((step) => {
       const item = document.createElement("li");

@@ -83,5 +83,6 @@ loadSession().then(
       showError("email-error", explain(error));
     }
     emailInput.focus();
+    document.body.dataset.ready = "true";
   },
 );

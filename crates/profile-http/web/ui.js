@@ -39,18 +39,22 @@ export function flash(statusId, message) {
 }
 
 /**
- * Runs `work` with `button` disabled and showing `busyLabel`; the label
- * comes back afterwards, whatever happened.
+ * Runs `work` with `button` (and `alsoDisabled`) disabled and `button`
+ * showing `busyLabel`; all comes back afterwards, whatever happened, and
+ * keyboard focus stays on the button.
  */
-export async function whileBusy(button, busyLabel, work) {
+export async function whileBusy(button, busyLabel, work, alsoDisabled = []) {
   const label = button.textContent;
-  button.disabled = true;
+  const hadFocus = document.activeElement === button;
+  for (const control of [button, ...alsoDisabled]) control.disabled = true;
   button.textContent = busyLabel;
   try {
     return await work();
   } finally {
-    button.disabled = false;
+    for (const control of [button, ...alsoDisabled]) control.disabled = false;
     button.textContent = label;
+    // A disabled button loses focus; give it back unless it moved on.
+    if (hadFocus && (document.activeElement === document.body || document.activeElement === null)) button.focus();
   }
 }
 

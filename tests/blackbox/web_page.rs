@@ -1,0 +1,151 @@
+//! The web page as HTTP sees it: where its files are, the security headers
+//! every page carries, and the CSRF token that every change made with the
+//! session cookie needs (checked for every such operation the API lists).
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+use crate::support::{App, error_code};
+
+#[tokio::test]
+async fn the_pages_are_served_from_the_binary_with_a_strict_policy() {
+    let app = App::start(&[]).await;
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let home = plain.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!((home.status(), home.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/profile"));
+
+    let receipt_page = format!("/deletion-receipts/{}", uuid::Uuid::from_u128(7));
+    let pages =
+        ["/sign-in", "/profile", receipt_page.as_str(), "/email-change/revert?token=ab", "/v1/unsubscribe/nope"];
+    for path in pages {
+        let page = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        let header = |name: &str| page.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        assert!(header("content-type").starts_with("text/html"), "{path}");
+        let policy = header("content-security-policy");
+        for part in [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+        ] {
+            assert!(policy.contains(part), "{path}: {policy}");
+        }
+        assert!(!policy.contains("unsafe"), "{path}: {policy}");
+        assert_eq!(
+            (header("x-frame-options"), header("referrer-policy")),
+            ("DENY".into(), "no-referrer".into()),
+            "{path}"
+        );
+        let etag = header("etag");
+        let text = page.text().await.unwrap();
+        if !etag.is_empty() {
+            // A browser keeps a revalidated page's stored headers, updated
+            // by the 304's: a 304 must not bring another policy.
+            let again =
+                app.client.get(format!("{}{path}", app.base)).header("if-none-match", &etag).send().await.unwrap();
+            assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+            let kept = again.headers().get("content-security-policy").map(|v| v.to_str().unwrap().to_owned());
+            assert!(kept.is_none() || kept.as_deref() == Some(policy.as_str()), "{path}: {kept:?}");
+        }
+        assert!(
+            text.contains("/assets/app.css") && !text.contains("style=\""),
+            "{path}: styled from the stylesheet only"
+        );
+    }
+
+    let json_answer = app.client.get(format!("{}/v1/consent-purposes", app.base)).send().await.unwrap();
+    let policy = json_answer.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.starts_with("default-src 'none'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+
+    for (file, media_type) in
+        [("app.css", "text/css"), ("profile.js", "text/javascript"), ("api.js", "text/javascript")]
+    {
+        let url = format!("{}/assets/{file}", app.base);
+        let first = app.client.get(&url).send().await.unwrap();
+        assert_eq!(first.status(), StatusCode::OK, "{file}");
+        assert!(first.headers()["content-type"].to_str().unwrap().starts_with(media_type), "{file}");
+        assert_eq!(
+            first.headers()["cache-control"],
+            "no-cache",
+            "{file}: revalidated, so pages and modules stay in step"
+        );
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        let again = app.client.get(&url).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{file}");
+    }
+    for missing in ["/assets/nothing.js", "/assets/profile.html", "/assets/..%2FCargo.toml"] {
+        let answer = app.client.get(format!("{}{missing}", app.base)).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{missing}");
+    }
+}
+
+/// Every operation the API document lists for the session cookie that
+/// changes something (or, like the export, counts against a limit), with a
+/// body it would accept.
+fn cookie_actions() -> Vec<(&'static str, &'static str, Option<Value>)> {
+    vec![
+        ("POST", "/v1/auth/sign-out", None),
+        ("PATCH", "/v1/me", Some(json!({ "display_name": "Mallory" }))),
+        ("DELETE", "/v1/me", Some(json!({ "confirm": "eve@example.com" }))),
+        ("POST", "/v1/me/avatar/pending", None),
+        ("DELETE", "/v1/me/avatar/pending", None),
+        ("POST", "/v1/me/avatar/pending/save", None),
+        ("DELETE", "/v1/me/avatar", None),
+        ("POST", "/v1/me/email-change", Some(json!({ "new_email": "mallory@example.com" }))),
+        ("POST", "/v1/me/email-change/confirm", Some(json!({ "code": "123456" }))),
+        ("GET", "/v1/me/export", None),
+        ("DELETE", "/v1/me/deletion", None),
+        ("PUT", "/v1/me/consents/{purpose}", Some(json!({ "granted": true }))),
+    ]
+}
+
+#[tokio::test]
+async fn every_change_made_with_the_cookie_needs_the_csrf_token() {
+    let app = App::start(&[]).await;
+    let spec: Value = app.client.get(format!("{}/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    let mut listed = BTreeSet::new();
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let by_cookie =
+                operation["security"].as_array().is_some_and(|s| s.iter().any(|r| r.get("CookieAuth").is_some()));
+            if by_cookie && (method != "get" || path == "/v1/me/export") {
+                listed.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    let tested: BTreeSet<(String, String)> =
+        cookie_actions().into_iter().map(|(m, p, _)| (m.to_owned(), p.to_owned())).collect();
+    assert_eq!(listed, tested, "a new cookie operation needs a line in cookie_actions()");
+
+    let cookie = app.sign_in_cookie("eve@example.com").await;
+    for (method, path, body) in cookie_actions() {
+        let url = format!("{}{}", app.base, path.replace("{purpose}", "newsletter"));
+        let mut request =
+            app.client.request(method.parse().unwrap(), url).header("cookie", &cookie).header("origin", &app.base);
+        if path == "/v1/me/avatar/pending" {
+            let jpeg =
+                profile_testkit::pictures::jpeg(&profile_testkit::pictures::two_colour(64, 64, [1, 2, 3], [4, 5, 6]));
+            request = request.multipart(Form::new().part("file", Part::bytes(jpeg).file_name("a.jpg")));
+        } else if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let refused = request.send().await.unwrap();
+        assert_eq!(error_code(refused).await, (StatusCode::FORBIDDEN, "csrf_token_invalid".into()), "{method} {path}");
+    }
+
+    // Nothing happened: still signed in, same name and address, no upload,
+    // no consent, no deletion under way, nothing mailed but the sign-in code.
+    let get = |path: &str| app.client.get(format!("{}{path}", app.base)).header("cookie", &cookie);
+    let me: Value = get("/v1/me").send().await.unwrap().json().await.unwrap();
+    assert_eq!((me["display_name"].clone(), me["email"].clone()), (Value::Null, json!("eve@example.com")));
+    assert_eq!(me["picture"]["is_default"], json!(true));
+    let consents: Value = get("/v1/me/consents").send().await.unwrap().json().await.unwrap();
+    assert!(consents.as_array().unwrap().iter().all(|c| c["granted"] == false), "{consents}");
+    let pending = get("/v1/me/deletion").send().await.unwrap();
+    assert_eq!(error_code(pending).await, (StatusCode::NOT_FOUND, "no_deletion_pending".into()));
+    assert_eq!(app.mailbox_count(), 1);
+}
