@@ -95,5 +95,9 @@ async fn a_person_deletes_their_profile_and_can_no_longer_sign_in() {
     let steps = browser.eval("[...document.querySelectorAll('#receipt-steps li')].map(li => li.className)").await;
     assert_eq!(steps, json!(["done", "done", "done", "done", "done"]));
     browser.screenshot("receipt").await;
+    browser.resize(390, 844).await;
+    browser.wait_for("the phone layout", "window.innerWidth < 500").await;
+    assert_eq!(browser.eval("document.documentElement.scrollWidth > window.innerWidth").await, json!(false));
+    browser.screenshot("receipt-phone").await;
     browser.quit().await;
 }

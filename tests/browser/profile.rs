@@ -75,8 +75,17 @@ async fn a_person_signs_in_and_edits_picture_name_and_email_on_the_page() {
     assert!(default_src.as_str().unwrap().ends_with(".svg"), "the default picture: {default_src}");
     browser.screenshot("desktop").await;
 
-    // Upload: a preview of the processed picture; Cancel keeps the old one.
+    // A file that is not a picture is explained next to the picture.
     let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.jpg");
+    std::fs::write(&notes, "these are not pixels").unwrap();
+    browser.choose_file("#picture-file", &notes).await;
+    browser
+        .wait_for("the refusal", "document.querySelector('#picture-error').innerText.includes(\"can't be used\")")
+        .await;
+    assert_eq!(browser.eval("document.querySelector('#picture-pending').hidden").await, json!(true));
+
+    // Upload: a preview of the processed picture; Cancel keeps the old one.
     let photo = dir.path().join("holiday.jpg");
     let red_over_blue = profile_testkit::pictures::two_colour(900, 600, [210, 30, 30], [30, 30, 210]);
     std::fs::write(&photo, profile_testkit::pictures::jpeg(&red_over_blue)).unwrap();
@@ -160,5 +169,35 @@ async fn a_person_signs_in_and_edits_picture_name_and_email_on_the_page() {
     let overflow = browser.eval("document.documentElement.scrollWidth > window.innerWidth").await;
     assert_eq!(overflow, json!(false), "nothing is wider than a phone screen");
     browser.screenshot("phone").await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn an_old_sign_in_is_offered_a_fresh_one_before_changing_the_login_email() {
+    let Some(browser) = Browser::start("reauthenticate").await else { return };
+    let app = App::start(&[("PROFILE_EMAIL_CHANGE_RECENT_SIGN_IN_SECS", "1")]).await;
+    crate::sign_in(&browser, &app, "mary@example.com").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    browser.fill("#login-email", "mary.new@example.com").await;
+    let before = app.mailbox_count();
+    browser.click("#save-email").await;
+    browser
+        .wait_for(
+            "the request to sign in again",
+            "document.querySelector('#email-error').innerText.includes('sign in again')",
+        )
+        .await;
+    assert_eq!(browser.eval("document.querySelector('#email-dialog').open").await, json!(false));
+    assert_eq!(app.mailbox_count(), before, "no code was sent");
+    browser.screenshot("asked").await;
+    let old_session = crate::cookie_of(&browser).await;
+    browser.click("#email-error button").await;
+    browser.wait_for("the sign-in page", SIGN_IN_READY).await;
+    let ended = app.client.get(format!("{}/v1/auth/session", app.base)).header("cookie", old_session).send().await;
+    assert_eq!(ended.unwrap().status(), reqwest::StatusCode::UNAUTHORIZED, "the old session was signed out");
+    crate::sign_in(&browser, &app, "mary@example.com").await;
+    browser.fill("#login-email", "mary.new@example.com").await;
+    browser.click("#save-email").await;
+    browser.wait_for("the code dialog after a fresh sign-in", "document.querySelector('#email-dialog').open").await;
     browser.quit().await;
 }

@@ -1,7 +1,7 @@
 // What every part of the profile page shares: leaving for the sign-in page,
 // reporting an error next to its field, the top bar.
 
-import { explain, isSignedOut } from "./api.js";
+import { call, explain, isSignedOut } from "./api.js";
 import { byId, showError } from "./ui.js";
 
 /** Sends the reader to the sign-in page (their session is gone). */
@@ -9,13 +9,33 @@ export function toSignIn() {
   window.location.replace("/sign-in");
 }
 
-/** Reacts to an error: to sign-in when signed out, else shown in `errorId`. */
+/** Signs out and opens the sign-in page, for a fresh sign-in. */
+async function signInAgain() {
+  try {
+    await call("POST", "/v1/auth/sign-out");
+  } finally {
+    toSignIn();
+  }
+}
+
+/**
+ * Reacts to an error: to sign-in when signed out, else shown in `errorId`;
+ * when the action needs a fresh sign-in, the message offers one.
+ */
 export function report(error, errorId) {
   if (isSignedOut(error)) {
     toSignIn();
     return;
   }
   showError(errorId, explain(error));
+  if (error.code === "reauthentication_required") {
+    const again = document.createElement("button");
+    again.type = "button";
+    again.className = "quiet";
+    again.textContent = "Sign in again";
+    again.addEventListener("click", signInAgain);
+    byId(errorId).append(" ", again);
+  }
 }
 
 /**
