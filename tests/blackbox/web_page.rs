@@ -55,6 +55,10 @@ async fn the_pages_are_served_from_the_binary_with_a_strict_policy() {
             text.contains("/assets/app.css") && !text.contains("style=\""),
             "{path}: styled from the stylesheet only"
         );
+        let scripts: Vec<&str> =
+            text.match_indices("<script").map(|(at, _)| &text[at..at + text[at..].find('>').unwrap()]).collect();
+        assert!(scripts.iter().all(|tag| tag.contains(" src=\"/assets/")), "{path}: no inline script: {scripts:?}");
+        assert!(!text.contains(" onclick=") && !text.contains(" onload="), "{path}: no inline handlers");
     }
 
     let json_answer = app.client.get(format!("{}/v1/consent-purposes", app.base)).send().await.unwrap();

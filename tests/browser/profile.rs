@@ -162,7 +162,14 @@ async fn a_person_signs_in_and_edits_picture_name_and_email_on_the_page() {
     browser.wait_for("the code dialog", "document.querySelector('#email-dialog').open").await;
     browser.press("\u{e00c}").await;
     browser.wait_for("Escape to close the dialog", "!document.querySelector('#email-dialog').open").await;
-    assert_eq!(browser.eval("document.querySelector('#login-email').value").await, json!("ada.new@example.com"));
+    // The dialog's close event (queued after it closes) puts the address back.
+    browser
+        .wait_for(
+            "the address in force shown again",
+            "document.querySelector('#login-email').value === 'ada.new@example.com' &&              document.querySelector('#email-status').innerText.includes('Nothing changed')",
+        )
+        .await;
+    assert_eq!(api_get(&app, &browser, "/v1/me").await["email"], json!("ada.new@example.com"));
 
     browser.resize(390, 844).await;
     browser.wait_for("the phone layout", "window.innerWidth < 500").await;

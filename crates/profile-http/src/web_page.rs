@@ -180,6 +180,47 @@ mod tests {
         }
     }
 
+    /// The names a module exports (`export function`, `export async
+    /// function`, `export class`).
+    fn exported(text: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        for prefix in ["export function ", "export async function ", "export class "] {
+            for (at, _) in text.match_indices(prefix) {
+                let rest = &text[at + prefix.len()..];
+                names.push(rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect());
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn every_module_imports_the_shared_names_it_uses() {
+        let modules: Vec<(&str, &str)> = ASSETS
+            .iter()
+            .filter(|a| a.media_type == JS)
+            .map(|a| (a.name, std::str::from_utf8(a.bytes).expect("text files")))
+            .collect();
+        for (name, text) in &modules {
+            let imports: String = text.lines().filter(|l| l.starts_with("import ")).collect();
+            let own = exported(text);
+            for (other, other_text) in &modules {
+                for shared in exported(other_text).into_iter().filter(|n| !own.contains(n)) {
+                    let called = text.match_indices(&format!("{shared}(")).any(|(at, _)| {
+                        let before = text[..at].chars().next_back();
+                        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                    });
+                    let defined = text.contains(&format!("function {shared}("));
+                    let imported =
+                        imports.contains(&format!(" {shared},")) || imports.contains(&format!(" {shared} }}"));
+                    assert!(
+                        !called || defined || imported,
+                        "{name} calls {shared} (from {other}) without importing it"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn pages_hold_no_inline_script_or_style() {
         for file in ASSETS.iter().filter(|a| a.media_type == HTML) {

@@ -116,6 +116,7 @@ const MESSAGES = {
   csrf_token_invalid: "Your page is out of date. Reload it and try again.",
   cross_site_request: "Your page is out of date. Reload it and try again.",
   payload_too_large: "That is too large to send.",
+  account_not_found: "This account no longer exists. Sign in to start again.",
   unauthenticated: "You are signed out. Sign in again.",
   session_invalid: "You are signed out. Sign in again.",
 };

@@ -2,7 +2,7 @@
 // deletion receipt's progress. With a grace period set by the operator, a
 // banner offers to keep the profile while the deletion waits.
 
-import { call } from "./api.js";
+import { call, explain } from "./api.js";
 import { byId, clearError, showError, when, whileBusy } from "./ui.js";
 import { report, toSignIn } from "./page.js";
 import { followReceipt } from "./receipt-view.js";
@@ -90,6 +90,11 @@ export function setUpDeletion(profile) {
     byId("receipt-link").href = `/deletion-receipts/${started.receipt_id}`;
     byId("delete-progress-title").focus();
     following = followReceipt(started.receipt_id, byId("receipt-status"), byId("receipt-steps"), {
+      // The deletion goes on whatever happens to this page; say when the
+      // progress cannot be read, and clear it once it can.
+      onError: (error) =>
+        showError("delete-progress-error", `${explain(error)} The deletion goes on; the receipt link shows it.`),
+      onRead: () => clearError("delete-progress-error"),
       onEnd: (receipt) => {
         if (receipt.status === "completed") byId("delete-progress-title").textContent = "Your profile is deleted";
       },

@@ -3,7 +3,7 @@
 
 import { call, explain, isSignedOut, loadSession } from "./api.js";
 import { byId, showError } from "./ui.js";
-import { showWho, toSignIn } from "./page.js";
+import { report, showWho, toSignIn } from "./page.js";
 import { setUpPicture } from "./picture.js";
 import { setUpAccount } from "./account.js";
 import { setUpPrivacy } from "./privacy.js";

@@ -67,13 +67,14 @@ export function renderReceipt(receipt, statusElement, stepsElement) {
  * failed read; the next one is tried, unless the id itself was refused.
  */
 export function followReceipt(id, statusElement, stepsElement, options = {}) {
-  const { everyMs = 1000, onError = () => {}, onEnd = () => {} } = options;
+  const { everyMs = 1000, onError = () => {}, onRead = () => {}, onEnd = () => {} } = options;
   let timer = null;
   let stopped = false;
   const read = async () => {
     try {
       const receipt = await call("GET", `/v1/deletion-receipts/${encodeURIComponent(id)}`);
       renderReceipt(receipt, statusElement, stepsElement);
+      onRead(receipt);
       if (receipt.status !== "in_progress") {
         stopped = true;
         onEnd(receipt);

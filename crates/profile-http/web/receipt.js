@@ -2,7 +2,7 @@
 // date until the deletion is complete.
 
 import { explain } from "./api.js";
-import { byId, showError } from "./ui.js";
+import { byId, clearError, showError } from "./ui.js";
 import { followReceipt } from "./receipt-view.js";
 
 const id = decodeURIComponent(window.location.pathname.split("/").pop() || "");
@@ -16,4 +16,5 @@ followReceipt(id, byId("receipt-status"), byId("receipt-steps"), {
     }
     showError("receipt-error", explain(error));
   },
+  onRead: () => clearError("receipt-error"),
 });
