@@ -101,3 +101,41 @@ async fn a_person_deletes_their_profile_and_can_no_longer_sign_in() {
     browser.screenshot("receipt-phone").await;
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn during_a_grace_period_a_person_can_sign_in_again_and_keep_their_profile() {
+    let Some(browser) = Browser::start("grace").await else { return };
+    let app = App::start(&[("PROFILE_DELETION_GRACE_SECS", "3600")]).await;
+    sign_in(&browser, &app, "ken@example.com").await;
+    browser.goto(&format!("{}/profile#privacy", app.base)).await;
+    browser.click("#delete-profile").await;
+    browser.fill("#delete-confirm", "ken@example.com").await;
+    browser.click("#confirm-delete").await;
+    browser
+        .wait_for(
+            "the scheduled deletion",
+            "document.querySelector('#receipt-status').innerText.includes('will be deleted on')",
+        )
+        .await;
+    browser.screenshot("scheduled").await;
+    browser.click("#delete-done").await;
+    browser.wait_for("the sign-in page", SIGN_IN_READY).await;
+
+    // Signing in still works until the grace period ends; the page says
+    // when the profile goes and offers to keep it.
+    sign_in(&browser, &app, "ken@example.com").await;
+    browser.wait_for("the banner", "!document.querySelector('#deletion-banner').hidden").await;
+    assert!(browser.text("#deletion-banner-text").await.contains("will be deleted on"));
+    browser.screenshot("banner").await;
+    browser.click("#cancel-deletion").await;
+    browser.wait_for("the banner to go", "document.querySelector('#deletion-banner').hidden").await;
+    let cookie = crate::cookie_of(&browser).await;
+    let pending = app.client.get(format!("{}/v1/me/deletion", app.base)).header("cookie", cookie).send().await.unwrap();
+    assert_eq!(crate::support::error_code(pending).await.1, "no_deletion_pending", "the deletion was cancelled");
+    browser.reload().await;
+    browser
+        .wait_for("the page again", "location.pathname === '/profile' && document.body.dataset.ready === 'true'")
+        .await;
+    assert_eq!(browser.eval("document.querySelector('#deletion-banner').hidden").await, json!(true));
+    browser.quit().await;
+}

@@ -22,7 +22,10 @@ async function showPendingDeletion() {
   byId("deletion-banner").hidden = false;
 }
 
-/** Wires the Delete profile button, its dialog and the pending-deletion banner. */
+/**
+ * Wires the Delete profile button, its dialog and the pending-deletion
+ * banner; resolves once the banner is shown or known not to be needed.
+ */
 export function setUpDeletion(profile) {
   let email = profile.email;
   document.addEventListener("profile", (event) => {
@@ -111,5 +114,5 @@ export function setUpDeletion(profile) {
     }
   });
 
-  showPendingDeletion();
+  return showPendingDeletion();
 }

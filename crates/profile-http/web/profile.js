@@ -60,7 +60,7 @@ async function start() {
   setUpPicture(profile);
   setUpAccount(profile);
   setUpPrivacy();
-  setUpDeletion(profile);
+  await setUpDeletion(profile);
   document.body.dataset.ready = "true";
 }
 
