@@ -106,6 +106,23 @@ async fn the_browser_session_cookie_works_and_sign_out_ends_it() {
 }
 
 #[tokio::test]
+async fn a_cookie_only_sign_in_keeps_the_token_out_of_the_body() {
+    let app = App::start(&[]).await;
+    app.post("/v1/auth/sign-in", json!({ "email": "dora@example.com" })).await;
+    let code = app.code_from_mailbox("dora@example.com").await;
+    let body = json!({ "email": "dora@example.com", "code": code, "cookie_only": true });
+    let verified = app.post("/v1/auth/verify", body).await;
+    assert_eq!(verified.status(), StatusCode::OK);
+    let pair = verified.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let answer: Value = verified.json().await.unwrap();
+    let token = pair.strip_prefix("profile_session=").unwrap();
+    assert!(answer.get("token").is_none() && !answer.to_string().contains(token), "{answer}");
+    assert_eq!(answer["account_created"], json!(true));
+    let me = app.client.get(format!("{}/v1/me", app.base)).header("cookie", &pair).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK, "the cookie is the session");
+}
+
+#[tokio::test]
 async fn a_bearer_token_stops_working_after_sign_out() {
     let app = App::start(&[]).await;
     let token = app.sign_in("dan@example.com").await;

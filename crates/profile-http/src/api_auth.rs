@@ -86,7 +86,8 @@ impl AuthApi {
     /// Sign in with the code
     ///
     /// Checks the code sent to the address. On success returns a session
-    /// token and sets the session cookie. A wrong, expired, used or
+    /// token (not with `cookie_only`, as the web page asks) and sets the
+    /// session cookie. A wrong, expired, used or
     /// over-tried code gets the same `invalid_code` answer.
     #[oai(path = "/v1/auth/verify", method = "post")]
     async fn verify(&self, req: &Request, body: Json<VerifyRequest>) -> Result<Verified, ApiError> {
@@ -106,7 +107,7 @@ impl AuthApi {
         let token = signed_in.token.reveal();
         let cookie = self.session_cookie(&token, self.config.session_ttl);
         let body = SessionCreated {
-            token,
+            token: (!body.0.cookie_only).then_some(token),
             expires_at: signed_in.expires_at,
             user_id: signed_in.account.id.as_uuid(),
             account_created: signed_in.created,

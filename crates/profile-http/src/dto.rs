@@ -30,14 +30,20 @@ pub struct VerifyRequest {
     pub email: String,
     /// The six-digit code from the message (spaces and hyphens allowed).
     pub code: String,
+    /// `true` for a browser page: the session is given only as the
+    /// HttpOnly cookie, so no script ever sees its token.
+    #[oai(default)]
+    pub cookie_only: bool,
 }
 
 /// A new session.
 #[derive(Debug, Object)]
 pub struct SessionCreated {
     /// The session token: send it as `Authorization: Bearer <token>`. It is
-    /// shown once; only its hash is stored.
-    pub token: String,
+    /// shown once; only its hash is stored. Absent when `cookie_only` was
+    /// asked for.
+    #[oai(skip_serializing_if_is_none)]
+    pub token: Option<String>,
     /// When the session ends.
     pub expires_at: OffsetDateTime,
     /// The signed-in user's id.

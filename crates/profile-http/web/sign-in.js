@@ -47,7 +47,8 @@ codeForm.addEventListener("submit", async (event) => {
   }
   try {
     await whileBusy(byId("verify"), "Signing in…", () =>
-      call("POST", "/v1/auth/verify", { email: emailInput.value.trim(), code: codeInput.value.trim() }),
+      // cookie_only: the session stays in the HttpOnly cookie, out of reach of scripts.
+      call("POST", "/v1/auth/verify", { email: emailInput.value.trim(), code: codeInput.value.trim(), cookie_only: true }),
     );
     window.location.assign("/profile");
   } catch (error) {
