@@ -202,6 +202,11 @@ async fn an_old_sign_in_is_offered_a_fresh_one_before_changing_the_login_email()
     browser.wait_for("the sign-in page", SIGN_IN_READY).await;
     let ended = app.client.get(format!("{}/v1/auth/session", app.base)).header("cookie", old_session).send().await;
     assert_eq!(ended.unwrap().status(), reqwest::StatusCode::UNAUTHORIZED, "the old session was signed out");
+    browser.resize(390, 844).await;
+    browser.wait_for("the phone layout", "window.innerWidth < 500").await;
+    assert_eq!(browser.eval("document.documentElement.scrollWidth > window.innerWidth").await, json!(false));
+    browser.screenshot("sign-in-phone").await;
+    browser.resize(1280, 900).await;
     crate::sign_in(&browser, &app, "mary@example.com").await;
     browser.fill("#login-email", "mary.new@example.com").await;
     browser.click("#save-email").await;
