@@ -47,6 +47,7 @@ async fn a_person_deletes_their_profile_and_can_no_longer_sign_in() {
         )
         .await;
     browser.screenshot("confirm-mismatch").await;
+    crate::accessibility::assert_accessible(&browser, "the deletion dialog with an error").await;
 
     browser.fill("#delete-confirm", "Linus@Example.com").await;
     browser.click("#confirm-delete").await;
@@ -67,6 +68,7 @@ async fn a_person_deletes_their_profile_and_can_no_longer_sign_in() {
     let receipt = receipt.as_str().unwrap().to_owned();
     assert!(receipt.starts_with("/deletion-receipts/"), "{receipt}");
     browser.screenshot("progress").await;
+    crate::accessibility::assert_accessible(&browser, "the deletion progress").await;
 
     // Close leads to sign-in, where the account can no longer be entered.
     browser.click("#delete-done").await;
@@ -82,6 +84,7 @@ async fn a_person_deletes_their_profile_and_can_no_longer_sign_in() {
     browser.wait_for("the refusal", "document.querySelector('#code-error').innerText.includes('being deleted')").await;
     assert_eq!(browser.eval("location.pathname").await, json!("/sign-in"));
     browser.screenshot("sign-in-refused").await;
+    crate::accessibility::assert_accessible(&browser, "the refused sign-in").await;
 
     // The provider answers again: the receipt page shows the deletion done.
     provider.answer_with(204);
@@ -95,6 +98,7 @@ async fn a_person_deletes_their_profile_and_can_no_longer_sign_in() {
     let steps = browser.eval("[...document.querySelectorAll('#receipt-steps li')].map(li => li.className)").await;
     assert_eq!(steps, json!(["done", "done", "done", "done", "done"]));
     browser.screenshot("receipt").await;
+    crate::accessibility::assert_accessible(&browser, "the receipt page").await;
     browser.resize(390, 844).await;
     browser.wait_for("the phone layout", "window.innerWidth < 500").await;
     assert_eq!(browser.eval("document.documentElement.scrollWidth > window.innerWidth").await, json!(false));
@@ -127,6 +131,7 @@ async fn during_a_grace_period_a_person_can_sign_in_again_and_keep_their_profile
     browser.wait_for("the banner", "!document.querySelector('#deletion-banner').hidden").await;
     assert!(browser.text("#deletion-banner-text").await.contains("will be deleted on"));
     browser.screenshot("banner").await;
+    crate::accessibility::assert_accessible(&browser, "the pending-deletion banner").await;
     browser.click("#cancel-deletion").await;
     browser.wait_for("the banner to go", "document.querySelector('#deletion-banner').hidden").await;
     let cookie = crate::cookie_of(&browser).await;

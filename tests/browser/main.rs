@@ -11,6 +11,7 @@
 #[allow(dead_code, reason = "the black-box helpers are shared; these tests use some")]
 mod support;
 
+mod accessibility;
 mod deletion;
 mod privacy;
 mod profile;

@@ -25,6 +25,7 @@ async fn a_person_downloads_their_data_and_switches_consents() {
         json!("page")
     );
     browser.screenshot("your-data").await;
+    crate::accessibility::assert_accessible(&browser, "the your-data tab").await;
 
     // Download: a JSON file holding this person's data.
     browser.click("#download").await;
@@ -74,6 +75,7 @@ async fn a_person_downloads_their_data_and_switches_consents() {
         .collect();
     assert_eq!(granted, ["newsletter"]);
     browser.screenshot("consents").await;
+    crate::accessibility::assert_accessible(&browser, "the consents tab").await;
 
     // Kept after a reload; switched off again just as easily.
     browser.goto(&format!("{}/profile#privacy/consents", app.base)).await;

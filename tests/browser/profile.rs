@@ -61,6 +61,7 @@ async fn a_person_signs_in_and_edits_picture_name_and_email_on_the_page() {
         .await;
     assert_eq!(browser.eval("document.querySelector('#code').getAttribute('aria-invalid')").await, json!("true"));
     browser.screenshot("sign-in-wrong-code").await;
+    crate::accessibility::assert_accessible(&browser, "the sign-in page with a wrong code").await;
     browser.fill("#code", &code).await;
     browser.click("#verify").await;
     browser
@@ -74,6 +75,7 @@ async fn a_person_signs_in_and_edits_picture_name_and_email_on_the_page() {
     let default_src = browser.eval("document.querySelector('#picture').src").await;
     assert!(default_src.as_str().unwrap().ends_with(".svg"), "the default picture: {default_src}");
     browser.screenshot("desktop").await;
+    crate::accessibility::assert_accessible(&browser, "the profile page").await;
 
     // A file that is not a picture is explained next to the picture.
     let dir = tempfile::tempdir().unwrap();
@@ -95,6 +97,7 @@ async fn a_person_signs_in_and_edits_picture_name_and_email_on_the_page() {
     let preview_src = browser.eval("document.querySelector('#preview-large').src").await;
     assert!(preview_src.as_str().unwrap().contains("/v1/me/avatar/pending/preview/"), "{preview_src}");
     browser.screenshot("picture-preview").await;
+    crate::accessibility::assert_accessible(&browser, "the picture preview").await;
     browser.click("#cancel-picture").await;
     browser.wait_for("the current picture again", "!document.querySelector('#picture-current').hidden").await;
     assert_eq!(browser.eval("document.querySelector('#picture').src").await, default_src);
@@ -150,6 +153,7 @@ async fn a_person_signs_in_and_edits_picture_name_and_email_on_the_page() {
         .await;
     assert_eq!(api_get(&app, &browser, "/v1/me").await["email"], json!("ada@example.com"), "nothing changed yet");
     browser.screenshot("email-dialog").await;
+    crate::accessibility::assert_accessible(&browser, "the code dialog with an error").await;
     browser.fill("#email-code", &code).await;
     browser.click("#confirm-email").await;
     browser.wait_for("the dialog to close", "!document.querySelector('#email-dialog').open").await;
@@ -176,6 +180,7 @@ async fn a_person_signs_in_and_edits_picture_name_and_email_on_the_page() {
     let overflow = browser.eval("document.documentElement.scrollWidth > window.innerWidth").await;
     assert_eq!(overflow, json!(false), "nothing is wider than a phone screen");
     browser.screenshot("phone").await;
+    crate::accessibility::assert_accessible(&browser, "the profile page at phone width").await;
     browser.quit().await;
 }
 
@@ -197,6 +202,7 @@ async fn an_old_sign_in_is_offered_a_fresh_one_before_changing_the_login_email()
     assert_eq!(browser.eval("document.querySelector('#email-dialog').open").await, json!(false));
     assert_eq!(app.mailbox_count(), before, "no code was sent");
     browser.screenshot("asked").await;
+    crate::accessibility::assert_accessible(&browser, "the request to sign in again").await;
     let old_session = crate::cookie_of(&browser).await;
     browser.click("#email-error button").await;
     browser.wait_for("the sign-in page", SIGN_IN_READY).await;

@@ -122,6 +122,12 @@ impl Browser {
         self.command("POST", "/execute/sync", json!({ "script": script, "args": args })).await
     }
 
+    /// Runs the asynchronous `script` (it calls its last argument with the
+    /// result) and returns what it passed.
+    pub async fn script_async(&self, script: &str, args: Value) -> Value {
+        self.command("POST", "/execute/async", json!({ "script": script, "args": args })).await
+    }
+
     /// Waits until the JavaScript expression `condition` is true; on time-out
     /// saves a screenshot and fails with `what` and the page's text.
     pub async fn wait_for(&self, what: &str, condition: &str) {
