@@ -47,4 +47,3 @@ pub async fn assert_accessible(browser: &Browser, what: &str) {
     }
     assert!(matches!(violations, Value::Array(_)), "axe gave no answer for {what}: {violations}");
 }
-
