@@ -87,4 +87,8 @@ pub struct OutgoingEmail {
     /// After this moment the message is pointless (a code that has expired)
     /// and is no longer tried; `None` means it is tried until delivered.
     pub expires_at: Option<OffsetDateTime>,
+    /// The account the message is about, when one is known: the message is
+    /// exported and erased with that account even when it went to an
+    /// address that never became (or is no longer) the account's.
+    pub about: Option<crate::UserId>,
 }

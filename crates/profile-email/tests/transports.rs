@@ -22,6 +22,7 @@ fn code_email(id: u128) -> OutgoingEmail {
         content: EmailContent::SignInCode { code: "314159".into(), valid_minutes: 10 },
         created_at: datetime!(2026-11-29 12:00 UTC),
         expires_at: None,
+        about: None,
     }
 }
 

@@ -328,6 +328,9 @@ impl ErasureStore for SeaOrmStore {
             let filter = match table.owner {
                 Owner::Itself(column) | Owner::UserId(column) => Expr::col(Alias::new(column)).eq(user.as_uuid()),
                 Owner::Email(column) => Expr::col(Alias::new(column)).is_in(addresses.iter().cloned()),
+                Owner::EmailOrAbout { email, about } => Expr::col(Alias::new(email))
+                    .is_in(addresses.iter().cloned())
+                    .or(Expr::col(Alias::new(about)).eq(user.as_uuid())),
                 Owner::Nobody => continue,
             };
             let statement = Query::delete().from_table(Alias::new(table.name)).and_where(filter).to_owned();

@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use profile_domain::ports::{DeliveryOutcome, OutboxStore, QueuedEmail};
-use profile_domain::{EmailAddress, EmailContent, EmailId, OutgoingEmail, PortError};
+use profile_domain::{EmailAddress, EmailContent, EmailId, OutgoingEmail, PortError, UserId};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -49,6 +49,7 @@ pub(crate) fn queued_row(email: &OutgoingEmail) -> message::ActiveModel {
         created_at_ms: Set(to_ms(email.created_at)),
         expires_at_ms: Set(email.expires_at.map(to_ms)),
         finished_at_ms: Set(None),
+        about_user_id: Set(email.about.map(|u| u.as_uuid())),
     }
 }
 
@@ -90,6 +91,7 @@ fn queued_from_row(row: message::Model) -> Result<QueuedEmail, PortError> {
             content: content_from_row(&row.kind, row.payload.as_deref())?,
             created_at: from_ms(row.created_at_ms)?,
             expires_at: row.expires_at_ms.map(from_ms).transpose()?,
+            about: row.about_user_id.map(UserId::from_uuid),
         },
         attempts: count(row.attempts),
     })

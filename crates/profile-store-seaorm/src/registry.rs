@@ -15,8 +15,25 @@ pub enum Owner {
     /// This column holds an email address: the row belongs to whoever has
     /// (or had) that address, with or without an account.
     Email(&'static str),
+    /// As `Email` for this email column (the export reads the rows by
+    /// address: one asked for and never confirmed is not the user's to
+    /// see), and the other column names the account the row is about when
+    /// that is known: the erasure deletes the rows found either way.
+    EmailOrAbout { email: &'static str, about: &'static str },
     /// The table holds nothing about any user.
     Nobody,
+}
+
+impl Owner {
+    /// The columns that tie a row to a user (none for `Nobody`).
+    #[must_use]
+    pub fn columns(self) -> Vec<&'static str> {
+        match self {
+            Self::Itself(c) | Self::UserId(c) | Self::Email(c) => vec![c],
+            Self::EmailOrAbout { email, about } => vec![email, about],
+            Self::Nobody => Vec::new(),
+        }
+    }
 }
 
 /// What a column holds.
@@ -86,7 +103,7 @@ pub const TABLES: &[Table] = &[
     },
     Table {
         name: "outbox_messages",
-        owner: Owner::Email("recipient"),
+        owner: Owner::EmailOrAbout { email: "recipient", about: "about_user_id" },
         columns: &[
             ("id", Personal),
             ("recipient", Personal),
@@ -102,6 +119,8 @@ pub const TABLES: &[Table] = &[
             ("created_at_ms", Personal),
             ("expires_at_ms", Internal),
             ("finished_at_ms", Personal),
+            // The account the message is about (its id, which the export shows).
+            ("about_user_id", Personal),
         ],
     },
     Table {

@@ -27,7 +27,14 @@ fn hasher() -> SecretHasher {
 }
 
 fn message(id: u128, to: &EmailAddress, content: EmailContent) -> OutgoingEmail {
-    OutgoingEmail { id: EmailId(Uuid::from_u128(id)), to: to.clone(), content, created_at: T0, expires_at: None }
+    OutgoingEmail {
+        id: EmailId(Uuid::from_u128(id)),
+        to: to.clone(),
+        content,
+        created_at: T0,
+        expires_at: None,
+        about: None,
+    }
 }
 
 /// Signs `address` in with session `session` and returns the account id.

@@ -61,6 +61,9 @@ async fn rows_of(db: &TestDb, user: UserId, addresses: &[&str]) -> Vec<(&'static
         let filter = match table.owner {
             Owner::Itself(c) | Owner::UserId(c) => Expr::col(Alias::new(c)).eq(user.as_uuid()),
             Owner::Email(c) => Expr::col(Alias::new(c)).is_in(addresses.iter().map(|a| (*a).to_owned())),
+            Owner::EmailOrAbout { email, about } => Expr::col(Alias::new(email))
+                .is_in(addresses.iter().map(|a| (*a).to_owned()))
+                .or(Expr::col(Alias::new(about)).eq(user.as_uuid())),
             Owner::Nobody => continue,
         };
         let query =
@@ -101,6 +104,7 @@ on_every_backend!(a_request_ends_the_sessions_refuses_a_second_and_stops_sign_in
         content: EmailContent::EmailChangeReverted,
         created_at: T0,
         expires_at: None,
+        about: None,
     };
     db.store.put_challenge(&challenge, &message).await.unwrap();
     let completion = SignInCompletion {
@@ -159,6 +163,7 @@ on_every_backend!(erasure_notices_supersede_waiting_ones_and_are_queued_once, |d
         content: EmailContent::AccountDeleted { receipt_url: "https://p.example/r".to_owned() },
         created_at: T0,
         expires_at: None,
+        about: None,
     };
     assert_eq!(db.store.confirmation(&message).await.unwrap(), ConfirmationState::Waiting);
     assert_eq!(db.store.confirmation(&message).await.unwrap(), ConfirmationState::Waiting);
@@ -178,9 +183,32 @@ on_every_backend!(erasing_removes_every_row_of_the_user_and_nothing_of_anyone_el
     for (n, user) in [(10, ada), (20, bob)] {
         consent(&db, n, user, &[NoticeFor { id: Uuid::from_u128(n + 1), provider: lists() }]).await;
     }
+    // Messages about each of them to addresses that never became theirs
+    // (a code to an address asked for, then given up for another).
+    for (n, about) in [(30, ada), (40, bob)] {
+        let to = EmailAddress::parse(&format!("given-up-{n}@example.com")).unwrap();
+        let challenge = SignInChallenge {
+            email: to.clone(),
+            code_hash: SecretHasher::new(SecretKey::new(vec![4; 32]).unwrap()).hash("c", &[&[n as u8]]),
+            created_at: T0,
+            expires_at: T0 + Duration::minutes(10),
+            attempts: 0,
+        };
+        let message = OutgoingEmail {
+            id: EmailId(Uuid::from_u128(n)),
+            to,
+            content: EmailContent::EmailChangeReverted,
+            created_at: T0,
+            expires_at: None,
+            about: Some(about),
+        };
+        db.store.put_challenge(&challenge, &message).await.unwrap();
+    }
     let erasure = job(500, ada, "ada@example.com");
     db.store.request(&erasure).await.unwrap();
     let before_ada = rows_of(&db, ada, &["ada@example.com"]).await;
+    let messages = before_ada.iter().find(|(t, _)| *t == "outbox_messages").unwrap().1;
+    assert!(messages >= 2, "her sign-in code and the message about her elsewhere: {before_ada:?}");
     let before_bob = rows_of(&db, bob, &["bob@example.com"]).await;
     let seeded: Vec<&str> = before_ada.iter().filter(|(_, n)| *n > 0).map(|(t, _)| *t).collect();
     for table in [

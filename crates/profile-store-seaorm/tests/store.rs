@@ -46,6 +46,7 @@ fn message(id: u128, to: &EmailAddress) -> OutgoingEmail {
         content: EmailContent::SignInCode { code: "123456".into(), valid_minutes: 10 },
         created_at: T0,
         expires_at: Some(T0 + Duration::minutes(10)),
+        about: None,
     }
 }
 

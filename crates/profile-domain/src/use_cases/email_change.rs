@@ -243,7 +243,15 @@ impl EmailChanges {
         };
         let id = draw::uuid_v4(self.random.as_ref());
         let sent = EmailChangeCodeSent { id, user_id: who.user_id, destination, sent_at: now };
-        let message = self.message(new_email, content, now, Some(expires_at));
+        // A code to a free address is about this account; a notice to an
+        // address another account holds is that person's mail, not this
+        // user's (it would also tell them the address is taken).
+        let about = who.user_id;
+        let message = if taken {
+            OutgoingEmail { about: None, ..self.message(about, new_email, content, now, Some(expires_at)) }
+        } else {
+            self.message(about, new_email, content, now, Some(expires_at))
+        };
         match self.store.put_request(&request, &sent, &message, &self.policy.code_limits()).await? {
             PutOutcome::Stored => Ok(()),
             PutOutcome::Limited(wait) => Err(StartEmailChangeError::RateLimited(wait)),
@@ -289,7 +297,7 @@ impl EmailChanges {
             revert_url: format!("{}{}", self.policy.revert_url_base, token.reveal()),
             revert_valid_minutes: draw::whole_minutes(self.policy.revert_ttl),
         };
-        let notice = self.message(account.email, content, now, Some(record.revert_expires_at));
+        let notice = self.message(account.id, account.email, content, now, Some(record.revert_expires_at));
         let application = EmailChangeApplication {
             code_hash: request.code_hash,
             record,
@@ -320,7 +328,8 @@ impl EmailChanges {
         if now >= record.revert_expires_at {
             return Err(RevertEmailChangeError::Expired);
         }
-        let notice = self.message(record.old_email.clone(), EmailContent::EmailChangeReverted, now, None);
+        let notice =
+            self.message(record.user_id, record.old_email.clone(), EmailContent::EmailChangeReverted, now, None);
         let reversal = EmailChangeReversal {
             record_id: record.id,
             user_id: record.user_id,
@@ -342,12 +351,14 @@ impl EmailChanges {
 
     fn message(
         &self,
+        about: UserId,
         to: EmailAddress,
         content: EmailContent,
         now: OffsetDateTime,
         expires_at: Option<OffsetDateTime>,
     ) -> OutgoingEmail {
-        OutgoingEmail { id: EmailId(draw::uuid_v4(self.random.as_ref())), to, content, created_at: now, expires_at }
+        let id = EmailId(draw::uuid_v4(self.random.as_ref()));
+        OutgoingEmail { id, to, content, created_at: now, expires_at, about: Some(about) }
     }
 }
 

@@ -75,6 +75,7 @@ async fn starting_sends_a_code_to_the_new_address_and_changes_nothing_yet() {
     let message = last_message(&w);
     assert_eq!(message.to, email("ada@new.example"));
     assert_eq!(message.content, EmailContent::EmailChangeCode { code: "123456".into(), valid_minutes: 15 });
+    assert_eq!(message.about, Some(w.ada.user_id), "erased with ada even if she gives the address up");
     assert_eq!(ada_email(&w), email("ada@example.com"), "the old address stays in force");
 }
 
@@ -121,7 +122,8 @@ async fn an_address_of_another_account_gets_a_notice_and_its_code_can_never_work
     let w = world(&[123_456]);
     w.changes.start(&w.ada, email("bob@example.com")).await.unwrap();
     let message = last_message(&w);
-    assert_eq!((message.to.as_str(), message.content), ("bob@example.com", EmailContent::EmailChangeAddressInUse));
+    assert_eq!((message.to.as_str(), &message.content), ("bob@example.com", &EmailContent::EmailChangeAddressInUse));
+    assert_eq!(message.about, None, "bob's mail, not ada's: not exported or erased with her");
     let result = w.changes.confirm(&w.ada, "123456").await;
     assert!(matches!(result, Err(ConfirmEmailChangeError::InvalidCode)), "same answer as a wrong code");
     assert_eq!(ada_email(&w), email("ada@example.com"));

@@ -322,6 +322,7 @@ impl Erasures {
                     },
                     created_at: draw::now_millis(self.clock.as_ref()),
                     expires_at: None,
+                    about: Some(user),
                 };
                 match self.store.confirmation(&message).await? {
                     ConfirmationState::Finished => Ok(Outcome::Done),

@@ -163,6 +163,7 @@ mod tests {
             content: EmailContent::SignInCode { code: "123456".into(), valid_minutes: 10 },
             created_at: now,
             expires_at: expires_in.map(|d| now + d),
+            about: None,
         };
         store.state().outbox.push(OutboxRow {
             email,

@@ -122,6 +122,9 @@ impl SignIn {
             content: EmailContent::SignInCode { code, valid_minutes },
             created_at: now,
             expires_at: Some(expires_at),
+            // Whether the address has an account is not known here; the
+            // code goes to the login address, erased by address.
+            about: None,
         };
         self.store.put_challenge(&challenge, &message).await?;
         Ok(())

@@ -22,6 +22,8 @@ pub struct Model {
     pub created_at_ms: i64,
     pub expires_at_ms: Option<i64>,
     pub finished_at_ms: Option<i64>,
+    /// The account the message is about, when known (erased with it).
+    pub about_user_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

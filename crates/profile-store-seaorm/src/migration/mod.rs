@@ -13,6 +13,7 @@ mod m0007_pictures;
 mod m0008_security_events;
 mod m0009_export_indexes;
 mod m0010_erasure;
+mod m0011_outbox_about;
 
 /// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
 /// set whatever the server's default, so any Unicode text fits.
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_security_events::Migration),
             Box::new(m0009_export_indexes::Migration),
             Box::new(m0010_erasure::Migration),
+            Box::new(m0011_outbox_about::Migration),
         ]
     }
 }

@@ -160,6 +160,7 @@ pub async fn signed_up(db: &TestDb, address: &str, n: u128) -> profile_domain::U
         content: EmailContent::EmailChangeReverted,
         created_at: t0,
         expires_at: None,
+        about: None,
     };
     db.store.put_challenge(&challenge, &message).await.unwrap();
     let completion = SignInCompletion {
