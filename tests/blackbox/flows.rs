@@ -48,8 +48,8 @@ async fn the_browser_session_cookie_works_and_sign_out_ends_it() {
     assert_eq!(me.status(), StatusCode::OK);
     let get = |path: &str| app.client.get(format!("{}{path}", app.base));
     let session: Value = get("/v1/auth/session").header("cookie", &pair).send().await.unwrap().json().await.unwrap();
-    let csrf = app.csrf_token(&pair).await;
-    assert_eq!((csrf.len(), session["csrf_token"].as_str()), (64, Some(csrf.as_str())), "{session}");
+    let csrf = session["csrf_token"].as_str().unwrap().to_owned();
+    assert_eq!(csrf.len(), 64, "{session}");
     let token = verified.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
     let by_bearer: Value = get("/v1/auth/session").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(by_bearer["csrf_token"], Value::Null, "a bearer session needs no CSRF token");

@@ -18,7 +18,6 @@ pub struct MeApi {
     pub(crate) profiles: Arc<Profiles>,
     pub(crate) views: Arc<ProfileViews>,
     pub(crate) erasures: Arc<Erasures>,
-    pub(crate) base: String,
 }
 
 fn profile_error(e: ProfileError) -> ApiError {
@@ -58,6 +57,6 @@ impl MeApi {
     #[oai(path = "/v1/me", method = "delete")]
     async fn delete_account(&self, auth: SessionAuth, body: Json<DeleteAccount>) -> Result<Deleting, ApiError> {
         let who = auth.user()?;
-        request_deletion(&self.erasures, &self.base, &who, &body.0.confirm).await
+        request_deletion(&self.erasures, &self.views.base, &who, &body.0.confirm).await
     }
 }

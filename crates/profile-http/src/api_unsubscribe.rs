@@ -64,7 +64,7 @@ impl UnsubscribeApi {
             Err(UnsubscribeError::InvalidLink) => invalid(),
             Err(UnsubscribeError::Unexpected(e)) => {
                 // Logged with its chain; the person sees a page, not JSON.
-                let _ = ApiError::internal(&e);
+                tracing::error!(error = %profile_domain::error_chain(&e), "the unsubscribe page failed");
                 Page::Failed(Html(page("Something went wrong", "Nothing was changed. Please try again later.", None)))
             }
         }

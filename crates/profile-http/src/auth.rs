@@ -20,12 +20,12 @@ use crate::error::ApiError;
 pub const SESSION_COOKIE: &str = "profile_session";
 
 /// The request header that carries the CSRF token on cookie writes.
-pub const CSRF_HEADER: &str = "x-csrf-token";
+pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 
 /// The CSRF token of a session: derived from its token, so it needs no
 /// storage, yet cannot be worked out without the (HttpOnly) session token.
 #[must_use]
-pub fn csrf_token(session_token: &str) -> String {
+pub(crate) fn csrf_token(session_token: &str) -> String {
     let mut hash = Sha256::new();
     hash.update(b"profile-csrf-v1:");
     hash.update(session_token.as_bytes());

@@ -36,7 +36,7 @@ use profile_domain::use_cases::{
     Unsubscribes,
 };
 
-pub use auth::{CSRF_HEADER, SESSION_COOKIE, csrf_token};
+pub use auth::SESSION_COOKIE;
 pub use config::{HttpConfig, Limits};
 pub use error::ErrorBody;
 pub use rate_limit::RateLimit;
@@ -136,12 +136,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         base: base.clone(),
         sizes: config.picture_sizes.clone(),
     });
-    let me = MeApi {
-        profiles: use_cases.profiles.clone(),
-        views: views.clone(),
-        erasures: use_cases.erasures.clone(),
-        base: base.clone(),
-    };
+    let me = MeApi { profiles: use_cases.profiles.clone(), views: views.clone(), erasures: use_cases.erasures.clone() };
     let pictures =
         PictureApi { pictures: use_cases.pictures.clone(), base: base.clone(), max_bytes: config.max_picture_bytes };
     let email_change = EmailChangeApi { changes: use_cases.email_changes.clone(), views };
@@ -209,6 +204,7 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
     });
     let page = Arc::new(web_page::PagePolicy::new(&config.origin()));
     Route::new()
+        .at("/", get(web_page::home))
         .at("/sign-in", get(web_page::sign_in))
         .at("/profile", get(web_page::profile))
         .at("/deletion-receipts/:id", get(web_page::receipt))
@@ -223,7 +219,7 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
             get(revert_page::show).post(revert_page::submit).data(use_cases.email_changes.clone()),
         )
         .nest("/docs", docs)
-        .nest("/", service)
+        .nest_no_strip("/v1", service)
         .around(move |ep, req| {
             let uploads = uploads.clone();
             async move {
@@ -236,8 +232,6 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         })
         // Outside the body limits: the upload's limit checks the session first.
         .data(auth_context)
-        // The API's nest at "/" answers "/" itself, so "/" is caught before.
-        .around(web_page::home)
         .catch_all_error(error::json_error)
         .around(move |ep, req| {
             let page = page.clone();

@@ -2,11 +2,11 @@
 //! embedded in the binary (no build step, nothing from a CDN), served with a
 //! Content-Security-Policy that allows no inline script and no framing.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
-use poem::http::{HeaderValue, Method};
+use poem::http::HeaderValue;
 use poem::web::{Path, Redirect};
-use poem::{Endpoint, IntoResponse, Request, Response, handler};
+use poem::{IntoResponse, Request, Response, handler};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
@@ -111,12 +111,10 @@ fn serve(req: &Request, name: &str) -> Response {
     file_response(req, &ETAGS[index], file.media_type, "no-cache", file.bytes.to_vec())
 }
 
-/// `GET /` leads to the profile page (which leads to sign-in when needed).
-pub(crate) async fn home<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
-    if req.uri().path() == "/" && req.method() == Method::GET {
-        return Ok(Redirect::see_other("/profile").into_response());
-    }
-    Ok(ep.call(req).await?.into_response())
+/// `GET /`: the profile page (which leads to sign-in when needed).
+#[handler]
+pub(crate) fn home() -> Redirect {
+    Redirect::see_other("/profile")
 }
 
 /// `GET /sign-in`.
