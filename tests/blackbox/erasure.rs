@@ -396,7 +396,8 @@ async fn within_a_grace_period_signing_in_again_can_cancel_the_deletion() {
 
 /// The Message-ID header of a raw message.
 fn message_id(raw: &str) -> String {
-    raw.lines().find_map(|l| l.strip_prefix("Message-ID: ")).unwrap_or_default().to_owned()
+    let id = raw.lines().find_map(|l| l.strip_prefix("Message-ID: "));
+    id.filter(|id| !id.trim().is_empty()).expect("every message has a Message-ID").to_owned()
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use profile_store_seaorm::registry::{Owner, TABLES};
+use profile_store_seaorm::registry::{Owner, erasure_order};
 
 use crate::bench_export::{SQLITE3, user_with_history};
 use crate::bench_picture::median;
@@ -30,11 +30,8 @@ fn sqlite(db: &Path, sql: &str) -> Result<String> {
 fn bare_deletes(user_hex: &str, addresses: &[String]) -> String {
     let list = addresses.iter().map(|a| format!("'{}'", a.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
     let mut sql = String::from("BEGIN;");
-    let ordered = TABLES
-        .iter()
-        .filter(|t| !matches!(t.owner, Owner::Itself(_)))
-        .chain(TABLES.iter().filter(|t| matches!(t.owner, Owner::Itself(_))));
-    for table in ordered {
+    // The same tables in the same order as the real erasure.
+    for table in erasure_order() {
         match table.owner {
             Owner::Itself(c) | Owner::UserId(c) => {
                 sql.push_str(&format!("DELETE FROM {} WHERE {c} = X'{user_hex}';", table.name))

@@ -157,6 +157,13 @@ pub struct ErasureJob {
 /// optional suppression list.
 pub const ERASED_ADDRESS_PURPOSE: &str = "erased-address";
 
+/// The keyed hash an erased `address` is kept as on the suppression list:
+/// the same when it is stored and when it is looked up.
+#[must_use]
+pub fn erased_address_hash(hasher: &crate::SecretHasher, address: &str) -> crate::SecretHash {
+    hasher.hash(ERASED_ADDRESS_PURPOSE, &[address.as_bytes()])
+}
+
 /// The id of the erasure notice for `provider` in `receipt`: the same on
 /// every try, so queueing it again changes nothing.
 #[must_use]

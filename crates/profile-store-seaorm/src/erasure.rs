@@ -25,7 +25,7 @@ use crate::entities::{
 };
 use crate::erasure_receipts::{progress_json, receipt_from_row, receipt_row};
 use crate::outbox::{message, message_entity};
-use crate::registry::{Owner, TABLES};
+use crate::registry::{Owner, erasure_order};
 
 const PENDING: &str = "pending";
 
@@ -319,12 +319,7 @@ impl ErasureStore for SeaOrmStore {
                 .await
                 .map_err(db("erasing address-change codes"))?;
         }
-        // Rows that point at the account first, the account last.
-        let ordered = TABLES
-            .iter()
-            .filter(|t| !matches!(t.owner, Owner::Itself(_)))
-            .chain(TABLES.iter().filter(|t| matches!(t.owner, Owner::Itself(_))));
-        for table in ordered {
+        for table in erasure_order() {
             let filter = match table.owner {
                 Owner::Itself(column) | Owner::UserId(column) => Expr::col(Alias::new(column)).eq(user.as_uuid()),
                 Owner::Email(column) => Expr::col(Alias::new(column)).is_in(addresses.iter().cloned()),
@@ -381,7 +376,7 @@ impl ErasureStore for SeaOrmStore {
         receipt::Entity::update(receipt_row(&cancelled)).exec(&txn).await.map_err(db("cancelling a receipt"))?;
         crate::security::record(&txn, user, SecurityEventKind::DeletionCancelled, now).await?;
         txn.commit().await.map_err(db("committing a cancellation"))?;
-        Ok(CancelOutcome::Cancelled(cancelled.id))
+        Ok(CancelOutcome::Cancelled(Box::new(cancelled)))
     }
 
     async fn pending(&self, user: UserId) -> Result<Option<DeletionReceipt>, PortError> {

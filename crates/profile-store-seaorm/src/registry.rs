@@ -24,6 +24,13 @@ pub enum Owner {
     Nobody,
 }
 
+/// The tables tied to a user, in the order an erasure deletes their rows:
+/// rows that point at the account first, the account last.
+pub fn erasure_order() -> impl Iterator<Item = &'static Table> {
+    let tied = |t: &&Table| !matches!(t.owner, Owner::Itself(_) | Owner::Nobody);
+    TABLES.iter().filter(tied).chain(TABLES.iter().filter(|t| matches!(t.owner, Owner::Itself(_))))
+}
+
 impl Owner {
     /// The columns that tie a row to a user (none for `Nobody`).
     #[must_use]

@@ -19,10 +19,10 @@ pub enum ErasureRequested {
 }
 
 /// The outcome of [`ErasureStore::cancel`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CancelOutcome {
-    /// The job is gone; the receipt says when it was cancelled.
-    Cancelled(ReceiptId),
+    /// The job is gone; this is its receipt, which says when it was cancelled.
+    Cancelled(Box<DeletionReceipt>),
     /// No deletion of the account is under way.
     NothingToCancel,
     /// The grace period is over (or the job has started): it runs on.

@@ -9,8 +9,7 @@ use time::Duration;
 use super::draw;
 use super::sessions::Authenticated;
 use crate::erasure::{
-    DeletionReceipt, ERASED_ADDRESS_PURPOSE, ErasureJob, ErasureStep, ReceiptId, confirmation_email_id,
-    erasure_notice_id,
+    DeletionReceipt, ErasureJob, ErasureStep, ReceiptId, confirmation_email_id, erased_address_hash, erasure_notice_id,
 };
 use crate::picture::user_blob_prefixes;
 use crate::ports::{
@@ -156,7 +155,7 @@ impl Erasures {
     /// [`PortError`] when the storage fails.
     pub async fn is_suppressed(&self, email: &EmailAddress) -> Result<Option<bool>, PortError> {
         let Some(hasher) = &self.suppression else { return Ok(None) };
-        let hash = hasher.hash(ERASED_ADDRESS_PURPOSE, &[email.as_str().as_bytes()]);
+        let hash = erased_address_hash(hasher, email.as_str());
         Ok(Some(self.store.is_suppressed(&hash).await?))
     }
 
@@ -203,7 +202,7 @@ impl Erasures {
     pub async fn cancel(&self, user: UserId) -> Result<DeletionReceipt, CancelDeletionError> {
         let now = draw::now_millis(self.clock.as_ref());
         match self.store.cancel(user, now).await? {
-            CancelOutcome::Cancelled(id) => self.store.receipt(id).await?.ok_or(CancelDeletionError::NothingToCancel),
+            CancelOutcome::Cancelled(receipt) => Ok(*receipt),
             CancelOutcome::NothingToCancel => Err(CancelDeletionError::NothingToCancel),
             CancelOutcome::TooLate => Err(CancelDeletionError::TooLate),
         }
@@ -343,9 +342,10 @@ impl Erasures {
                     progress.done_at = Some(now);
                 }
                 receipt.completed_at = Some(now);
-                let suppress: Vec<SecretHash> = self.suppression.as_ref().map_or_else(Vec::new, |hasher| {
-                    addresses.iter().map(|a| hasher.hash(ERASED_ADDRESS_PURPOSE, &[a.as_bytes()])).collect()
-                });
+                let suppress: Vec<SecretHash> = self
+                    .suppression
+                    .as_ref()
+                    .map_or_else(Vec::new, |hasher| addresses.iter().map(|a| erased_address_hash(hasher, a)).collect());
                 self.store.erase(user, &addresses, &suppress, &receipt, worker).await?;
                 job.receipt = receipt;
                 Ok(Outcome::Done)

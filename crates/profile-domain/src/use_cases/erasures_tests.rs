@@ -110,7 +110,7 @@ impl ErasureStore for FakeStore {
         let mut job = jobs.remove(at);
         job.receipt.cancelled_at = Some(now);
         self.cancelled.lock().unwrap().push(job.receipt.clone());
-        Ok(CancelOutcome::Cancelled(job.receipt.id))
+        Ok(CancelOutcome::Cancelled(Box::new(job.receipt)))
     }
     async fn pending(&self, user: UserId) -> Result<Option<DeletionReceipt>, PortError> {
         Ok(self.jobs.lock().unwrap().iter().find(|j| j.user_id == user).map(|j| j.receipt.clone()))
