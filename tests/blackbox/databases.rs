@@ -3,29 +3,10 @@
 //! (a URL that is set but unreachable fails the test).
 
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 
 use crate::export::{export, schema_errors};
-use crate::support::App;
-
-async fn fresh_database(var: &str) -> Option<String> {
-    let server = std::env::var(var).ok().filter(|u| !u.is_empty())?;
-    let admin = Database::connect(&server).await.unwrap_or_else(|e| panic!("{var} is set but unreachable: {e}"));
-    let name = format!("profile_t_{}", uuid::Uuid::from_u128(rand_u128()).simple());
-    let options = if var.contains("MYSQL") { " CHARACTER SET latin1" } else { "" };
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}{options}")).await.unwrap();
-    admin.close().await.unwrap();
-    let mut url = url::Url::parse(&server).unwrap();
-    url.set_path(&format!("/{name}"));
-    Some(url.to_string())
-}
-
-fn rand_u128() -> u128 {
-    let mut bytes = [0_u8; 16];
-    getrandom::fill(&mut bytes).unwrap();
-    u128::from_le_bytes(bytes)
-}
+use crate::support::{App, fresh_database};
 
 async fn sign_in_rename_restart_export(var: &str) {
     let Some(url) = fresh_database(var).await else {

@@ -22,12 +22,12 @@ async fn app_with(sink: &SmtpSink, extra: &[(&str, &str)]) -> App {
 }
 
 /// The revert link in the notice to the old address.
-fn revert_link(notice: &str) -> String {
+pub(crate) fn revert_link(notice: &str) -> String {
     let start = notice.find("http://").expect("a link in the notice");
     notice[start..].split_whitespace().next().unwrap().trim_end_matches(['"', '<', '>']).to_owned()
 }
 
-async fn email_of(app: &App, token: &str) -> String {
+pub(crate) async fn email_of(app: &App, token: &str) -> String {
     let me: Value = app.me(token).await.json().await.unwrap();
     me["email"].as_str().unwrap_or_default().to_owned()
 }

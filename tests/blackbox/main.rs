@@ -15,6 +15,7 @@ mod limits;
 mod mail;
 mod pictures;
 mod providers;
+mod revert_chain;
 mod support;
 mod unsubscribe;
 mod web_page;

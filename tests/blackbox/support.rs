@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::{Client, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
 /// A running `profile-server` process.
@@ -328,4 +329,24 @@ impl App {
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
     }
+}
+
+/// A new, empty database on the server named by `var` (`None` when the
+/// variable is unset; a set but unreachable server fails the test).
+pub async fn fresh_database(var: &str) -> Option<String> {
+    let server = std::env::var(var).ok().filter(|u| !u.is_empty())?;
+    let admin = Database::connect(&server).await.unwrap_or_else(|e| panic!("{var} is set but unreachable: {e}"));
+    let name = format!("profile_t_{}", uuid::Uuid::from_u128(rand_u128()).simple());
+    let options = if var.contains("MYSQL") { " CHARACTER SET latin1" } else { "" };
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}{options}")).await.unwrap();
+    admin.close().await.unwrap();
+    let mut url = url::Url::parse(&server).unwrap();
+    url.set_path(&format!("/{name}"));
+    Some(url.to_string())
+}
+
+fn rand_u128() -> u128 {
+    let mut bytes = [0_u8; 16];
+    getrandom::fill(&mut bytes).unwrap();
+    u128::from_le_bytes(bytes)
 }

@@ -42,6 +42,12 @@ pub enum EmailContent {
     },
     /// Sent to the restored address after a revert.
     EmailChangeReverted,
+    /// Sent after a revert to the address that was in force until then: the
+    /// change that made it the login address was undone from the old one.
+    EmailChangeUndone {
+        /// The restored address, mostly hidden (`a***@example.com`).
+        restored_masked: String,
+    },
     /// Sent when an account was erased, with the link to its receipt.
     AccountDeleted {
         /// The public receipt's URL.
@@ -62,6 +68,7 @@ impl EmailContent {
             Self::EmailChangeAddressInUse => "email_change_address_in_use",
             Self::EmailChanged { .. } => "email_changed",
             Self::EmailChangeReverted => "email_change_reverted",
+            Self::EmailChangeUndone { .. } => "email_change_undone",
             Self::AccountDeleted { .. } => "account_deleted",
         }
     }

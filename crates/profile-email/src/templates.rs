@@ -61,6 +61,13 @@ pub fn render(content: &EmailContent, product: &str) -> Rendered {
                 Block::Quiet("If you did not ask for this, someone signed in to your account; you can sign in again to start a new, empty account.".into()),
             ],
         },
+        EmailContent::EmailChangeUndone { restored_masked } => Message {
+            subject: format!("Your {product} sign-in address change was undone"),
+            blocks: vec![
+                Block::Text(format!("The change that made this the address you sign in to {product} with was undone from the old address, {restored_masked}. This address no longer signs in, and every session of the account was signed out.")),
+                Block::Quiet("If you did not ask for the change, there is nothing to do: the old address is in force again. If you did, sign in with the old address and check your profile.".into()),
+            ],
+        },
         EmailContent::EmailChangeReverted => Message {
             subject: format!("Your {product} sign-in address was restored"),
             blocks: vec![
@@ -201,6 +208,7 @@ mod tests {
                 revert_valid_minutes: 7 * 24 * 60,
             },
             EmailContent::EmailChangeReverted,
+            EmailContent::EmailChangeUndone { restored_masked: "o***@example.com".into() },
             EmailContent::AccountDeleted { receipt_url: "https://p.example/v1/deletion-receipts/1".into() },
         ];
         let what_if_not_you = [
@@ -209,6 +217,7 @@ mod tests {
             "If you did this, sign in with this address instead",
             "If you did not do this, restore your old address",
             "If you did not ask for this",
+            "If you did not ask for the change",
             "If you did not ask for this, someone signed in",
         ];
         for (content, advice) in all.iter().zip(what_if_not_you) {

@@ -107,6 +107,13 @@ async fn set_email(
     }
 }
 
+/// Locks the account row until the commit, so changes and reverts of one
+/// account run one after the other (SQLite has one connection: serial
+/// already); returns it, `None` when there is no such account.
+async fn lock_account(txn: &DatabaseTransaction, user: UserId) -> Result<Option<account::Model>, PortError> {
+    account::Entity::find_by_id(user.as_uuid()).lock_exclusive().one(txn).await.map_err(db("locking the account"))
+}
+
 async fn queue(txn: &DatabaseTransaction, message: &OutgoingEmail) -> Result<(), PortError> {
     message_entity::insert(queued_row(message)).exec_without_returning(txn).await.map_err(db("queueing a message"))?;
     Ok(())
@@ -134,13 +141,7 @@ impl EmailChangeStore for SeaOrmStore {
         limits: &CodeLimits,
     ) -> Result<PutOutcome, PortError> {
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
-        // Serialise the user's requests: the account row is locked until the
-        // commit (SQLite has one connection, so it is serial already).
-        account::Entity::find_by_id(request.user_id.as_uuid())
-            .lock_exclusive()
-            .one(&txn)
-            .await
-            .map_err(db("locking the account"))?;
+        lock_account(&txn, request.user_id).await?;
         let recent = recent_codes(&txn, sent, sent.sent_at - limits.window).await?;
         if let Some(wait) = limits.wait(&recent, sent.sent_at) {
             return Ok(PutOutcome::Limited(wait));
@@ -201,6 +202,9 @@ impl EmailChangeStore for SeaOrmStore {
         let record = &application.record;
         let user = record.user_id.as_uuid();
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        if lock_account(&txn, record.user_id).await?.is_none() {
+            return Ok(ApplyOutcome::RequestGone);
+        }
         let consumed = email_change_request::Entity::delete_many()
             .filter(email_change_request::Column::UserId.eq(user))
             .filter(email_change_request::Column::CodeHash.eq(application.code_hash.to_hex()))
@@ -255,39 +259,47 @@ impl EmailChangeStore for SeaOrmStore {
     async fn revert(&self, reversal: &EmailChangeReversal) -> Result<RevertOutcome, PortError> {
         let user = reversal.user_id.as_uuid();
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
-        let marked = email_change_history::Entity::update_many()
+        let Some(current) = lock_account(&txn, reversal.user_id).await? else {
+            return Ok(RevertOutcome::AlreadyReverted);
+        };
+        if current.email != reversal.replacing.as_str() {
+            return Ok(RevertOutcome::AddressMoved);
+        }
+        let reverted = email_change_history::Entity::find_by_id(reversal.record_id)
+            .filter(email_change_history::Column::UserId.eq(user))
+            .filter(email_change_history::Column::RevertedAtMs.is_null())
+            .filter(email_change_history::Column::VoidedAtMs.is_null())
+            .one(&txn)
+            .await
+            .map_err(db("reading a change record"))?;
+        let Some(reverted) = reverted else { return Ok(RevertOutcome::AlreadyReverted) };
+        email_change_history::Entity::update_many()
             .set(email_change_history::ActiveModel {
                 reverted_at_ms: Set(Some(to_ms(reversal.now))),
                 ..Default::default()
             })
             .filter(email_change_history::Column::Id.eq(reversal.record_id))
-            .filter(email_change_history::Column::RevertedAtMs.is_null())
-            .filter(email_change_history::Column::VoidedAtMs.is_null())
             .exec(&txn)
             .await
             .map_err(db("marking a change reverted"))?;
-        if marked.rows_affected == 0 {
-            return Ok(RevertOutcome::AlreadyReverted);
-        }
+        // Only the links of later changes: an earlier link stays the way
+        // back for whoever had the address before.
         email_change_history::Entity::update_many()
             .set(email_change_history::ActiveModel {
                 voided_at_ms: Set(Some(to_ms(reversal.now))),
                 ..Default::default()
             })
             .filter(email_change_history::Column::UserId.eq(user))
+            .filter(email_change_history::Column::ChangedAtMs.gt(reverted.changed_at_ms))
             .filter(email_change_history::Column::RevertedAtMs.is_null())
             .filter(email_change_history::Column::VoidedAtMs.is_null())
             .exec(&txn)
             .await
-            .map_err(db("voiding the other revert links"))?;
-        let current = account::Entity::find_by_id(user).one(&txn).await.map_err(db("reading an account"))?;
-        let current = current.ok_or(PortError::msg("the account to revert vanished"))?;
+            .map_err(db("voiding the later revert links"))?;
         if !set_email(&txn, reversal.user_id, &reversal.restore, reversal.now).await? {
             return Ok(RevertOutcome::AddressTaken);
         }
-        let previous_email =
-            EmailAddress::parse(&current.email).map_err(|e| PortError::new("stored email is invalid", e))?;
-        let changed = ProviderEvent::EmailChanged { previous_email, at: reversal.now };
+        let changed = ProviderEvent::EmailChanged { previous_email: reversal.replacing.clone(), at: reversal.now };
         queue_notices(&txn, reversal.user_id, reversal.restore.as_str(), &changed, &reversal.providers).await?;
         crate::security::record(&txn, reversal.user_id, SecurityEventKind::EmailChangeReverted, reversal.now).await?;
         session::Entity::delete_many()
@@ -300,7 +312,9 @@ impl EmailChangeStore for SeaOrmStore {
             .exec(&txn)
             .await
             .map_err(db("dropping a pending change"))?;
-        queue(&txn, &reversal.notice).await?;
+        for notice in &reversal.notices {
+            queue(&txn, notice).await?;
+        }
         txn.commit().await.map_err(db("committing a revert"))?;
         Ok(RevertOutcome::Reverted)
     }

@@ -29,6 +29,7 @@ pub(crate) fn queued_row(email: &OutgoingEmail) -> message::ActiveModel {
         }
         EmailContent::EmailChangeAddressInUse | EmailContent::EmailChangeReverted => json!({}),
         EmailContent::AccountDeleted { receipt_url } => json!({ "receipt_url": receipt_url }),
+        EmailContent::EmailChangeUndone { restored_masked } => json!({ "restored_masked": restored_masked }),
         EmailContent::EmailChanged { new_email_masked, revert_url, revert_valid_minutes } => json!({
             "new_email_masked": new_email_masked,
             "revert_url": revert_url,
@@ -78,6 +79,7 @@ fn content_from_row(kind: &str, payload: Option<&str>) -> Result<EmailContent, P
             revert_valid_minutes: number("revert_valid_minutes")?,
         }),
         "email_change_reverted" => Ok(EmailContent::EmailChangeReverted),
+        "email_change_undone" => Ok(EmailContent::EmailChangeUndone { restored_masked: text("restored_masked")? }),
         "account_deleted" => Ok(EmailContent::AccountDeleted { receipt_url: text("receipt_url")? }),
         _ => Err(PortError::msg("queued message has an unknown kind")),
     }

@@ -201,8 +201,9 @@ on_every_backend!(a_revert_restores_the_address_ends_every_session_and_happens_o
         record_id: Uuid::from_u128(77),
         user_id: ada,
         restore: email("ada@example.com"),
+        replacing: email("ada@new.example"),
         now: T0 + Duration::days(1),
-        notice: message(600, &email("ada@example.com"), EmailContent::EmailChangeReverted),
+        notices: vec![message(600, &email("ada@example.com"), EmailContent::EmailChangeReverted)],
         providers: Vec::new(),
     };
     assert_eq!(db.store.revert(&reversal).await.unwrap(), RevertOutcome::Reverted);
@@ -211,25 +212,28 @@ on_every_backend!(a_revert_restores_the_address_ends_every_session_and_happens_o
     let record = db.store.find_record(&hasher().hash("revert", &[b"token"])).await.unwrap().unwrap();
     assert_eq!(record.reverted_at, Some(T0 + Duration::days(1)));
     let again = EmailChangeReversal {
-        notice: message(601, &email("ada@example.com"), EmailContent::EmailChangeReverted),
+        replacing: email("ada@example.com"),
+        notices: vec![message(601, &email("ada@example.com"), EmailContent::EmailChangeReverted)],
         ..reversal
     };
     assert_eq!(db.store.revert(&again).await.unwrap(), RevertOutcome::AlreadyReverted);
 });
 
-fn reversal(record: u128, user: UserId, restore: &str, notice: u128) -> EmailChangeReversal {
+fn reversal(record: u128, user: UserId, restore: &str, replacing: &str, notice: u128) -> EmailChangeReversal {
     EmailChangeReversal {
         record_id: Uuid::from_u128(record),
         user_id: user,
         restore: email(restore),
+        replacing: email(replacing),
         now: T0 + Duration::days(1),
-        notice: message(notice, &email(restore), EmailContent::EmailChangeReverted),
+        notices: vec![message(notice, &email(restore), EmailContent::EmailChangeReverted)],
         providers: Vec::new(),
     }
 }
 
-on_every_backend!(a_revert_voids_the_other_links_of_the_account, |db: TestDb| async move {
-    let ada = account_with_session(&db, "ada@example.com", 1).await;
+/// Ada moves a → b → c, a minute apart; the records are 70 and 71.
+async fn chain_of_two(db: &TestDb) -> UserId {
+    let ada = account_with_session(db, "ada@example.com", 1).await;
     let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
     let chain = [("ada@example.com", "ada@b.example"), ("ada@b.example", "ada@c.example")];
     for (n, (old, new)) in chain.into_iter().enumerate() {
@@ -238,16 +242,47 @@ on_every_backend!(a_revert_voids_the_other_links_of_the_account, |db: TestDb| as
         db.store.put_request_unlimited(&req, &log, &message(20 + n, &email(new), code.clone())).await.unwrap();
         let mut app = application(ada, old, new, "1", 1);
         app.record.id = Uuid::from_u128(70 + n);
+        app.record.changed_at += Duration::minutes(n as i64);
         app.record.revert_hash = hasher().hash("revert", &[&n.to_be_bytes()]);
         app.notice.id = EmailId(Uuid::from_u128(30 + n));
         assert!(matches!(db.store.apply(&app).await.unwrap(), ApplyOutcome::Applied(_)));
     }
-    assert_eq!(db.store.revert(&reversal(70, ada, "ada@example.com", 40)).await.unwrap(), RevertOutcome::Reverted);
-    let second = db.store.find_record(&hasher().hash("revert", &[&1_u128.to_be_bytes()])).await.unwrap().unwrap();
-    assert_eq!(second.voided_at, Some(T0 + Duration::days(1)));
-    let late = db.store.revert(&reversal(71, ada, "ada@b.example", 41)).await.unwrap();
+    ada
+}
+
+async fn record(db: &TestDb, n: u128) -> EmailChangeRecord {
+    db.store.find_record(&hasher().hash("revert", &[&n.to_be_bytes()])).await.unwrap().unwrap()
+}
+
+on_every_backend!(a_revert_voids_the_links_of_later_changes, |db: TestDb| async move {
+    let ada = chain_of_two(&db).await;
+    let first = reversal(70, ada, "ada@example.com", "ada@c.example", 40);
+    assert_eq!(db.store.revert(&first).await.unwrap(), RevertOutcome::Reverted);
+    assert_eq!(record(&db, 1).await.voided_at, Some(T0 + Duration::days(1)));
+    let late = db.store.revert(&reversal(71, ada, "ada@b.example", "ada@example.com", 41)).await.unwrap();
     assert_eq!(late, RevertOutcome::AlreadyReverted);
     assert_eq!(db.store.owner_of(&email("ada@example.com")).await.unwrap(), Some(ada));
+});
+
+on_every_backend!(a_revert_never_voids_the_link_of_an_earlier_change, |db: TestDb| async move {
+    let ada = chain_of_two(&db).await;
+    let second = reversal(71, ada, "ada@b.example", "ada@c.example", 41);
+    assert_eq!(db.store.revert(&second).await.unwrap(), RevertOutcome::Reverted);
+    assert_eq!(record(&db, 0).await.voided_at, None, "the first owner's link still works");
+    assert_eq!(db.store.owner_of(&email("ada@b.example")).await.unwrap(), Some(ada));
+    let first = reversal(70, ada, "ada@example.com", "ada@b.example", 40);
+    assert_eq!(db.store.revert(&first).await.unwrap(), RevertOutcome::Reverted);
+    assert_eq!(db.store.owner_of(&email("ada@example.com")).await.unwrap(), Some(ada));
+});
+
+on_every_backend!(a_revert_changes_nothing_when_the_address_moved_meanwhile, |db: TestDb| async move {
+    let ada = chain_of_two(&db).await;
+    let stale = reversal(70, ada, "ada@example.com", "ada@b.example", 40);
+    assert_eq!(db.store.revert(&stale).await.unwrap(), RevertOutcome::AddressMoved);
+    assert_eq!(record(&db, 0).await.reverted_at, None);
+    assert_eq!(record(&db, 1).await.voided_at, None);
+    assert!(session_exists(&db, 1).await, "no session ended");
+    assert_eq!(db.store.owner_of(&email("ada@c.example")).await.unwrap(), Some(ada));
 });
 
 on_every_backend!(signing_in_with_an_address_awaiting_revert_creates_no_account, |db: TestDb| async move {
@@ -356,7 +391,10 @@ on_every_backend!(
             ..application(ada, "ada@example.com", "ada@new.example", "123456", 1)
         };
         db.store.apply(&changed).await.unwrap();
-        let reverted = EmailChangeReversal { providers: vec![lists(102)], ..reversal(77, ada, "ada@example.com", 600) };
+        let reverted = EmailChangeReversal {
+            providers: vec![lists(102)],
+            ..reversal(77, ada, "ada@example.com", "ada@new.example", 600)
+        };
         assert_eq!(db.store.revert(&reverted).await.unwrap(), RevertOutcome::Reverted);
         let mut seen = Vec::new();
         for _ in 0..3 {
@@ -392,7 +430,10 @@ on_every_backend!(sign_ins_and_address_changes_are_in_the_security_history, |db:
     let bob = account_with_session(&db, "bob@example.com", 2).await;
     ask(&db, ada, "ada@new.example", "123456", 1).await;
     db.store.apply(&application(ada, "ada@example.com", "ada@new.example", "123456", 1)).await.unwrap();
-    assert_eq!(db.store.revert(&reversal(77, ada, "ada@example.com", 600)).await.unwrap(), RevertOutcome::Reverted);
+    assert_eq!(
+        db.store.revert(&reversal(77, ada, "ada@example.com", "ada@new.example", 600)).await.unwrap(),
+        RevertOutcome::Reverted
+    );
     let history = db.store.history(ada).await.unwrap();
     let kinds: Vec<SecurityEventKind> = history.iter().map(|e| e.kind).collect();
     assert_eq!(
@@ -409,7 +450,7 @@ on_every_backend!(sign_ins_and_address_changes_are_in_the_security_history, |db:
     assert_eq!(kinds, [SecurityEventKind::SignedIn, SecurityEventKind::SignedOut]);
     // Refused changes record nothing: a used revert link, an address taken.
     assert_eq!(
-        db.store.revert(&reversal(77, ada, "ada@example.com", 601)).await.unwrap(),
+        db.store.revert(&reversal(77, ada, "ada@example.com", "ada@example.com", 601)).await.unwrap(),
         RevertOutcome::AlreadyReverted
     );
     ask(&db, ada, "bob@example.com", "222222", 3).await;

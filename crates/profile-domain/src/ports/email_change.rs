@@ -45,10 +45,14 @@ pub struct EmailChangeReversal {
     pub user_id: UserId,
     /// The address restored.
     pub restore: EmailAddress,
+    /// The login address the revert replaces, as the use case read it; the
+    /// store changes nothing when the account's address is another by now.
+    pub replacing: EmailAddress,
     /// When.
     pub now: OffsetDateTime,
-    /// The message to the restored address.
-    pub notice: OutgoingEmail,
+    /// The messages to send: one to the restored address, and one to the
+    /// address replaced when it is another.
+    pub notices: Vec<OutgoingEmail>,
     /// The providers to tell of the restored address.
     pub providers: Vec<crate::NoticeFor>,
 }
@@ -58,10 +62,14 @@ pub struct EmailChangeReversal {
 pub enum RevertOutcome {
     /// The old address is back and every session has ended.
     Reverted,
-    /// The record was reverted before; nothing changed.
+    /// The record was reverted or voided before; nothing changed.
     AlreadyReverted,
     /// Another account holds the old address by now; nothing changed.
     AddressTaken,
+    /// The account's address is no longer [`EmailChangeReversal::replacing`]
+    /// (a change or revert committed meanwhile); nothing changed. The use
+    /// case reads the account again and retries.
+    AddressMoved,
 }
 
 /// What storing a request did.
@@ -105,8 +113,9 @@ pub trait EmailChangeStore: Send + Sync {
     /// [`PortError`] when the storage cannot be written.
     async fn record_change_attempt(&self, user: UserId) -> Result<Option<EmailChangeRequest>, PortError>;
 
-    /// In one transaction: consumes the request (if its hash is still
-    /// `code_hash`), sets the new address, ends every other session, stores
+    /// In one transaction, with the account locked against a concurrent
+    /// revert: consumes the request (if its hash is still `code_hash`),
+    /// sets the new address, ends every other session, stores
     /// the record and queues the notice. The database's unique constraint on
     /// addresses decides a race with another account.
     ///
@@ -120,11 +129,21 @@ pub trait EmailChangeStore: Send + Sync {
     /// [`PortError`] when the storage cannot be read.
     async fn find_record(&self, revert_hash: &SecretHash) -> Result<Option<EmailChangeRecord>, PortError>;
 
-    /// In one transaction: marks the record reverted (once; not when it was
-    /// voided), voids every other unused record of the account (so an older
-    /// link in a chain of changes cannot take the account back), restores the
-    /// address, ends every session and any pending request, and queues the
-    /// notice.
+    /// In one transaction, with the account locked against a concurrent
+    /// [`apply`](Self::apply) or revert: when the account's address is not
+    /// `replacing`, changes nothing and answers
+    /// [`RevertOutcome::AddressMoved`]; otherwise marks the record reverted
+    /// (once; not when it was voided), restores the address, ends every
+    /// session and any pending request, tells the providers and queues the
+    /// notices.
+    ///
+    /// # Contract
+    /// The revert voids the unused records of the account that were
+    /// changed **after** the reverted one (`changed_at` later), and never an
+    /// earlier one: a link sent to an address before it stays usable for
+    /// its whole life, so the first owner of a chain of changes can always
+    /// take the account back, and an attacker who moved the address twice
+    /// cannot void the owner's link by reverting their own later change.
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then nothing is.

@@ -22,6 +22,9 @@ const DESTINATION_PURPOSE: &str = "email-change-destination";
 pub const CODE_LIMIT_WINDOW: Duration = Duration::hours(1);
 /// Purpose label of revert-link token hashes.
 pub const REVERT_TOKEN_PURPOSE: &str = "email-change-revert";
+/// How often a revert reads the account again when its address changed
+/// between the read and the store's locked check.
+const REVERT_TRIES: usize = 3;
 
 /// The rules of address changes, each named as in the configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,6 +318,11 @@ impl EmailChanges {
     /// Restores the address a change replaced, from the token of the revert
     /// link, and ends every session of the account. Needs no session.
     ///
+    /// A revert voids the links of the changes made after the one it
+    /// undoes, never those of earlier ones, so the owner of the first
+    /// address in a chain always wins. Both the restored address and the
+    /// address that was in force are told.
+    ///
     /// # Errors
     /// See [`RevertEmailChangeError`].
     pub async fn revert(&self, token: &str) -> Result<(), RevertEmailChangeError> {
@@ -328,21 +336,49 @@ impl EmailChanges {
         if now >= record.revert_expires_at {
             return Err(RevertEmailChangeError::Expired);
         }
-        let notice =
-            self.message(record.user_id, record.old_email.clone(), EmailContent::EmailChangeReverted, now, None);
-        let reversal = EmailChangeReversal {
-            record_id: record.id,
-            user_id: record.user_id,
-            restore: record.old_email,
-            now,
-            notice,
-            providers: self.provider_notices(record.user_id).await?,
-        };
-        match self.store.revert(&reversal).await? {
-            RevertOutcome::Reverted => Ok(()),
-            RevertOutcome::AlreadyReverted => Err(RevertEmailChangeError::AlreadyUsed),
-            RevertOutcome::AddressTaken => Err(RevertEmailChangeError::AddressTaken),
+        // The address in force is read here and checked again by the store
+        // under the account's lock; a change committed in between means
+        // reading it again.
+        for _ in 0..REVERT_TRIES {
+            let Some(account) = self.accounts.get(record.user_id).await? else {
+                return Err(RevertEmailChangeError::InvalidLink);
+            };
+            let reversal = self.reversal(&record, account.email, now).await?;
+            match self.store.revert(&reversal).await? {
+                RevertOutcome::Reverted => return Ok(()),
+                RevertOutcome::AlreadyReverted => return Err(RevertEmailChangeError::AlreadyUsed),
+                RevertOutcome::AddressTaken => return Err(RevertEmailChangeError::AddressTaken),
+                RevertOutcome::AddressMoved => {}
+            }
         }
+        Err(RevertEmailChangeError::Unexpected(PortError::msg("the address kept changing during a revert")))
+    }
+
+    /// What reverting `record` commits while `replacing` is the address in
+    /// force: the restored address is told, and so is `replacing` when it
+    /// is another address.
+    async fn reversal(
+        &self,
+        record: &EmailChangeRecord,
+        replacing: EmailAddress,
+        now: OffsetDateTime,
+    ) -> Result<EmailChangeReversal, PortError> {
+        let user = record.user_id;
+        let restore = record.old_email.clone();
+        let mut notices = vec![self.message(user, restore.clone(), EmailContent::EmailChangeReverted, now, None)];
+        if replacing != restore {
+            let undone = EmailContent::EmailChangeUndone { restored_masked: restore.masked() };
+            notices.push(self.message(user, replacing.clone(), undone, now, None));
+        }
+        Ok(EmailChangeReversal {
+            record_id: record.id,
+            user_id: user,
+            restore,
+            replacing,
+            now,
+            notices,
+            providers: self.provider_notices(user).await?,
+        })
     }
 
     fn code_hash(&self, user: UserId, email: &EmailAddress, code: &str) -> SecretHash {

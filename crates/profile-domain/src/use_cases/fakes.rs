@@ -358,31 +358,36 @@ impl EmailChangeStore for InMemoryStore {
     async fn revert(&self, reversal: &EmailChangeReversal) -> Result<RevertOutcome, PortError> {
         let mut state = self.state();
         let user = reversal.user_id;
-        let unused = |r: &EmailChangeRecord| r.reverted_at.is_none() && r.voided_at.is_none();
-        if !state.change_records.iter().any(|r| r.id == reversal.record_id && unused(r)) {
-            return Ok(RevertOutcome::AlreadyReverted);
+        if state.accounts.get(&user).is_some_and(|a| a.email != reversal.replacing) {
+            return Ok(RevertOutcome::AddressMoved);
         }
+        let unused = |r: &EmailChangeRecord| r.reverted_at.is_none() && r.voided_at.is_none();
+        let Some(changed_at) =
+            state.change_records.iter().find(|r| r.id == reversal.record_id && unused(r)).map(|r| r.changed_at)
+        else {
+            return Ok(RevertOutcome::AlreadyReverted);
+        };
         if state.accounts.values().any(|a| a.email == reversal.restore && a.id != user) {
             return Ok(RevertOutcome::AddressTaken);
         }
         for record in state.change_records.iter_mut().filter(|r| r.user_id == user) {
             if record.id == reversal.record_id {
                 record.reverted_at = Some(reversal.now);
-            } else if unused(record) {
+            } else if unused(record) && record.changed_at > changed_at {
                 record.voided_at = Some(reversal.now);
             }
         }
-        let mut previous = None;
         if let Some(account) = state.accounts.get_mut(&user) {
-            previous = Some(std::mem::replace(&mut account.email, reversal.restore.clone()));
+            account.email = reversal.restore.clone();
         }
-        if let Some(previous_email) = previous {
-            let changed = crate::ProviderEvent::EmailChanged { previous_email, at: reversal.now };
-            state.queue_notices(user, &changed, reversal.now, &reversal.providers);
-        }
+        let changed =
+            crate::ProviderEvent::EmailChanged { previous_email: reversal.replacing.clone(), at: reversal.now };
+        state.queue_notices(user, &changed, reversal.now, &reversal.providers);
         state.sessions.retain(|_, s| s.user_id != user);
         state.change_requests.remove(&user);
-        state.queue(&reversal.notice);
+        for notice in &reversal.notices {
+            state.queue(notice);
+        }
         Ok(RevertOutcome::Reverted)
     }
 }
