@@ -142,7 +142,7 @@ pub(crate) async fn assert_every_personal_value_is_exported(db_path: &Path, doc:
             .filter(|row| {
                 let value = row[at].text.clone().unwrap_or_default();
                 match table.owner {
-                    Owner::Email(_) | Owner::EmailOrAbout { .. } => addresses.contains(&value),
+                    Owner::Email { .. } | Owner::EmailOrAbout { .. } => addresses.contains(&value),
                     _ => value == user,
                 }
             })

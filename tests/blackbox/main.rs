@@ -10,6 +10,7 @@ mod email_change;
 mod erasure;
 mod export;
 mod export_coverage;
+mod export_ownership;
 mod flows;
 mod limits;
 mod mail;

@@ -36,8 +36,10 @@ fn bare_deletes(user_hex: &str, addresses: &[String]) -> String {
             Owner::Itself(c) | Owner::UserId(c) => {
                 sql.push_str(&format!("DELETE FROM {} WHERE {c} = X'{user_hex}';", table.name))
             }
-            Owner::Email(c) => sql.push_str(&format!("DELETE FROM {} WHERE {c} IN ({list});", table.name)),
-            Owner::EmailOrAbout { email, about } => sql
+            Owner::Email { email: c, .. } => {
+                sql.push_str(&format!("DELETE FROM {} WHERE {c} IN ({list});", table.name))
+            }
+            Owner::EmailOrAbout { email, about, .. } => sql
                 .push_str(&format!("DELETE FROM {} WHERE {email} IN ({list}) OR {about} = X'{user_hex}';", table.name)),
             Owner::Nobody => {}
         }

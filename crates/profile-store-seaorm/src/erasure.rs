@@ -11,8 +11,8 @@ use profile_domain::{
 };
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -25,7 +25,8 @@ use crate::entities::{
 };
 use crate::erasure_receipts::{progress_json, receipt_from_row, receipt_row};
 use crate::outbox::{message, message_entity};
-use crate::registry::{Owner, erasure_order};
+use crate::ownership::{Ownership, Reach};
+use crate::registry::erasure_order;
 
 const PENDING: &str = "pending";
 
@@ -60,7 +61,8 @@ pub(crate) async fn erasure_started(
 }
 
 /// `addresses` without those that are now another account's login (an old
-/// address someone else signed up with): their rows are that person's.
+/// address someone else signed up with): the suppression list must not
+/// name a living account's address.
 async fn own_addresses(
     conn: &impl ConnectionTrait,
     user: UserId,
@@ -287,7 +289,6 @@ impl ErasureStore for SeaOrmStore {
     async fn erase(
         &self,
         user: UserId,
-        addresses: &[String],
         suppress: &[SecretHash],
         done: &DeletionReceipt,
         worker: &str,
@@ -304,7 +305,8 @@ impl ErasureStore for SeaOrmStore {
         if held.rows_affected == 0 {
             return Err(PortError::msg("the deletion job's lease was lost"));
         }
-        let addresses = own_addresses(&txn, user, addresses).await?;
+        let ownership =
+            Ownership::of(&txn, user.as_uuid()).await?.ok_or(PortError::msg("the account to erase vanished"))?;
         // Codes sent to an address the user asked for and never confirmed:
         // by address and kind, since the address may be anyone's.
         if let Some(pending) = email_change_request::Entity::find_by_id(user.as_uuid())
@@ -320,15 +322,8 @@ impl ErasureStore for SeaOrmStore {
                 .map_err(db("erasing address-change codes"))?;
         }
         for table in erasure_order() {
-            let filter = match table.owner {
-                Owner::Itself(column) | Owner::UserId(column) => Expr::col(Alias::new(column)).eq(user.as_uuid()),
-                Owner::Email(column) => Expr::col(Alias::new(column)).is_in(addresses.iter().cloned()),
-                Owner::EmailOrAbout { email, about } => Expr::col(Alias::new(email))
-                    .is_in(addresses.iter().cloned())
-                    .or(Expr::col(Alias::new(about)).eq(user.as_uuid())),
-                Owner::Nobody => continue,
-            };
-            let statement = Query::delete().from_table(Alias::new(table.name)).and_where(filter).to_owned();
+            let Some(filter) = ownership.condition(table.owner, Reach::Erasure) else { continue };
+            let statement = Query::delete().from_table(Alias::new(table.name)).cond_where(filter).to_owned();
             txn.execute(&statement).await.map_err(db("erasing a user's rows"))?;
         }
         let erased_at = done.completed_at.map_or(0, to_ms);
@@ -400,8 +395,8 @@ impl ErasureStore for SeaOrmStore {
     }
 
     async fn addresses(&self, user: UserId) -> Result<Vec<String>, PortError> {
-        let all = crate::export::addresses_of(&self.db, user.as_uuid()).await?;
-        own_addresses(&self.db, user, &all).await
+        let Some(ownership) = Ownership::of(&self.db, user.as_uuid()).await? else { return Ok(Vec::new()) };
+        own_addresses(&self.db, user, &ownership.addresses()).await
     }
 
     async fn renew_lease(

@@ -11,12 +11,11 @@ use profile_domain::export::{
 use profile_domain::ports::ExportSource;
 use profile_domain::{PortError, UserId};
 use sea_orm::{
-    AccessMode, ColumnTrait, DatabaseTransaction, DbBackend, EntityTrait, IsolationLevel, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    AccessMode, ColumnTrait, Condition, DatabaseTransaction, DbBackend, EntityTrait, IsolationLevel, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
-use crate::SeaOrmStore;
 use crate::consents::ledger_end;
 use crate::convert::{count, db, from_ms};
 use crate::entities::{
@@ -24,7 +23,9 @@ use crate::entities::{
     email_change_request, outbox_message, picture, provider_notice, security_event, session, sign_in_challenge,
     unsubscribe_key,
 };
+use crate::ownership::{Ownership, Reach};
 use crate::pictures::picture_from_row;
+use crate::{SeaOrmStore, registry};
 
 fn optional_time(ms: Option<i64>) -> Result<Option<time::OffsetDateTime>, PortError> {
     ms.map(from_ms).transpose()
@@ -39,27 +40,6 @@ impl SeaOrmStore {
         };
         begun.map_err(db("starting the export's transaction"))
     }
-}
-
-/// Every address the user has had: the login address and both sides of
-/// each change. An address asked for and not confirmed is not among them:
-/// the messages sent to it would tell whether it belongs to an account.
-pub(crate) async fn addresses_of(conn: &impl sea_orm::ConnectionTrait, user: Uuid) -> Result<Vec<String>, PortError> {
-    let Some(account) = account::Entity::find_by_id(user).one(conn).await.map_err(db("reading the account"))? else {
-        return Ok(Vec::new());
-    };
-    Ok(addresses(&account.email, &address_changes(conn, user).await?))
-}
-
-/// The login address and both sides of each change, sorted, once each.
-fn addresses(login: &str, changes: &[email_change_history::Model]) -> Vec<String> {
-    let mut all = vec![login.to_owned()];
-    for change in changes {
-        all.extend([change.old_email.clone(), change.new_email.clone()]);
-    }
-    all.sort();
-    all.dedup();
-    all
 }
 
 async fn address_changes(
@@ -115,13 +95,20 @@ async fn login_email_sections(
     Ok((pending, codes))
 }
 
+/// The rows of `table` that the export shows as the user's.
+fn owned(ownership: &Ownership, table: &str) -> Result<Condition, PortError> {
+    registry::owner_of(table)
+        .and_then(|owner| ownership.condition(owner, Reach::Export))
+        .ok_or(PortError::msg("the registry does not tie this table to users"))
+}
+
 async fn sign_in_sections(
     txn: &DatabaseTransaction,
     user: Uuid,
-    addresses: &[String],
+    ownership: &Ownership,
 ) -> Result<(Vec<SignInCodeRecord>, Vec<SessionRecord>), PortError> {
     let codes = sign_in_challenge::Entity::find()
-        .filter(sign_in_challenge::Column::Email.is_in(addresses.iter().cloned()))
+        .filter(owned(ownership, "sign_in_challenges")?)
         .order_by_asc(sign_in_challenge::Column::CreatedAtMs)
         .all(txn)
         .await
@@ -220,10 +207,10 @@ async fn consent_sections(txn: &DatabaseTransaction, user: Uuid) -> Result<Conse
 async fn message_sections(
     txn: &DatabaseTransaction,
     user: Uuid,
-    addresses: &[String],
+    ownership: &Ownership,
 ) -> Result<(Vec<EmailRecord>, Vec<ProviderNoticeRecord>), PortError> {
     let emails = outbox_message::Entity::find()
-        .filter(outbox_message::Column::Recipient.is_in(addresses.iter().cloned()))
+        .filter(owned(ownership, "outbox_messages")?)
         .order_by_asc(outbox_message::Column::CreatedAtMs)
         .all(txn)
         .await
@@ -291,7 +278,7 @@ impl ExportSource for SeaOrmStore {
             return Ok(None);
         };
         let changes = address_changes(&txn, id).await?;
-        let addresses = addresses(&account.email, &changes);
+        let ownership = Ownership::of_account(&txn, &account, &changes).await?;
         let pictures = picture::Entity::find()
             .filter(picture::Column::UserId.eq(id))
             .all(&txn)
@@ -301,9 +288,9 @@ impl ExportSource for SeaOrmStore {
             .map(picture_from_row)
             .collect::<Result<_, _>>()?;
         let (pending_email_change, change_codes_sent) = login_email_sections(&txn, id).await?;
-        let (sign_in_codes, sessions) = sign_in_sections(&txn, id, &addresses).await?;
+        let (sign_in_codes, sessions) = sign_in_sections(&txn, id, &ownership).await?;
         let (purposes, consent_answers, unsubscribe_links) = consent_sections(&txn, id).await?;
-        let (emails, provider_notices) = message_sections(&txn, id, &addresses).await?;
+        let (emails, provider_notices) = message_sections(&txn, id, &ownership).await?;
         let (ledger_through, security_through) = history_marks(&txn, id).await?;
         txn.commit().await.map_err(db("ending the export's transaction"))?;
         Ok(Some(ExportSnapshot {

@@ -16,6 +16,7 @@ mod export;
 mod housekeeping;
 mod migration;
 mod outbox;
+mod ownership;
 mod pictures;
 mod providers;
 pub mod registry;

@@ -12,14 +12,16 @@ pub enum Owner {
     Itself(&'static str),
     /// This column holds the user's id.
     UserId(&'static str),
-    /// This column holds an email address: the row belongs to whoever has
-    /// (or had) that address, with or without an account.
-    Email(&'static str),
-    /// As `Email` for this email column (the export reads the rows by
-    /// address: one asked for and never confirmed is not the user's to
-    /// see), and the other column names the account the row is about when
-    /// that is known: the erasure deletes the rows found either way.
-    EmailOrAbout { email: &'static str, about: &'static str },
+    /// The `email` column holds an email address and `at` when the row was
+    /// made: the row belongs to whoever held that address then (see
+    /// `ownership.rs`), with or without an account.
+    Email { email: &'static str, at: &'static str },
+    /// As `Email`, and the `about` column names the account the row is
+    /// about when that is known: the erasure deletes the rows found either
+    /// way; the export shows a row found by `about` only when it went to
+    /// an address the user held (a code to an address asked for and never
+    /// confirmed would tell whether it belongs to an account).
+    EmailOrAbout { email: &'static str, at: &'static str, about: &'static str },
     /// The table holds nothing about any user.
     Nobody,
 }
@@ -31,13 +33,20 @@ pub fn erasure_order() -> impl Iterator<Item = &'static Table> {
     TABLES.iter().filter(tied).chain(TABLES.iter().filter(|t| matches!(t.owner, Owner::Itself(_))))
 }
 
+/// How the rows of the table named `name` are tied to users (`None` for
+/// a table the registry does not list).
+#[must_use]
+pub fn owner_of(name: &str) -> Option<Owner> {
+    TABLES.iter().find(|t| t.name == name).map(|t| t.owner)
+}
+
 impl Owner {
     /// The columns that tie a row to a user (none for `Nobody`).
     #[must_use]
     pub fn columns(self) -> Vec<&'static str> {
         match self {
-            Self::Itself(c) | Self::UserId(c) | Self::Email(c) => vec![c],
-            Self::EmailOrAbout { email, about } => vec![email, about],
+            Self::Itself(c) | Self::UserId(c) | Self::Email { email: c, .. } => vec![c],
+            Self::EmailOrAbout { email, about, .. } => vec![email, about],
             Self::Nobody => Vec::new(),
         }
     }
@@ -99,7 +108,7 @@ pub const TABLES: &[Table] = &[
     },
     Table {
         name: "sign_in_challenges",
-        owner: Owner::Email("email"),
+        owner: Owner::Email { email: "email", at: "created_at_ms" },
         columns: &[
             ("email", Personal),
             ("code_hash", Secret),
@@ -110,7 +119,7 @@ pub const TABLES: &[Table] = &[
     },
     Table {
         name: "outbox_messages",
-        owner: Owner::EmailOrAbout { email: "recipient", about: "about_user_id" },
+        owner: Owner::EmailOrAbout { email: "recipient", at: "created_at_ms", about: "about_user_id" },
         columns: &[
             ("id", Personal),
             ("recipient", Personal),

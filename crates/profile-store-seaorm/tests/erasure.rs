@@ -60,8 +60,8 @@ async fn rows_of(db: &TestDb, user: UserId, addresses: &[&str]) -> Vec<(&'static
     for table in TABLES {
         let filter = match table.owner {
             Owner::Itself(c) | Owner::UserId(c) => Expr::col(Alias::new(c)).eq(user.as_uuid()),
-            Owner::Email(c) => Expr::col(Alias::new(c)).is_in(addresses.iter().map(|a| (*a).to_owned())),
-            Owner::EmailOrAbout { email, about } => Expr::col(Alias::new(email))
+            Owner::Email { email: c, .. } => Expr::col(Alias::new(c)).is_in(addresses.iter().map(|a| (*a).to_owned())),
+            Owner::EmailOrAbout { email, about, .. } => Expr::col(Alias::new(email))
                 .is_in(addresses.iter().map(|a| (*a).to_owned()))
                 .or(Expr::col(Alias::new(about)).eq(user.as_uuid())),
             Owner::Nobody => continue,
@@ -232,11 +232,11 @@ on_every_backend!(erasing_removes_every_row_of_the_user_and_nothing_of_anyone_el
     let hasher = SecretHasher::new(SecretKey::new(vec![3; 32]).unwrap());
     let hash_of = |a: &str| profile_domain::erasure::erased_address_hash(&hasher, a);
     let suppress = [hash_of("ada@example.com")];
-    assert!(db.store.erase(ada, &addresses, &suppress, &done, "w").await.is_err(), "not leased to w");
+    assert!(db.store.erase(ada, &suppress, &done, "w").await.is_err(), "not leased to w");
     assert_eq!(rows_of(&db, ada, &["ada@example.com"]).await, before_ada, "a refused erasure changes nothing");
     assert_eq!(db.store.claim_due(T0, "w", T0 + Duration::minutes(2), 9).await.unwrap().len(), 1);
-    assert!(db.store.erase(ada, &addresses, &suppress, &done, "late").await.is_err(), "another worker's lease");
-    db.store.erase(ada, &addresses, &suppress, &done, "w").await.unwrap();
+    assert!(db.store.erase(ada, &suppress, &done, "late").await.is_err(), "another worker's lease");
+    db.store.erase(ada, &suppress, &done, "w").await.unwrap();
     assert!(db.store.is_suppressed(&hash_of("ada@example.com")).await.unwrap(), "kept as a keyed hash");
     assert!(!db.store.is_suppressed(&hash_of("bob@example.com")).await.unwrap());
     let after_ada = rows_of(&db, ada, &["ada@example.com"]).await;
@@ -311,17 +311,62 @@ on_every_backend!(an_old_address_now_someone_elses_is_not_erased_with_the_user, 
             ada.as_uuid().into(),
             "ada@example.com".into(),
             "ada@new.example".into(),
-            0_i64.into(),
+            (T0 - Duration::hours(1)).unix_timestamp().saturating_mul(1000).into(),
             "00".into(),
             0_i64.into(),
         ])
         .to_owned();
     conn.execute(&history).await.unwrap();
     assert_eq!(db.store.addresses(ada).await.unwrap(), ["ada@example.com", "ada@new.example"]);
+    // Mail to the old address while it was Ada's (two hours before she
+    // moved off it, an hour before now), and after Eve took it.
+    code_to(&db, "ada@example.com", 60, T0 - Duration::hours(2)).await;
     let eve = signed_up(&db, "ada@example.com", 2).await;
     assert!(db.store.get(eve).await.unwrap().is_some(), "someone else signed up with the old address");
     assert_eq!(db.store.addresses(ada).await.unwrap(), ["ada@new.example"], "eve's address is eve's");
+    code_to(&db, "ada@example.com", 61, T0).await;
+
+    db.store.request(&job(500, ada, "ada@new.example")).await.unwrap();
+    assert_eq!(db.store.claim_due(T0, "w", T0 + Duration::minutes(2), 9).await.unwrap().len(), 1);
+    let mut done = job(500, ada, "ada@new.example").receipt;
+    done.completed_at = Some(T0 + Duration::seconds(5));
+    db.store.erase(ada, &[], &done, "w").await.unwrap();
+    assert_eq!(
+        message_ids_to(&conn, "ada@example.com").await,
+        [Uuid::from_u128(61)],
+        "Ada's mail from her time at the address went, Eve's stayed"
+    );
+    let eves_code = rows_of(&db, eve, &["ada@example.com"]).await;
+    assert!(eves_code.contains(&("sign_in_challenges", 1)), "Eve's pending code stays: {eves_code:?}");
 });
+
+/// A sign-in code (challenge and message `n`) to `to`, made at `at`.
+async fn code_to(db: &TestDb, to: &str, n: u128, at: OffsetDateTime) {
+    let to = EmailAddress::parse(to).unwrap();
+    let challenge = SignInChallenge {
+        email: to.clone(),
+        code_hash: SecretHasher::new(SecretKey::new(vec![4; 32]).unwrap()).hash("c", &[&n.to_be_bytes()]),
+        created_at: at,
+        expires_at: at + Duration::minutes(10),
+        attempts: 0,
+    };
+    let content = EmailContent::SignInCode { code: "123456".into(), valid_minutes: 10 };
+    let message =
+        OutgoingEmail { id: EmailId(Uuid::from_u128(n)), to, content, created_at: at, expires_at: None, about: None };
+    db.store.put_challenge(&challenge, &message).await.unwrap();
+}
+
+/// The ids of the queued messages to `to`, in order.
+async fn message_ids_to(conn: &sea_orm::DatabaseConnection, to: &str) -> Vec<Uuid> {
+    let select = Query::select()
+        .column(Alias::new("id"))
+        .from(Alias::new("outbox_messages"))
+        .and_where(Expr::col(Alias::new("recipient")).eq(to))
+        .order_by(Alias::new("id"), sea_orm::Order::Asc)
+        .to_owned();
+    let rows = conn.query_all(&select).await.unwrap();
+    rows.iter().map(|r| r.try_get_by_index::<Uuid>(0).unwrap()).collect()
+}
 
 on_every_backend!(once_an_erasure_runs_no_other_notice_is_queued_for_the_user, |db: TestDb| async move {
     let ada = signed_up(&db, "ada@example.com", 1).await;

@@ -119,7 +119,7 @@ pub struct AddressChangeRecord {
     /// When it was undone from that link, if it was.
     #[serde(with = "utc::option")]
     pub undone_at: Option<OffsetDateTime>,
-    /// When the link stopped working early (a later change was undone), if it did.
+    /// When the link stopped working early (an earlier change was undone), if it did.
     #[serde(with = "utc::option")]
     pub undo_link_cancelled_at: Option<OffsetDateTime>,
 }

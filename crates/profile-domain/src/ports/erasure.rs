@@ -120,12 +120,20 @@ pub trait ErasureStore: Send + Sync {
     async fn confirmation(&self, message: &OutgoingEmail) -> Result<ConfirmationState, PortError>;
 
     /// In one transaction, only while `worker` holds the job's lease:
-    /// erases every row about the user (by id, and by each of `addresses`
-    /// for the rows kept by address, except an address that is now another
-    /// account's login), the job among them, the address-change codes sent
-    /// to an address the user asked for and never confirmed, adds
+    /// erases every row about the user, the job among them, adds
     /// `suppress` (keyed hashes of the addresses) to the suppression list,
     /// and stores `receipt` as completed.
+    ///
+    /// # Contract
+    /// The rows about the user are those that name their id, and those
+    /// found by an address **only for the time the address was the user's**
+    /// (from the account's history of changes and reverts): an address
+    /// that passed to another account keeps that person's rows. Messages
+    /// that name the user as what they are about go wherever they were
+    /// sent (such as the codes sent to an address asked for and never
+    /// confirmed). The export shows the same rows by the same rule, except
+    /// messages found only by whom they are about that went to an address
+    /// the user never held.
     ///
     /// # Errors
     /// [`PortError`] when the storage fails or the lease was lost; nothing
@@ -133,7 +141,6 @@ pub trait ErasureStore: Send + Sync {
     async fn erase(
         &self,
         user: UserId,
-        addresses: &[String],
         suppress: &[SecretHash],
         receipt: &DeletionReceipt,
         worker: &str,
@@ -161,7 +168,7 @@ pub trait ErasureStore: Send + Sync {
 
     /// Every address the user has had (the login address and both sides
     /// of every change), except any that is now another account's login,
-    /// for [`erase`](Self::erase).
+    /// for the suppression list.
     ///
     /// # Errors
     /// [`PortError`] when the storage fails.

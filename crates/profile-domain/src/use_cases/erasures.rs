@@ -332,21 +332,23 @@ impl Erasures {
                 // An upload that was under way at the request may have
                 // written files since the pictures step.
                 self.delete_pictures(user).await?;
-                let mut addresses = self.store.addresses(user).await?;
-                if addresses.is_empty() {
-                    addresses.push(job.email.as_str().to_owned());
-                }
                 let now = draw::now_millis(self.clock.as_ref());
                 let mut receipt = job.receipt.clone();
                 if let Some(progress) = receipt.step_mut(ErasureStep::EraseData) {
                     progress.done_at = Some(now);
                 }
                 receipt.completed_at = Some(now);
-                let suppress: Vec<SecretHash> = self
-                    .suppression
-                    .as_ref()
-                    .map_or_else(Vec::new, |hasher| addresses.iter().map(|a| erased_address_hash(hasher, a)).collect());
-                self.store.erase(user, &addresses, &suppress, &receipt, worker).await?;
+                let suppress: Vec<SecretHash> = match &self.suppression {
+                    Some(hasher) => {
+                        let mut addresses = self.store.addresses(user).await?;
+                        if addresses.is_empty() {
+                            addresses.push(job.email.as_str().to_owned());
+                        }
+                        addresses.iter().map(|a| erased_address_hash(hasher, a)).collect()
+                    }
+                    None => Vec::new(),
+                };
+                self.store.erase(user, &suppress, &receipt, worker).await?;
                 job.receipt = receipt;
                 Ok(Outcome::Done)
             }

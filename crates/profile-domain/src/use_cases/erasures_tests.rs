@@ -20,7 +20,7 @@ struct FakeStore {
     queued: Mutex<Vec<NoticeFor>>,
     confirmation: Mutex<Option<(OutgoingEmail, bool)>>,
     sessions_ended: Mutex<u32>,
-    erased: Mutex<Option<(UserId, Vec<String>, DeletionReceipt)>>,
+    erased: Mutex<Option<(UserId, DeletionReceipt)>>,
     suppressed: Mutex<Vec<SecretHash>>,
     cancelled: Mutex<Vec<DeletionReceipt>>,
     lease_lost: Mutex<bool>,
@@ -91,14 +91,13 @@ impl ErasureStore for FakeStore {
     async fn erase(
         &self,
         user: UserId,
-        addresses: &[String],
         suppress: &[SecretHash],
         receipt: &DeletionReceipt,
         _worker: &str,
     ) -> Result<(), PortError> {
         self.suppressed.lock().unwrap().extend_from_slice(suppress);
         self.jobs.lock().unwrap().retain(|j| j.user_id != user);
-        *self.erased.lock().unwrap() = Some((user, addresses.to_vec(), receipt.clone()));
+        *self.erased.lock().unwrap() = Some((user, receipt.clone()));
         Ok(())
     }
     async fn cancel(&self, user: UserId, now: OffsetDateTime) -> Result<CancelOutcome, PortError> {
@@ -219,9 +218,8 @@ async fn the_job_waits_for_the_provider_and_the_email_then_erases_and_completes_
     s.clock.advance(Duration::seconds(2));
     let report = s.erasures.run_due("w").await.unwrap();
     assert_eq!(report.completed, 1);
-    let (user, addresses, done) = s.store.erased.lock().unwrap().clone().unwrap();
+    let (user, done) = s.store.erased.lock().unwrap().clone().unwrap();
     assert_eq!(user, s.ada.user_id);
-    assert_eq!(addresses, ["old@example.com", "ada@example.com"], "the store's addresses");
     assert_eq!(done.completed_at, Some(T0 + Duration::seconds(6)));
     assert!(done.steps.iter().all(|p| p.done_at.is_some()), "{done:?}");
     assert!(s.store.jobs.lock().unwrap().is_empty());
