@@ -211,3 +211,56 @@ async fn guessing_the_operator_key_is_cut_off_even_for_the_right_key() {
     assert!(blocked.headers().contains_key("retry-after"));
     assert_eq!(error_code(blocked).await, (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()));
 }
+
+/// The unsubscribe URL of `email` in the listing of `purpose`.
+async fn url_of(app: &App, purpose: &str, email: &str) -> Option<String> {
+    let listed = lines(recipients(app, purpose, OPERATOR_KEY).await).await;
+    listed.iter().find(|l| l["email"] == email).map(|l| l["unsubscribe_url"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn a_deletion_stops_all_mailing_at_once_and_a_cancel_brings_the_grants_back() {
+    let app = App::start(&[
+        ("PROFILE_OPERATOR_API_KEY_SHA256", OPERATOR_KEY_SHA256),
+        ("PROFILE_DELETION_GRACE_SECS", "3600"),
+    ])
+    .await;
+    let ada = app.sign_in("ada@example.com").await;
+    let bob = app.sign_in("bob@example.com").await;
+    for purpose in ["newsletter", "product_news"] {
+        grant(&app, &ada, purpose).await;
+        grant(&app, &bob, purpose).await;
+    }
+    let link = url_of(&app, "newsletter", "ada@example.com").await.unwrap();
+
+    let asked = app
+        .client
+        .delete(format!("{}/v1/me", app.base))
+        .bearer_auth(&ada)
+        .json(&json!({ "confirm": "ada@example.com" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::ACCEPTED);
+    for purpose in ["newsletter", "product_news"] {
+        assert_eq!(url_of(&app, purpose, "ada@example.com").await, None, "not mailed while being deleted: {purpose}");
+        assert!(url_of(&app, purpose, "bob@example.com").await.is_some());
+    }
+    let page = app.client.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("You are unsubscribed") && !page.contains("<form"), "answers as withdrawn:\n{page}");
+    let clicked = app.client.post(&link).send().await.unwrap();
+    assert_eq!(clicked.status(), StatusCode::OK);
+    assert!(clicked.text().await.unwrap().contains("You are unsubscribed"));
+    assert!(ledger_channels(&app).await.iter().all(|c| c != "unsubscribe"), "the grants themselves are kept");
+
+    let again = app.sign_in("ada@example.com").await;
+    let cancelled = app.client.delete(format!("{}/v1/me/deletion", app.base)).bearer_auth(&again).send().await;
+    assert_eq!(cancelled.unwrap().status(), StatusCode::OK);
+    for purpose in ["newsletter", "product_news"] {
+        assert!(granted(&app, &again, purpose).await, "{purpose} is granted as before");
+    }
+    assert_eq!(url_of(&app, "newsletter", "ada@example.com").await, Some(link.clone()), "mailed again, same link");
+    assert!(url_of(&app, "product_news", "ada@example.com").await.is_some());
+    let page = app.client.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<form method=\"post\""), "the link works again:\n{page}");
+}

@@ -43,6 +43,11 @@ fn page(title: &str, body: &str, button: Option<&str>) -> String {
     small_page(title, &format!("<p>{}</p>{form}", escape(body)))
 }
 
+/// The page of a link whose consent is withdrawn.
+fn unsubscribed(title: &str) -> String {
+    page("You are unsubscribed", &format!("You will no longer get \u{201c}{title}\u{201d} emails."), None)
+}
+
 fn invalid() -> Page {
     Page::Invalid(Html(page("This link is not valid", "It may have been replaced by a newer one.", None)))
 }
@@ -55,9 +60,10 @@ impl UnsubscribeApi {
     /// `POST`.
     #[oai(path = "/v1/unsubscribe/:token", method = "get")]
     async fn unsubscribe_page(&self, token: Path<String>) -> Page {
-        match self.unsubscribes.purpose_of(&token.0).await {
-            Ok(purpose) => Page::Ok(Html(page(
-                &format!("Unsubscribe from {}?", purpose.title),
+        match self.unsubscribes.look_up(&token.0).await {
+            Ok(view) if view.withdrawn => Page::Ok(Html(unsubscribed(&view.purpose.title))),
+            Ok(view) => Page::Ok(Html(page(
+                &format!("Unsubscribe from {}?", view.purpose.title),
                 "You will no longer get these emails. You can turn them on again in your profile.",
                 Some("Unsubscribe"),
             ))),
@@ -82,10 +88,6 @@ impl UnsubscribeApi {
             UnsubscribeError::InvalidLink => ApiError::bad_request("unsubscribe_link_invalid", e.to_string()),
             UnsubscribeError::Unexpected(e) => ApiError::internal(&e),
         })?;
-        Ok(Html(page(
-            "You are unsubscribed",
-            &format!("You will no longer get \u{201c}{}\u{201d} emails.", purpose.title),
-            None,
-        )))
+        Ok(Html(unsubscribed(&purpose.title)))
     }
 }

@@ -5,12 +5,14 @@ use async_trait::async_trait;
 use profile_domain::ports::{ConsentFilter, UnsubscribeStore};
 use profile_domain::{EmailAddress, PortError, PurposeId, SecretHash, UnsubscribeKey, UserId};
 use sea_orm::sea_query::{Condition, Expr, Order, Query};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, SqlErr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QuerySelect, SqlErr,
+};
 use uuid::Uuid;
 
 use crate::SeaOrmStore;
 use crate::convert::{db, from_ms, hash, to_ms};
-use crate::entities::{account, consent_answer, unsubscribe_key};
+use crate::entities::{account, consent_answer, deletion_job, unsubscribe_key};
 
 fn key_from_row(row: unsubscribe_key::Model) -> Result<UnsubscribeKey, PortError> {
     let mut nonce = [0_u8; 16];
@@ -118,6 +120,23 @@ impl UnsubscribeStore for SeaOrmStore {
             .await
             .map_err(db("revoking an unsubscribe key"))?;
         Ok(deleted.rows_affected > 0)
+    }
+
+    async fn being_deleted(&self, users: &[UserId]) -> Result<Vec<UserId>, PortError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A deletion job exists from the request until the erasure's last
+        // step or a cancellation removes it.
+        let found: Vec<Uuid> = deletion_job::Entity::find()
+            .select_only()
+            .column(deletion_job::Column::UserId)
+            .filter(deletion_job::Column::UserId.is_in(users.iter().map(|u| u.as_uuid())))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db("reading deletions under way"))?;
+        Ok(found.into_iter().map(UserId::from_uuid).collect())
     }
 
     async fn consenting(

@@ -378,3 +378,18 @@ on_every_backend!(once_an_erasure_runs_no_other_notice_is_queued_for_the_user, |
     db.store.queue_erasure_notices(ada, "ada@example.com", &[notice], T0).await.unwrap();
     assert_eq!(db.store.erasure_notices(ada).await.unwrap(), [(lists(), None)], "the erasure notice itself goes");
 });
+
+on_every_backend!(an_account_counts_as_being_deleted_from_the_request_until_a_cancel, |db: TestDb| async move {
+    use profile_domain::ports::UnsubscribeStore;
+    let ada = signed_up(&db, "ada@example.com", 1).await;
+    let bob = signed_up(&db, "bob@example.com", 2).await;
+    assert!(db.store.being_deleted(&[ada, bob]).await.unwrap().is_empty());
+    let mut graced = job(500, ada, "ada@example.com");
+    graced.receipt.erase_after = T0 + Duration::hours(1);
+    graced.next_attempt_at = graced.receipt.erase_after;
+    db.store.request(&graced).await.unwrap();
+    assert_eq!(db.store.being_deleted(&[ada, bob]).await.unwrap(), [ada]);
+    assert!(db.store.being_deleted(&[]).await.unwrap().is_empty());
+    db.store.cancel(ada, T0).await.unwrap();
+    assert!(db.store.being_deleted(&[ada, bob]).await.unwrap().is_empty(), "cancelled");
+});

@@ -55,6 +55,13 @@ pub trait UnsubscribeStore: Send + Sync {
     /// [`PortError`] when the storage cannot be written.
     async fn revoke(&self, user: UserId, purpose: &PurposeId) -> Result<bool, PortError>;
 
+    /// Which of `users` have a deletion under way: asked for and neither
+    /// completed nor cancelled (waiting out its grace period, or running).
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be read.
+    async fn being_deleted(&self, users: &[UserId]) -> Result<Vec<UserId>, PortError>;
+
     /// Up to `limit` users whose answer in force counts as consent under
     /// `filter`, with their address, in id order after `after`.
     ///

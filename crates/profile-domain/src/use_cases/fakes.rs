@@ -94,6 +94,7 @@ pub(crate) struct State {
     pub(crate) notice_seq: HashMap<UserId, u64>,
     pub(crate) pictures: HashMap<(UserId, crate::PictureSlot), crate::Picture>,
     pub(crate) signed_out: Vec<(UserId, OffsetDateTime)>,
+    pub(crate) being_deleted: Vec<UserId>,
 }
 
 impl State {
@@ -489,6 +490,10 @@ impl crate::ports::UnsubscribeStore for InMemoryStore {
         let before = state.unsubscribe_keys.len();
         state.unsubscribe_keys.retain(|k| !(k.user_id == user && &k.purpose_id == purpose));
         Ok(state.unsubscribe_keys.len() < before)
+    }
+
+    async fn being_deleted(&self, users: &[UserId]) -> Result<Vec<UserId>, PortError> {
+        Ok(self.state().being_deleted.iter().filter(|u| users.contains(u)).copied().collect())
     }
 
     async fn consenting(

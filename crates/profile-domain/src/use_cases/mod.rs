@@ -33,4 +33,4 @@ pub use provider_reports::{ProviderReportError, ProviderReports, REPORT_ID_RETEN
 pub use provider_sync::{ProviderSync, ProviderSyncError, ProviderSyncReport};
 pub use sessions::{AuthError, Authenticated, SessionPolicy, Sessions, SignOutError};
 pub use sign_in::{SignIn, SignInPolicy, SignedIn, StartSignInError, VerifySignInError};
-pub use unsubscribes::{ListRecipientsError, Recipient, RecipientPage, UnsubscribeError, Unsubscribes};
+pub use unsubscribes::{LinkView, ListRecipientsError, Recipient, RecipientPage, UnsubscribeError, Unsubscribes};

@@ -56,6 +56,16 @@ pub struct RecipientPage {
     pub next: Option<UserId>,
 }
 
+/// What an unsubscribe link is for, as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkView {
+    /// The purpose the link unsubscribes from.
+    pub purpose: Purpose,
+    /// Whether the account gets no more of these emails already: the
+    /// consent is not granted, or the account is being deleted.
+    pub withdrawn: bool,
+}
+
 /// The unsubscribe use case.
 pub struct Unsubscribes {
     store: Arc<dyn UnsubscribeStore>,
@@ -113,8 +123,13 @@ impl Unsubscribes {
             text_hash: purpose.text_hash(),
             older_versions_count: purpose.on_new_version == OnNewVersion::Keep,
         };
-        let users = self.store.consenting(&filter, after, limit).await?;
+        let mut users = self.store.consenting(&filter, after, limit).await?;
         let next = (users.len() == limit as usize).then(|| users.last().map(|(u, _)| *u)).flatten();
+        // From the moment a deletion is asked for, the account is mailed
+        // no more (its grants are kept, for a cancellation to restore).
+        let ids: Vec<UserId> = users.iter().map(|(user, _)| *user).collect();
+        let deleting = self.store.being_deleted(&ids).await?;
+        users.retain(|(user, _)| !deleting.contains(user));
         let mut recipients = Vec::with_capacity(users.len());
         let ids: Vec<UserId> = users.iter().map(|(user, _)| *user).collect();
         let stored = self.store.keys_for(&id, &ids).await?;
@@ -140,22 +155,32 @@ impl Unsubscribes {
         UnsubscribeKey::new(&self.hasher, user, purpose.clone(), nonce, draw::now_millis(self.clock.as_ref()))
     }
 
-    /// The purpose a link would unsubscribe from, without changing anything
-    /// (for the page a `GET` shows).
+    /// What a link is for and whether its consent is withdrawn already,
+    /// without changing anything (for the page a `GET` shows). An account
+    /// whose deletion is under way counts as withdrawn from every email.
     ///
     /// # Errors
     /// [`UnsubscribeError::InvalidLink`] for a bad link.
-    pub async fn purpose_of(&self, token: &str) -> Result<Purpose, UnsubscribeError> {
-        Ok(self.resolve(token).await?.1)
+    pub async fn look_up(&self, token: &str) -> Result<LinkView, UnsubscribeError> {
+        let (key, purpose) = self.resolve(token).await?;
+        let withdrawn = self.is_being_deleted(key.user_id).await?
+            || !self.consents.answers(key.user_id).await?.iter().any(|a| a.purpose_id == purpose.id && a.granted);
+        Ok(LinkView { purpose, withdrawn })
     }
 
     /// Withdraws the consent the link is for, recording it in the ledger
-    /// with the `unsubscribe` channel. Using a link again changes nothing.
+    /// with the `unsubscribe` channel. Using a link again changes nothing,
+    /// and neither does using it while the account is being deleted: it is
+    /// mailed no more already, and a cancelled deletion brings its grants
+    /// back as they were.
     ///
     /// # Errors
     /// [`UnsubscribeError::InvalidLink`] for a bad link.
     pub async fn unsubscribe(&self, token: &str) -> Result<Purpose, UnsubscribeError> {
         let (key, purpose) = self.resolve(token).await?;
+        if self.is_being_deleted(key.user_id).await? {
+            return Ok(purpose);
+        }
         // Any stored grant is withdrawn, even one to an older version that
         // is suspended now: it must not count again later.
         let event = ConsentEvent::answer_to(
@@ -169,6 +194,10 @@ impl Unsubscribes {
         let notify = draw::notices(self.random.as_ref(), &self.routes, &purpose.id);
         self.consents.withdraw_if_granted(&event, &notify).await?;
         Ok(purpose)
+    }
+
+    async fn is_being_deleted(&self, user: UserId) -> Result<bool, PortError> {
+        Ok(!self.store.being_deleted(&[user]).await?.is_empty())
     }
 
     /// Revokes the user's link for the purpose; the next listing makes a new one.
@@ -282,6 +311,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_account_being_deleted_is_not_listed_and_its_links_answer_as_withdrawn_changing_nothing() {
+        let w = world().await;
+        let page = w.unsubscribes.recipients("news", None, 10).await.unwrap();
+        let link = token(&page.recipients[0].unsubscribe_url).to_owned();
+        w.store.state().being_deleted.push(w.users[0]);
+        let listed = w.unsubscribes.recipients("news", None, 10).await.unwrap();
+        let emails: Vec<&str> = listed.recipients.iter().map(|r| r.email.as_str()).collect();
+        assert_eq!(emails, ["u2@example.com"]);
+        let first = w.unsubscribes.recipients("news", None, 1).await.unwrap();
+        assert!(first.recipients.is_empty(), "the page's only user is being deleted");
+        assert_eq!(first.next, Some(w.users[0]), "the listing still goes on past them");
+        assert!(w.unsubscribes.look_up(&link).await.unwrap().withdrawn);
+        w.unsubscribes.unsubscribe(&link).await.unwrap();
+        assert_eq!(w.store.state().consent_ledger.len(), 2, "the grant is kept for a cancellation");
+
+        w.store.state().being_deleted.clear();
+        assert!(!w.unsubscribes.look_up(&link).await.unwrap().withdrawn, "cancelled: as it was");
+        assert_eq!(w.unsubscribes.recipients("news", None, 10).await.unwrap().recipients.len(), 2);
+    }
+
+    #[tokio::test]
     async fn a_data_use_or_unknown_purpose_cannot_be_listed() {
         let w = world().await;
         assert!(matches!(
@@ -296,12 +346,14 @@ mod tests {
         let w = world().await;
         let page = w.unsubscribes.recipients("news", None, 10).await.unwrap();
         let link = token(&page.recipients[0].unsubscribe_url).to_owned();
-        assert_eq!(w.unsubscribes.purpose_of(&link).await.unwrap().id.as_str(), "news");
+        let view = w.unsubscribes.look_up(&link).await.unwrap();
+        assert_eq!((view.purpose.id.as_str(), view.withdrawn), ("news", false));
         assert_eq!(w.store.state().consent_ledger.len(), 2, "looking at the link changes nothing");
         w.unsubscribes.unsubscribe(&link).await.unwrap();
         w.unsubscribes.unsubscribe(&link).await.unwrap();
         let ledger = w.store.state().consent_ledger.clone();
         assert_eq!(ledger.len(), 3, "the second use records nothing");
+        assert!(w.unsubscribes.look_up(&link).await.unwrap().withdrawn);
         assert_eq!(
             (ledger[2].granted, ledger[2].channel, ledger[2].user_id),
             (false, ConsentChannel::Unsubscribe, w.users[0])
