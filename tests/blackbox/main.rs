@@ -14,6 +14,7 @@ mod export_ownership;
 mod flows;
 mod limits;
 mod mail;
+mod mistyped_json;
 mod pictures;
 mod providers;
 mod revert_chain;

@@ -74,7 +74,11 @@ impl AuthApi {
     /// or not the address has an account; the first successful sign-in
     /// creates it.
     #[oai(path = "/v1/auth/sign-in", method = "post")]
-    async fn start_sign_in(&self, req: &Request, body: Json<SignInRequest>) -> Result<SignInAccepted, ApiError> {
+    async fn start_sign_in(
+        &self,
+        req: &Request,
+        body: crate::strict_json::StrictJson<SignInRequest>,
+    ) -> Result<SignInAccepted, ApiError> {
         let email = parse_email(&body.0.email)?;
         let now = Instant::now();
         self.per_ip.check(&client_key(req, self.config.trust_proxy_headers), now).map_err(ApiError::rate_limited)?;
@@ -90,7 +94,11 @@ impl AuthApi {
     /// session cookie. A wrong, expired, used or
     /// over-tried code gets the same `invalid_code` answer.
     #[oai(path = "/v1/auth/verify", method = "post")]
-    async fn verify(&self, req: &Request, body: Json<VerifyRequest>) -> Result<Verified, ApiError> {
+    async fn verify(
+        &self,
+        req: &Request,
+        body: crate::strict_json::StrictJson<VerifyRequest>,
+    ) -> Result<Verified, ApiError> {
         let email = parse_email(&body.0.email)?;
         let now = Instant::now();
         self.verify_per_ip

@@ -121,7 +121,7 @@ impl ConsentApi {
         &self,
         auth: SessionAuth,
         purpose: Path<String>,
-        body: Json<ConsentChange>,
+        body: crate::strict_json::StrictJson<ConsentChange>,
     ) -> Result<Json<ConsentBody>, ApiError> {
         let channel = if auth.is_cookie() { ConsentChannel::Web } else { ConsentChannel::Api };
         let user = auth.user()?;

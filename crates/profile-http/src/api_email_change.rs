@@ -93,7 +93,7 @@ impl EmailChangeApi {
     async fn start_email_change(
         &self,
         auth: SessionAuth,
-        body: Json<EmailChangeStart>,
+        body: crate::strict_json::StrictJson<EmailChangeStart>,
     ) -> Result<ChangeStarted, ApiError> {
         let who = auth.user()?;
         let new_email = EmailAddress::parse(&body.0.new_email)
@@ -120,7 +120,7 @@ impl EmailChangeApi {
     async fn confirm_email_change(
         &self,
         auth: SessionAuth,
-        body: Json<EmailChangeConfirm>,
+        body: crate::strict_json::StrictJson<EmailChangeConfirm>,
     ) -> Result<Json<Profile>, ApiError> {
         let who = auth.user()?;
         let account = self.changes.confirm(&who, &body.0.code).await.map_err(|e| match e {
@@ -143,7 +143,10 @@ impl EmailChangeApi {
     /// With the token of the link sent to the old address: restores it and
     /// ends every session of the account. Needs no session.
     #[oai(path = "/v1/email-change/revert", method = "post")]
-    async fn revert_email_change(&self, body: Json<EmailChangeRevert>) -> Result<Reverted, ApiError> {
+    async fn revert_email_change(
+        &self,
+        body: crate::strict_json::StrictJson<EmailChangeRevert>,
+    ) -> Result<Reverted, ApiError> {
         self.changes.revert(&body.0.token).await.map_err(revert_error)?;
         Ok(Reverted::NoContent)
     }

@@ -238,7 +238,7 @@ impl ErasureApi {
         &self,
         req: &Request,
         auth: OperatorAuth,
-        body: Json<SuppressionCheck>,
+        body: crate::strict_json::StrictJson<SuppressionCheck>,
     ) -> Result<Json<SuppressionAnswer>, ApiError> {
         self.guard.check(&auth, req)?;
         let email =

@@ -39,7 +39,11 @@ impl MeApi {
 
     /// Change your display name
     #[oai(path = "/v1/me", method = "patch")]
-    async fn change_profile(&self, auth: SessionAuth, body: Json<ProfileChange>) -> Result<Json<Profile>, ApiError> {
+    async fn change_profile(
+        &self,
+        auth: SessionAuth,
+        body: crate::strict_json::StrictJson<ProfileChange>,
+    ) -> Result<Json<Profile>, ApiError> {
         let user = auth.user()?;
         let name = DisplayName::parse(&body.0.display_name)
             .map_err(|e| ApiError::bad_request("invalid_display_name", e.to_string()))?;
@@ -55,7 +59,11 @@ impl MeApi {
     /// signing in is refused; everything is then erased, mailing-list
     /// providers told, and a confirmation emailed. It cannot be undone.
     #[oai(path = "/v1/me", method = "delete")]
-    async fn delete_account(&self, auth: SessionAuth, body: Json<DeleteAccount>) -> Result<Deleting, ApiError> {
+    async fn delete_account(
+        &self,
+        auth: SessionAuth,
+        body: crate::strict_json::StrictJson<DeleteAccount>,
+    ) -> Result<Deleting, ApiError> {
         let who = auth.user()?;
         request_deletion(&self.erasures, &self.views.base, &who, &body.0.confirm).await
     }

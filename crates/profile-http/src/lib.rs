@@ -24,6 +24,7 @@ mod middleware;
 mod picture_files;
 mod rate_limit;
 mod revert_page;
+mod strict_json;
 mod web_page;
 
 use std::sync::Arc;
