@@ -153,3 +153,39 @@ async fn every_change_made_with_the_cookie_needs_the_csrf_token() {
     assert_eq!(error_code(pending).await, (StatusCode::NOT_FOUND, "no_deletion_pending".into()));
     assert_eq!(app.mailbox_count(), 1);
 }
+
+#[tokio::test]
+async fn the_api_docs_have_a_policy_of_their_own_that_allows_exactly_their_inline_code() {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let app = App::start(&[]).await;
+    let docs = app.client.get(format!("{}/docs", app.base)).send().await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+    let header = |name: &str| docs.headers()[name].to_str().unwrap().to_owned();
+    let (policy, frames, cache) =
+        (header("content-security-policy"), header("x-frame-options"), header("cache-control"));
+    assert_eq!((frames.as_str(), cache.as_str()), ("DENY", "no-store"));
+    let html = docs.text().await.unwrap();
+    assert!(html.contains("SwaggerUIBundle"));
+    // The inline elements as a browser reads them: each runs to its first
+    // closing tag, and text inside one starts no other.
+    let mut found: Vec<(&str, String)> = Vec::new();
+    let mut rest = html.as_str();
+    while let Some((open, tag)) =
+        ["script", "style"].into_iter().filter_map(|t| rest.find(&format!("<{t}")).map(|at| (at, t))).min()
+    {
+        let body = &rest[open..][rest[open..].find('>').unwrap() + 1..];
+        let end = body.find(&format!("</{tag}>")).unwrap();
+        let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&body.as_bytes()[..end]));
+        found.push((tag, format!("'sha256-{digest}'")));
+        rest = &body[end..];
+    }
+    for tag in ["script", "style"] {
+        let directive = policy.split(';').map(str::trim).find(|d| d.starts_with(&format!("{tag}-src "))).unwrap();
+        let allowed: BTreeSet<&str> = directive.split(' ').skip(1).collect();
+        let inline: BTreeSet<&str> = found.iter().filter(|(t, _)| *t == tag).map(|(_, h)| h.as_str()).collect();
+        assert!(!inline.is_empty(), "the page has inline {tag}s");
+        assert_eq!(allowed, inline, "{tag}-src allows exactly the page's inline {tag}s");
+    }
+    assert!(html.contains("#/components/schemas/ExportDocument"), "the page shows the published document");
+}

@@ -13,6 +13,7 @@ mod support;
 
 mod accessibility;
 mod deletion;
+mod docs;
 mod privacy;
 mod profile;
 mod webdriver;

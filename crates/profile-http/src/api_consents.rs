@@ -54,8 +54,10 @@ pub struct ConsentBody {
     /// Whether it is on now. Nothing is on until the user turns it on.
     pub granted: bool,
     /// The version the user last answered, if any.
+    #[oai(nullable)]
     pub answered_version: Option<u32>,
     /// When the user last answered, if ever.
+    #[oai(nullable)]
     pub answered_at: Option<OffsetDateTime>,
     /// The purpose changed since the user answered: ask again.
     pub needs_answer: bool,

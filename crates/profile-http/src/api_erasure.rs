@@ -58,10 +58,12 @@ pub struct ReceiptStep {
     /// `done` or `waiting`.
     pub status: String,
     /// When it was done.
+    #[oai(nullable)]
     pub done_at: Option<OffsetDateTime>,
     /// Failed tries so far (each is retried, with a growing wait).
     pub failures: u32,
     /// What went wrong last, if anything did.
+    #[oai(nullable)]
     pub last_problem: Option<String>,
 }
 
@@ -73,6 +75,7 @@ pub struct ReceiptRecipient {
     /// `told` (the provider accepted the erasure notice) or `waiting`.
     pub status: String,
     /// When it accepted.
+    #[oai(nullable)]
     pub told_at: Option<OffsetDateTime>,
 }
 
@@ -88,8 +91,10 @@ pub struct Receipt {
     /// When the erasure starts (after the grace period, if there is one).
     pub erase_after: OffsetDateTime,
     /// When the last step was done.
+    #[oai(nullable)]
     pub completed_at: Option<OffsetDateTime>,
     /// When it was cancelled, within the grace period.
+    #[oai(nullable)]
     pub cancelled_at: Option<OffsetDateTime>,
     /// Every step, in order.
     pub steps: Vec<ReceiptStep>,

@@ -53,6 +53,7 @@ struct PendingPicture {
     /// Preview URLs, readable only with your session, largest first.
     previews: Vec<PictureUrl>,
     /// When it is dropped unless saved.
+    #[oai(nullable)]
     expires_at: Option<OffsetDateTime>,
 }
 

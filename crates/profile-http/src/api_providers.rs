@@ -134,8 +134,10 @@ struct Backlog {
     /// Notices accepted and still on record.
     delivered: u64,
     /// When the oldest pending notice was queued.
+    #[oai(nullable)]
     oldest_pending_at: Option<OffsetDateTime>,
     /// The most recent delivery error, while notices are pending.
+    #[oai(nullable)]
     last_error: Option<String>,
 }
 

@@ -62,6 +62,7 @@ pub struct SessionInfo {
     pub signed_in_at: OffsetDateTime,
     /// For the session cookie only: the token to send in `X-CSRF-Token` with
     /// every change made with the cookie. Absent for a bearer token.
+    #[oai(nullable)]
     pub csrf_token: Option<String>,
 }
 
@@ -80,6 +81,7 @@ pub struct Profile {
     /// The user's id.
     pub id: Uuid,
     /// The name shown under the user's video; `null` until set.
+    #[oai(nullable)]
     pub display_name: Option<String>,
     /// The address the user signs in with.
     pub email: String,

@@ -18,9 +18,11 @@ mod api_unsubscribe;
 mod auth;
 mod client;
 mod config;
+mod docs_page;
 mod dto;
 mod error;
 mod middleware;
+mod openapi_doc;
 mod picture_files;
 mod rate_limit;
 mod revert_page;
@@ -30,6 +32,7 @@ mod web_page;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use poem::endpoint::make_sync;
 use poem::{EndpointExt, IntoEndpoint, Route, get, handler, http::StatusCode, web::Data};
 use poem_openapi::{OpenApiService, Tags};
 use profile_domain::use_cases::{
@@ -169,7 +172,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
 /// The OpenAPI document of the API, as served at `/openapi.json`.
 #[must_use]
 pub fn openapi_json(use_cases: &UseCases, config: &HttpConfig) -> String {
-    api_service(use_cases, config).spec()
+    openapi_doc::finish(&api_service(use_cases, config).spec())
 }
 
 #[handler]
@@ -191,8 +194,12 @@ async fn readyz(readiness: Data<&Arc<dyn Readiness>>) -> (StatusCode, String) {
 /// The whole HTTP application.
 pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readiness>) -> impl IntoEndpoint + use<> {
     let service = api_service(use_cases, config);
-    let spec = service.spec_endpoint();
-    let docs = service.swagger_ui();
+    let raw = service.spec();
+    let document = openapi_doc::finish(&raw);
+    let docs = get(docs_page::DocsPage::new(&service.swagger_ui_html(), &raw, &document).endpoint());
+    let spec = get(make_sync(move |_| {
+        poem::Response::builder().content_type("application/json; charset=utf-8").body(document.clone())
+    }));
     let auth_context = Arc::new(AuthContext { sessions: use_cases.sessions.clone(), origin: config.origin() });
     let max_body = config.max_body_bytes;
     // An upload may be as large as a picture may be, plus the multipart framing.
@@ -214,12 +221,12 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         .at("/v1/me/avatar/pending/preview/:file", get(picture_files::preview).data(files))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz).data(readiness))
-        .at("/openapi.json", get(spec))
+        .at("/openapi.json", spec)
         .at(
             "/email-change/revert",
             get(revert_page::show).post(revert_page::submit).data(use_cases.email_changes.clone()),
         )
-        .nest("/docs", docs)
+        .at("/docs", docs)
         .nest_no_strip("/v1", service)
         .around(move |ep, req| {
             let uploads = uploads.clone();

@@ -59,28 +59,26 @@ pub(crate) async fn security_headers<E: Endpoint>(
     req: Request,
     page: &crate::web_page::PagePolicy,
 ) -> poem::Result<Response> {
-    let is_docs = req.uri().path().starts_with("/docs");
     let mut response = ep.call(req).await?.into_response();
     let status = response.status();
     let headers = response.headers_mut();
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    if !is_docs {
-        // Responses that say how to cache themselves (picture files) keep it.
-        headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
-        headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-        let is_html =
-            headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
-        let policy = if is_html {
-            page.header()
-        } else {
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
-        };
-        // A 304 updates the headers the browser stored with the page: it
-        // must not bring a policy that is not the page's own.
-        if status != poem::http::StatusCode::NOT_MODIFIED {
-            headers.entry("content-security-policy").or_insert(policy);
-        }
+    // Responses that say how to cache themselves (picture files) keep it.
+    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    let is_html =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    let policy = if is_html {
+        page.header()
+    } else {
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+    };
+    // A 304 updates the headers the browser stored with the page: it must
+    // not bring a policy that is not the page's own. A page that set its
+    // own policy (the API docs) keeps it.
+    if status != poem::http::StatusCode::NOT_MODIFIED {
+        headers.entry("content-security-policy").or_insert(policy);
     }
     Ok(response)
 }
