@@ -18,6 +18,7 @@ mod mistyped_json;
 mod pictures;
 mod providers;
 mod revert_chain;
+mod shared_limits;
 mod support;
 mod unsubscribe;
 mod web_page;

@@ -13,7 +13,7 @@ use crate::load::{self, Measured};
 use crate::{Result, cargo, root};
 
 const CONCURRENCY: [usize; 4] = [1, 8, 32, 128];
-const WARMUP: Duration = Duration::from_secs(1);
+pub(crate) const WARMUP: Duration = Duration::from_secs(1);
 
 /// Kills the child process when dropped.
 pub(crate) struct Running(pub(crate) Child);
@@ -79,6 +79,9 @@ async fn measure(duration: Duration) -> Result<()> {
             .env("PROFILE_BIND", server_addr.to_string())
             .env("PROFILE_DATA_DIR", &data)
             .env("PROFILE_OUTBOX_POLL_INTERVAL_MS", "100")
+            // The limits' cost is measured, not their refusals.
+            .env("PROFILE_LIMITS_VERIFY_PER_IP_MAX", "4000000000")
+            .env("PROFILE_LIMITS_VERIFY_PER_ADDRESS_MAX", "4000000000")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -120,6 +123,7 @@ async fn measure(duration: Duration) -> Result<()> {
         }
     }
     picture_serving(server_addr, &token, duration).await?;
+    crate::bench_limits::run(server_addr, duration).await?;
     let _ = std::fs::remove_dir_all(&data);
     Ok(())
 }
@@ -188,7 +192,7 @@ async fn picture_serving(server: SocketAddr, token: &str, duration: Duration) ->
     Ok(())
 }
 
-fn print_row(connections: usize, ours: &Measured, base: &Measured) {
+pub(crate) fn print_row(connections: usize, ours: &Measured, base: &Measured) {
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
     println!(
         "{connections:>5} | {:>10.0} {:>9} {:>9} | {:>10.0} {:>9} {:>9} | {:>10.2} {:>8.2} {:>8.2}",

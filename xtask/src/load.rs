@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Empty, Full};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -68,6 +68,34 @@ pub async fn request_with(
     Ok((status, body.to_vec()))
 }
 
+/// One kind of request a load run sends, and the status that counts as
+/// an answer (anything else is an error).
+pub struct Probe {
+    pub method: &'static str,
+    pub path: String,
+    pub token: Option<String>,
+    pub json: Option<String>,
+    pub expect: StatusCode,
+}
+
+impl Probe {
+    /// `GET path` with a bearer token, answered `200`.
+    pub fn get(path: &str, token: &str) -> Self {
+        Self { method: "GET", path: path.to_owned(), token: Some(token.to_owned()), json: None, expect: StatusCode::OK }
+    }
+
+    /// `POST path` with a JSON body, answered `expect`.
+    pub fn post(path: &str, json: &str, expect: u16) -> Self {
+        Self {
+            method: "POST",
+            path: path.to_owned(),
+            token: None,
+            json: Some(json.to_owned()),
+            expect: StatusCode::from_u16(expect).unwrap_or(StatusCode::OK),
+        }
+    }
+}
+
 /// `connections` connections send `GET path` for `duration` after `warmup`.
 pub async fn run(
     addr: SocketAddr,
@@ -77,13 +105,29 @@ pub async fn run(
     warmup: Duration,
     duration: Duration,
 ) -> Result<Measured> {
+    run_probe(addr, &Probe::get(path, token), connections, warmup, duration).await
+}
+
+/// `connections` connections send `probe` for `duration` after `warmup`.
+pub async fn run_probe(
+    addr: SocketAddr,
+    probe: &Probe,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+) -> Result<Measured> {
     let start = Instant::now() + warmup;
     let end = start + duration;
     let mut tasks = Vec::with_capacity(connections);
     for _ in 0..connections {
-        let path = path.to_owned();
-        let auth = format!("Bearer {token}");
-        tasks.push(tokio::spawn(async move { connection(addr, path, auth, start, end).await }));
+        let probe = Probe {
+            method: probe.method,
+            path: probe.path.clone(),
+            token: probe.token.clone(),
+            json: probe.json.clone(),
+            expect: probe.expect,
+        };
+        tasks.push(tokio::spawn(async move { connection(addr, probe, start, end).await }));
     }
     let mut latencies = Vec::new();
     let mut errors = 0;
@@ -110,7 +154,7 @@ pub async fn run(
 
 type Outcome = Result<(Vec<u64>, usize)>;
 
-async fn connection(addr: SocketAddr, path: String, auth: String, start: Instant, end: Instant) -> Outcome {
+async fn connection(addr: SocketAddr, probe: Probe, start: Instant, end: Instant) -> Outcome {
     let stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
@@ -122,12 +166,19 @@ async fn connection(addr: SocketAddr, path: String, auth: String, start: Instant
         if sent >= end {
             return Ok((latencies, errors));
         }
-        let request = Request::get(path.as_str())
-            .header("host", addr.to_string())
-            .header("authorization", auth.as_str())
-            .body(Empty::<Bytes>::new())?;
+        let mut builder =
+            Request::builder().method(probe.method).uri(probe.path.as_str()).header("host", addr.to_string());
+        if let Some(token) = &probe.token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let request = match &probe.json {
+            Some(json) => {
+                builder.header("content-type", "application/json").body(Full::new(Bytes::from(json.clone())))?
+            }
+            None => builder.body(Full::new(Bytes::new()))?,
+        };
         let response = sender.send_request(request).await?;
-        let ok = response.status() == StatusCode::OK;
+        let ok = response.status() == probe.expect;
         response.into_body().collect().await?;
         if sent >= start {
             if ok {

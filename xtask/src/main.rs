@@ -10,6 +10,7 @@
 mod bench;
 mod bench_erasure;
 mod bench_export;
+mod bench_limits;
 mod bench_picture;
 mod load;
 

@@ -1,7 +1,6 @@
 //! `/v1/auth/*`: passwordless sign-in and sign-out.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use poem::Request;
 use poem::web::cookie::{Cookie, SameSite};
@@ -16,17 +15,15 @@ use crate::client::client_key;
 use crate::config::HttpConfig;
 use crate::dto::{SessionCreated, SessionInfo, SignInRequest, SignInStarted, VerifyRequest};
 use crate::error::ApiError;
-use crate::rate_limit::RateLimiter;
+use profile_domain::LimitName;
+use profile_domain::use_cases::RateLimits;
 
 /// The sign-in endpoints.
 pub struct AuthApi {
     pub(crate) sign_in: Arc<SignIn>,
     pub(crate) sessions: Arc<profile_domain::use_cases::Sessions>,
     pub(crate) config: HttpConfig,
-    pub(crate) per_address: RateLimiter,
-    pub(crate) per_ip: RateLimiter,
-    pub(crate) verify_per_ip: RateLimiter,
-    pub(crate) verify_per_address: RateLimiter,
+    pub(crate) limits: Arc<RateLimits>,
 }
 
 #[derive(ApiResponse)]
@@ -80,9 +77,9 @@ impl AuthApi {
         body: crate::strict_json::StrictJson<SignInRequest>,
     ) -> Result<SignInAccepted, ApiError> {
         let email = parse_email(&body.0.email)?;
-        let now = Instant::now();
-        self.per_ip.check(&client_key(req, self.config.trust_proxy_headers), now).map_err(ApiError::rate_limited)?;
-        self.per_address.check(email.as_str(), now).map_err(ApiError::rate_limited)?;
+        let client = client_key(req, self.config.trust_proxy_headers);
+        self.limits.count(LimitName::SignInPerClient, &client).await?;
+        self.limits.count(LimitName::SignInPerAddress, email.as_str()).await?;
         self.sign_in.start(email).await.map_err(|e| ApiError::internal(&e))?;
         Ok(SignInAccepted::Accepted(Json(SignInStarted { code_valid_for_seconds: self.config.code_ttl.as_secs() })))
     }
@@ -100,11 +97,9 @@ impl AuthApi {
         body: crate::strict_json::StrictJson<VerifyRequest>,
     ) -> Result<Verified, ApiError> {
         let email = parse_email(&body.0.email)?;
-        let now = Instant::now();
-        self.verify_per_ip
-            .check(&client_key(req, self.config.trust_proxy_headers), now)
-            .map_err(ApiError::rate_limited)?;
-        self.verify_per_address.check(email.as_str(), now).map_err(ApiError::rate_limited)?;
+        let client = client_key(req, self.config.trust_proxy_headers);
+        self.limits.count(LimitName::VerifyPerClient, &client).await?;
+        self.limits.count(LimitName::VerifyPerAddress, email.as_str()).await?;
         let signed_in = self.sign_in.verify(&email, &body.0.code).await.map_err(|e| match e {
             VerifySignInError::MalformedCode => ApiError::bad_request("invalid_code_format", e.to_string()),
             VerifySignInError::InvalidCode => ApiError::unauthorized("invalid_code", e.to_string()),

@@ -245,7 +245,7 @@ impl ErasureApi {
         auth: OperatorAuth,
         body: crate::strict_json::StrictJson<SuppressionCheck>,
     ) -> Result<Json<SuppressionAnswer>, ApiError> {
-        self.guard.check(&auth, req)?;
+        self.guard.check(&auth, req).await?;
         let email =
             EmailAddress::parse(&body.0.email).map_err(|e| ApiError::bad_request("invalid_email", e.to_string()))?;
         match self.erasures.is_suppressed(&email).await.map_err(|e| ApiError::internal(&e))? {
@@ -259,7 +259,7 @@ impl ErasureApi {
     /// The newest 200, newest first.
     #[oai(path = "/v1/operator/deletion-receipts", method = "get", tag = "ApiTags::Operator")]
     async fn receipts(&self, req: &Request, auth: OperatorAuth) -> Result<Json<Vec<Receipt>>, ApiError> {
-        self.guard.check(&auth, req)?;
+        self.guard.check(&auth, req).await?;
         let all = self.erasures.receipts(RECEIPTS_LISTED).await.map_err(|e| ApiError::internal(&e))?;
         Ok(Json(all.into_iter().map(Receipt::from).collect()))
     }

@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use std::time::Instant;
-
 use poem::{Body, Request};
 use poem_openapi::auth::Bearer;
 use poem_openapi::param::Path;
@@ -17,7 +15,8 @@ use subtle::ConstantTimeEq;
 use crate::ApiTags;
 use crate::client::client_key;
 use crate::error::ApiError;
-use crate::rate_limit::RateLimiter;
+use profile_domain::LimitName;
+use profile_domain::use_cases::RateLimits;
 
 /// Recipients fetched per page while streaming.
 const PAGE_SIZE: u32 = 500;
@@ -31,8 +30,8 @@ pub struct OperatorApi {
 /// Checks the operator API key, for every operator endpoint.
 pub(crate) struct OperatorGuard {
     pub(crate) key_sha256: Option<[u8; 32]>,
-    /// Failed key checks per client address (`operator_key_failures_per_ip`).
-    pub(crate) failures: RateLimiter,
+    /// Counts failed key checks per client (`operator_key_failures_per_ip`).
+    pub(crate) limits: Arc<RateLimits>,
     pub(crate) trust_proxy_headers: bool,
 }
 
@@ -72,20 +71,28 @@ enum Recipients {
 impl OperatorGuard {
     /// Checks the key. A client address with too many failures is refused
     /// before its key is even compared, so guessing stays slow.
-    pub(crate) fn check(&self, auth: &OperatorAuth, req: &Request) -> Result<(), ApiError> {
+    pub(crate) async fn check(&self, auth: &OperatorAuth, req: &Request) -> Result<(), ApiError> {
         let client = client_key(req, self.trust_proxy_headers);
-        let now = Instant::now();
-        if let Some(wait) = self.failures.blocked(&client, now) {
-            return Err(ApiError::rate_limited(wait));
-        }
-        let refused = || {
-            let _ = self.failures.check(&client, now);
-            ApiError::unauthorized("operator_key_invalid", "the operator API key is missing or not valid")
+        let name = LimitName::OperatorKeyFailuresPerClient;
+        self.limits.check(name, &client).await?;
+        let presented = match auth {
+            OperatorAuth::Key(key) => Some(<[u8; 32]>::from(Sha256::digest(key.0.token.as_bytes()))),
+            OperatorAuth::Missing => None,
         };
-        let Some(expected) = self.key_sha256 else { return Err(refused()) };
-        let OperatorAuth::Key(key) = auth else { return Err(refused()) };
-        let presented: [u8; 32] = Sha256::digest(key.0.token.as_bytes()).into();
-        if bool::from(presented.ct_eq(&expected)) { Ok(()) } else { Err(refused()) }
+        let right = match (self.key_sha256, presented) {
+            (Some(expected), Some(presented)) => bool::from(presented.ct_eq(&expected)),
+            _ => false,
+        };
+        if right {
+            return Ok(());
+        }
+        // The failure counts; the answer stays "invalid" even when it was
+        // the last one allowed.
+        match self.limits.count(name, &client).await {
+            Ok(()) | Err(profile_domain::use_cases::RateLimitError::Limited { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        Err(ApiError::unauthorized("operator_key_invalid", "the operator API key is missing or not valid"))
     }
 }
 
@@ -104,7 +111,7 @@ impl OperatorApi {
         auth: OperatorAuth,
         purpose: Path<String>,
     ) -> Result<Recipients, ApiError> {
-        self.guard.check(&auth, req)?;
+        self.guard.check(&auth, req).await?;
         let unsubscribes = self.unsubscribes.clone();
         let first = unsubscribes.recipients(&purpose.0, None, PAGE_SIZE).await.map_err(|e| match e {
             ListRecipientsError::UnknownPurpose => ApiError::not_found("unknown_purpose", e.to_string()),
@@ -161,7 +168,7 @@ impl OperatorApi {
         purpose: Path<String>,
         user_id: Path<uuid::Uuid>,
     ) -> Result<Revoked, ApiError> {
-        self.guard.check(&auth, req)?;
+        self.guard.check(&auth, req).await?;
         let revoked = self
             .unsubscribes
             .revoke(profile_domain::UserId::from_uuid(user_id.0), &purpose.0)

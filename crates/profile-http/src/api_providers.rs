@@ -201,7 +201,7 @@ impl ProviderApi {
     /// were accepted, since when the oldest waits, and the last error.
     #[oai(path = "/v1/operator/providers", method = "get", tag = "ApiTags::Operator")]
     async fn backlog(&self, req: &Request, auth: OperatorAuth) -> Result<Json<Vec<Backlog>>, ApiError> {
-        self.operator.check(&auth, req)?;
+        self.operator.check(&auth, req).await?;
         let backlog = self.sync.backlog().await.map_err(|e| ApiError::internal(&e))?;
         Ok(Json(
             backlog

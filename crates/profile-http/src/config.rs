@@ -2,41 +2,6 @@
 
 use std::time::Duration;
 
-use crate::rate_limit::RateLimit;
-
-/// The rate limits of the API, each named as in the configuration.
-#[derive(Clone, Debug)]
-pub struct Limits {
-    /// `sign_in_per_address`: code requests per address.
-    pub sign_in_per_address: RateLimit,
-    /// `sign_in_per_ip`: code requests per client IP address.
-    pub sign_in_per_ip: RateLimit,
-    /// `verify_per_ip`: code checks per client IP address.
-    pub verify_per_ip: RateLimit,
-    /// `verify_per_address`: code checks per address, across codes, so that
-    /// asking for new codes does not buy unlimited guesses.
-    pub verify_per_address: RateLimit,
-    /// `operator_key_failures_per_ip`: wrong operator keys per client address.
-    pub operator_key_failures_per_ip: RateLimit,
-    /// `picture_uploads_per_user`: picture uploads per account, counted
-    /// before the body is read.
-    pub picture_uploads_per_user: RateLimit,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        let quarter_hour = Duration::from_secs(15 * 60);
-        Self {
-            sign_in_per_address: RateLimit { max: 5, window: quarter_hour },
-            sign_in_per_ip: RateLimit { max: 30, window: quarter_hour },
-            verify_per_ip: RateLimit { max: 60, window: quarter_hour },
-            picture_uploads_per_user: RateLimit { max: 20, window: quarter_hour },
-            verify_per_address: RateLimit { max: 10, window: quarter_hour },
-            operator_key_failures_per_ip: RateLimit { max: 10, window: quarter_hour },
-        }
-    }
-}
-
 /// Settings of the HTTP adapter.
 #[derive(Clone, Debug)]
 pub struct HttpConfig {
@@ -47,8 +12,6 @@ pub struct HttpConfig {
     pub trust_proxy_headers: bool,
     /// `max_body_bytes`: the largest JSON request body accepted.
     pub max_body_bytes: usize,
-    /// Rate limits.
-    pub limits: Limits,
     /// How long a sign-in code works (shown to clients).
     pub code_ttl: Duration,
     /// How long a session lasts (the cookie's lifetime).
@@ -97,7 +60,6 @@ mod tests {
             public_url: url.into(),
             trust_proxy_headers: false,
             max_body_bytes: 1024,
-            limits: Limits::default(),
             code_ttl: Duration::from_secs(600),
             session_ttl: Duration::from_secs(3600),
             operator_key_sha256: None,

@@ -114,6 +114,16 @@ impl ApiError {
     }
 }
 
+impl From<profile_domain::use_cases::RateLimitError> for ApiError {
+    fn from(error: profile_domain::use_cases::RateLimitError) -> Self {
+        let wait = error.retry_after_secs().unwrap_or(1);
+        match error {
+            profile_domain::use_cases::RateLimitError::Limited { .. } => Self::rate_limited(wait),
+            profile_domain::use_cases::RateLimitError::Unexpected(e) => Self::internal(&e),
+        }
+    }
+}
+
 /// Turns every error that did not come from an operation's own `ApiError`
 /// (parse failures, unknown routes, oversized bodies …) into the same JSON
 /// shape with a stable code.

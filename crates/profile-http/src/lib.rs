@@ -24,7 +24,6 @@ mod error;
 mod middleware;
 mod openapi_doc;
 mod picture_files;
-mod rate_limit;
 mod revert_page;
 mod strict_json;
 mod web_page;
@@ -41,9 +40,8 @@ use profile_domain::use_cases::{
 };
 
 pub use auth::SESSION_COOKIE;
-pub use config::{HttpConfig, Limits};
+pub use config::HttpConfig;
 pub use error::ErrorBody;
-pub use rate_limit::RateLimit;
 
 use crate::api_auth::AuthApi;
 use crate::api_consents::ConsentApi;
@@ -58,7 +56,6 @@ use crate::api_unsubscribe::UnsubscribeApi;
 use crate::auth::AuthContext;
 use crate::dto::ProfileViews;
 use crate::picture_files::PictureFiles;
-use crate::rate_limit::RateLimiter;
 
 /// The title of the API in the OpenAPI document.
 pub const API_TITLE: &str = "Profile API";
@@ -101,6 +98,8 @@ pub struct UseCases {
     pub exports: Arc<Exports>,
     /// Deleting accounts.
     pub erasures: Arc<Erasures>,
+    /// The rate limits that protect people, counted for every instance.
+    pub rate_limits: Arc<profile_domain::use_cases::RateLimits>,
 }
 
 /// Tells whether the service can serve requests (its database answers).
@@ -129,10 +128,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         sign_in: use_cases.sign_in.clone(),
         sessions: use_cases.sessions.clone(),
         config: config.clone(),
-        per_address: RateLimiter::new(config.limits.sign_in_per_address),
-        per_ip: RateLimiter::new(config.limits.sign_in_per_ip),
-        verify_per_ip: RateLimiter::new(config.limits.verify_per_ip),
-        verify_per_address: RateLimiter::new(config.limits.verify_per_address),
+        limits: use_cases.rate_limits.clone(),
     };
     let base = config.public_url.trim_end_matches('/').to_owned();
     let views = Arc::new(ProfileViews {
@@ -149,7 +145,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
     let unsubscribe = UnsubscribeApi { unsubscribes: use_cases.unsubscribes.clone() };
     let guard = Arc::new(OperatorGuard {
         key_sha256: config.operator_key_sha256,
-        failures: RateLimiter::new(config.limits.operator_key_failures_per_ip),
+        limits: use_cases.rate_limits.clone(),
         trust_proxy_headers: config.trust_proxy_headers,
     });
     let operator = OperatorApi { unsubscribes: use_cases.unsubscribes.clone(), guard: guard.clone() };
@@ -204,7 +200,7 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
     let max_body = config.max_body_bytes;
     // An upload may be as large as a picture may be, plus the multipart framing.
     let max_upload = usize::try_from(config.max_picture_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024);
-    let uploads = Arc::new(RateLimiter::new(config.limits.picture_uploads_per_user));
+    let uploads = use_cases.rate_limits.clone();
     let files = Arc::new(PictureFiles {
         pictures: use_cases.pictures.clone(),
         profiles: use_cases.profiles.clone(),

@@ -28,14 +28,15 @@ pub(crate) async fn limit_upload<E: Endpoint>(
     ep: Arc<E>,
     mut req: Request,
     max: usize,
-    per_user: &crate::rate_limit::RateLimiter,
+    limits: &profile_domain::use_cases::RateLimits,
 ) -> poem::Result<Response> {
     let user = match crate::auth::reader(&req).await {
         Ok(user) => user,
         Err(refusal) => return Ok(refusal.into_response()),
     };
-    if let Err(wait) = per_user.check(&user.user_id.to_string(), std::time::Instant::now()) {
-        return Ok(crate::error::ApiError::rate_limited(wait).into_response());
+    let name = profile_domain::LimitName::PictureUploadsPerAccount;
+    if let Err(limited) = limits.count(name, &user.user_id.to_string()).await {
+        return Ok(crate::error::ApiError::from(limited).into_response());
     }
     let too_large = || {
         let message = format!("the upload is larger than {max} bytes");

@@ -13,14 +13,15 @@ use poem::{Endpoint, IntoEndpoint};
 use profile_domain::ports::{
     MockAccountStore, MockBlobStore, MockClock, MockConsentStore, MockEmailChangeStore, MockErasureStore,
     MockExportSource, MockPictureProcessor, MockPictureStore, MockProviderOutbox, MockProviderReportLog,
-    MockProviderTransport, MockRandomness, MockSecurityLog, MockSessionStore, MockSignInStore, MockUnsubscribeStore,
+    MockProviderTransport, MockRandomness, MockRateCounterStore, MockSecurityLog, MockSessionStore, MockSignInStore,
+    MockUnsubscribeStore,
 };
 use profile_domain::use_cases::{
     Consents, EmailChangePolicy, EmailChanges, ErasurePolicy, Erasures, ExportPolicy, Exports, PicturePolicy, Pictures,
     Profiles, ProviderReports, ProviderSync, SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
 };
 use profile_domain::{PortError, SecretHasher, SecretKey};
-use profile_http::{HttpConfig, Limits, Readiness, UseCases};
+use profile_http::{HttpConfig, Readiness, UseCases};
 
 struct Ready(bool);
 
@@ -36,7 +37,6 @@ fn config() -> HttpConfig {
         public_url: "http://127.0.0.1:8080".into(),
         trust_proxy_headers: false,
         max_body_bytes: 16 * 1024,
-        limits: Limits::default(),
         code_ttl: Duration::from_secs(600),
         session_ttl: Duration::from_secs(30 * 24 * 3600),
         operator_key_sha256: None,
@@ -63,7 +63,19 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
         hasher.clone(),
         EmailChangePolicy::with_public_url("http://127.0.0.1:8080"),
     ));
+    // Every event is the first of its window: nothing here is rate-limited.
+    let mut counters = MockRateCounterStore::new();
+    counters
+        .expect_count()
+        .returning(|_, _, limit, now| Ok(profile_domain::ports::WindowCount { count: 1, ends_at: now + limit.window }));
+    counters.expect_current().returning(|_, _| Ok(None));
     UseCases {
+        rate_limits: Arc::new(profile_domain::use_cases::RateLimits::new(
+            Arc::new(counters),
+            clock.clone(),
+            hasher.clone(),
+            profile_domain::RateLimitPolicy::default(),
+        )),
         sign_in: Arc::new(SignIn::new(
             Arc::new(sign_in),
             clock.clone(),

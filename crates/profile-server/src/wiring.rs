@@ -6,13 +6,15 @@ use std::time::Duration;
 
 use profile_domain::SecretHasher;
 use profile_domain::ports::{BlobStore, Clock, MailTransport, Randomness};
+use profile_domain::use_cases::RateLimits;
 use profile_domain::use_cases::{
     Consents, EmailChangePolicy, EmailChanges, ErasurePolicy, Erasures, ExportPolicy, Exports, Housekeeping,
     OutboxDelivery, PicturePolicy, Pictures, Profiles, ProviderReports, ProviderSync, RetentionPolicy, RetryPolicy,
     SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
 };
+use profile_domain::{RateLimit, RateLimitPolicy};
 use profile_email::{DevMailbox, MailSettings, SmtpTransport};
-use profile_http::{HttpConfig, Limits, RateLimit, UseCases};
+use profile_http::{HttpConfig, UseCases};
 use profile_store_seaorm::SeaOrmStore;
 use profile_webhook::{WebhookEndpoint, WebhookTransport};
 
@@ -89,7 +91,19 @@ fn export_policy(config: &Config) -> ExportPolicy {
 }
 
 fn rate(limit: LimitConfig) -> RateLimit {
-    RateLimit { max: limit.max, window: Duration::from_secs(limit.window_secs) }
+    RateLimit { max: limit.max, window: seconds(limit.window_secs) }
+}
+
+fn rate_limit_policy(config: &Config) -> RateLimitPolicy {
+    let limits = &config.limits;
+    RateLimitPolicy {
+        sign_in_per_address: rate(limits.sign_in_per_address),
+        sign_in_per_ip: rate(limits.sign_in_per_ip),
+        verify_per_address: rate(limits.verify_per_address),
+        verify_per_ip: rate(limits.verify_per_ip),
+        operator_key_failures_per_ip: rate(limits.operator_key_failures_per_ip),
+        picture_uploads_per_user: rate(limits.picture_uploads_per_user),
+    }
 }
 
 fn transport(config: &Config) -> Result<Arc<dyn MailTransport>, WiringError> {
@@ -175,7 +189,10 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     } else {
         erasures
     });
+    let rate_limits =
+        Arc::new(RateLimits::new(shared.clone(), clock.clone(), hasher.clone(), rate_limit_policy(config)));
     let use_cases = UseCases {
+        rate_limits,
         sign_in: Arc::new(SignIn::new(shared.clone(), clock.clone(), random.clone(), hasher.clone(), sign_in_policy)),
         sessions: Arc::new(Sessions::new(shared.clone(), clock.clone(), hasher.clone(), SessionPolicy::default())),
         profiles: Arc::new(Profiles::new(shared.clone(), clock.clone())),
@@ -235,14 +252,6 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         public_url: config.public_url(),
         trust_proxy_headers: config.trust_proxy_headers,
         max_body_bytes: config.max_body_bytes,
-        limits: Limits {
-            sign_in_per_address: rate(config.limits.sign_in_per_address),
-            sign_in_per_ip: rate(config.limits.sign_in_per_ip),
-            verify_per_ip: rate(config.limits.verify_per_ip),
-            verify_per_address: rate(config.limits.verify_per_address),
-            operator_key_failures_per_ip: rate(config.limits.operator_key_failures_per_ip),
-            picture_uploads_per_user: rate(config.limits.picture_uploads_per_user),
-        },
         code_ttl: Duration::from_secs(config.sign_in.code_ttl_secs),
         session_ttl: Duration::from_secs(config.sign_in.session_ttl_secs),
         operator_key_sha256: config.operator_key_sha256()?,

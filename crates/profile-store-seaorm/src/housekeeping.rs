@@ -8,8 +8,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use crate::SeaOrmStore;
 use crate::convert::{db, to_ms};
 use crate::entities::{
-    email_change_code, email_change_request, outbox_message, provider_notice, provider_report_seen, session,
-    sign_in_challenge,
+    email_change_code, email_change_request, outbox_message, provider_notice, provider_report_seen, rate_counter,
+    session, sign_in_challenge,
 };
 
 #[async_trait]
@@ -51,6 +51,11 @@ impl HousekeepingStore for SeaOrmStore {
             .exec(&self.db)
             .await
             .map_err(db("purging the provider report log"))?;
+        let rate_counters = rate_counter::Entity::delete_many()
+            .filter(rate_counter::Column::WindowEndsAtMs.lte(now))
+            .exec(&self.db)
+            .await
+            .map_err(db("purging ended rate counters"))?;
         Ok(Purged {
             challenges: challenges.rows_affected,
             sessions: sessions.rows_affected,
@@ -59,6 +64,7 @@ impl HousekeepingStore for SeaOrmStore {
             code_log: code_log.rows_affected,
             provider_notices: provider_notices.rows_affected,
             provider_reports: provider_reports.rows_affected,
+            rate_counters: rate_counters.rows_affected,
         })
     }
 }

@@ -19,6 +19,7 @@ mod outbox;
 mod ownership;
 mod pictures;
 mod providers;
+mod rate_counters;
 pub mod registry;
 mod security;
 mod sessions;

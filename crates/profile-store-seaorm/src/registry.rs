@@ -289,6 +289,15 @@ pub const TABLES: &[Table] = &[
         owner: Owner::Nobody,
         columns: &[("hash", Secret), ("erased_at_ms", General)],
     },
+    // The shared rate-limit counters: the key is a keyed hash of the limit
+    // and its subject (an address, a client's network, an account id), so
+    // no row names anyone without the server's key; each row goes when its
+    // window (at most the longest configured) has ended.
+    Table {
+        name: "rate_counters",
+        owner: Owner::Nobody,
+        columns: &[("key_hash", Secret), ("limit_name", General), ("count", Internal), ("window_ends_at_ms", Internal)],
+    },
     Table { name: "seaql_migrations", owner: Owner::Nobody, columns: &[("version", General), ("applied_at", General)] },
 ];
 

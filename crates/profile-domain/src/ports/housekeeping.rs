@@ -22,12 +22,15 @@ pub struct Purged {
     pub provider_notices: u64,
     /// Ids of provider reports past the replay window.
     pub provider_reports: u64,
+    /// Rate-limit counters whose window had ended.
+    pub rate_counters: u64,
 }
 
 /// The moments before which rows go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PurgeCutoffs {
-    /// Challenges and sessions that expired at or before this moment go.
+    /// Challenges, sessions and rate-limit counters that expired (ended) at
+    /// or before this moment go.
     pub now: OffsetDateTime,
     /// Change requests that expired at or before this moment go (kept a day
     /// past expiry, so a late confirm still hears "expired").

@@ -16,6 +16,7 @@ mod outbox;
 mod pictures;
 mod providers;
 mod randomness;
+mod rate_counters;
 mod security;
 mod sessions;
 mod sign_in;
@@ -38,6 +39,7 @@ pub use providers::{
     NoticeOutcome, NoticeRefused, ProviderBacklog, ProviderOutbox, ProviderReportLog, ProviderTransport, QueuedNotice,
 };
 pub use randomness::Randomness;
+pub use rate_counters::{RateCounterStore, WindowCount};
 pub use security::{LimitedRecord, SecurityLog};
 pub use sessions::SessionStore;
 pub use sign_in::{CompletedSignIn, NewSession, SignInCompletion, SignInOutcome, SignInStore};
@@ -58,6 +60,7 @@ pub use {
     pictures::{MockPictureProcessor, MockPictureStore},
     providers::{MockProviderOutbox, MockProviderReportLog, MockProviderTransport},
     randomness::MockRandomness,
+    rate_counters::MockRateCounterStore,
     security::MockSecurityLog,
     sessions::MockSessionStore,
     sign_in::MockSignInStore,

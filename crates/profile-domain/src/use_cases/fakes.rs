@@ -95,6 +95,9 @@ pub(crate) struct State {
     pub(crate) pictures: HashMap<(UserId, crate::PictureSlot), crate::Picture>,
     pub(crate) signed_out: Vec<(UserId, OffsetDateTime)>,
     pub(crate) being_deleted: Vec<UserId>,
+    pub(crate) rate_counters: HashMap<String, crate::ports::WindowCount>,
+    /// Calls of `RateCounterStore::count`.
+    pub(crate) rate_counts: usize,
 }
 
 impl State {
@@ -518,5 +521,34 @@ impl crate::ports::UnsubscribeStore for InMemoryStore {
         users.sort_by_key(|(id, _)| *id);
         users.truncate(limit as usize);
         Ok(users)
+    }
+}
+
+#[async_trait]
+impl crate::ports::RateCounterStore for InMemoryStore {
+    async fn count(
+        &self,
+        _name: &str,
+        key: &SecretHash,
+        limit: &crate::RateLimit,
+        now: OffsetDateTime,
+    ) -> Result<crate::ports::WindowCount, PortError> {
+        let mut state = self.state();
+        state.rate_counts += 1;
+        let fresh = crate::ports::WindowCount { count: 0, ends_at: now + limit.window };
+        let window = state.rate_counters.entry(key.to_hex()).or_insert(fresh);
+        if window.ends_at <= now {
+            *window = fresh;
+        }
+        window.count += 1;
+        Ok(*window)
+    }
+
+    async fn current(
+        &self,
+        key: &SecretHash,
+        now: OffsetDateTime,
+    ) -> Result<Option<crate::ports::WindowCount>, PortError> {
+        Ok(self.state().rate_counters.get(&key.to_hex()).copied().filter(|w| w.ends_at > now))
     }
 }

@@ -14,6 +14,7 @@ pub(crate) mod outbox_message;
 pub(crate) mod picture;
 pub(crate) mod provider_notice;
 pub(crate) mod provider_report_seen;
+pub(crate) mod rate_counter;
 pub(crate) mod security_event;
 pub(crate) mod session;
 pub(crate) mod sign_in_challenge;

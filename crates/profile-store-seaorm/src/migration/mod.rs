@@ -14,6 +14,7 @@ mod m0008_security_events;
 mod m0009_export_indexes;
 mod m0010_erasure;
 mod m0011_outbox_about;
+mod m0012_rate_counters;
 
 /// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
 /// set whatever the server's default, so any Unicode text fits.
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_export_indexes::Migration),
             Box::new(m0010_erasure::Migration),
             Box::new(m0011_outbox_about::Migration),
+            Box::new(m0012_rate_counters::Migration),
         ]
     }
 }
