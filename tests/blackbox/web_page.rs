@@ -189,3 +189,37 @@ async fn the_api_docs_have_a_policy_of_their_own_that_allows_exactly_their_inlin
     }
     assert!(html.contains("#/components/schemas/ExportDocument"), "the page shows the published document");
 }
+
+#[tokio::test]
+async fn behind_an_https_public_url_the_session_cookie_is_a_host_cookie_and_hsts_is_sent() {
+    let app = App::start(&[("PROFILE_PUBLIC_URL", "https://profile.example")]).await;
+    let started = app.post("/v1/auth/sign-in", json!({ "email": "hs@example.com" })).await;
+    assert_eq!(started.headers()["strict-transport-security"], "max-age=31536000");
+    let cookie = app.sign_in_cookie("hs@example.com").await;
+    let (name, token) = cookie.split_once('=').unwrap();
+    assert_eq!(name, "__Host-profile_session");
+    let session =
+        |cookie: String| app.client.get(format!("{}/v1/auth/session", app.base)).header("cookie", cookie).send();
+    assert_eq!(session(cookie.clone()).await.unwrap().status(), StatusCode::OK);
+    let planted = session(format!("profile_session={token}")).await.unwrap();
+    assert_eq!(planted.status(), StatusCode::UNAUTHORIZED, "a cookie without the prefix may be planted: not read");
+    let both = session(format!("profile_session=forged; {cookie}")).await.unwrap();
+    assert_eq!(both.status(), StatusCode::OK, "the prefixed one wins");
+
+    let verified = {
+        app.post("/v1/auth/sign-in", json!({ "email": "hs2@example.com" })).await;
+        let code = app.code_from_mailbox("hs2@example.com").await;
+        app.post("/v1/auth/verify", json!({ "email": "hs2@example.com", "code": code })).await
+    };
+    let set_cookie = verified.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set_cookie.starts_with("__Host-profile_session="), "{set_cookie}");
+    for part in ["Secure", "Path=/", "HttpOnly"] {
+        assert!(set_cookie.split("; ").any(|p| p == part), "{part} in {set_cookie}");
+    }
+    assert!(!set_cookie.to_ascii_lowercase().contains("domain="), "{set_cookie}");
+
+    let plain = App::start(&[]).await;
+    let answer = plain.post("/v1/auth/sign-in", json!({ "email": "hs@example.com" })).await;
+    assert!(!answer.headers().contains_key("strict-transport-security"), "not over plain http");
+    assert!(plain.sign_in_cookie("hs@example.com").await.starts_with("profile_session="));
+}

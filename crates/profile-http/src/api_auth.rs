@@ -10,7 +10,7 @@ use profile_domain::EmailAddress;
 use profile_domain::use_cases::{SignIn, VerifySignInError};
 
 use crate::ApiTags;
-use crate::auth::{SESSION_COOKIE, SessionAuth, csrf_token, session_cookie};
+use crate::auth::{SessionAuth, csrf_token, session_cookie};
 use crate::client::client_key;
 use crate::config::HttpConfig;
 use crate::dto::{SessionCreated, SessionInfo, SignInRequest, SignInStarted, VerifyRequest};
@@ -53,7 +53,8 @@ fn parse_email(text: &str) -> Result<EmailAddress, ApiError> {
 
 impl AuthApi {
     fn session_cookie(&self, value: &str, max_age: std::time::Duration) -> String {
-        let mut cookie = Cookie::new_with_str(SESSION_COOKIE, value);
+        let name = crate::secure_cookie::wire_name(self.config.secure_cookies());
+        let mut cookie = Cookie::new_with_str(name, value);
         cookie.set_http_only(true);
         cookie.set_same_site(SameSite::Lax);
         cookie.set_secure(self.config.secure_cookies());

@@ -49,7 +49,8 @@ pub struct Checked(Result<Authenticated, ApiError>);
 #[oai(ty = "bearer", checker = "check_bearer")]
 pub struct BearerAuth(Checked);
 
-/// The session cookie set by `POST /v1/auth/verify`.
+/// The session cookie set by `POST /v1/auth/verify`; named
+/// `__Host-profile_session` when the service's public URL is https.
 #[derive(SecurityScheme)]
 #[oai(ty = "api_key", key_name = "profile_session", key_in = "cookie", checker = "check_cookie")]
 pub struct CookieAuth(Checked);

@@ -25,6 +25,7 @@ mod middleware;
 mod openapi_doc;
 mod picture_files;
 mod revert_page;
+mod secure_cookie;
 mod strict_json;
 mod web_page;
 
@@ -42,6 +43,7 @@ use profile_domain::use_cases::{
 pub use auth::SESSION_COOKIE;
 pub use config::HttpConfig;
 pub use error::ErrorBody;
+pub use secure_cookie::HOST_SESSION_COOKIE;
 
 use crate::api_auth::AuthApi;
 use crate::api_consents::ConsentApi;
@@ -207,6 +209,7 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         sizes: config.picture_sizes.clone(),
     });
     let page = Arc::new(web_page::PagePolicy::new(&config.origin()));
+    let secure = config.secure_cookies();
     Route::new()
         .at("/", get(web_page::home))
         .at("/sign-in", get(web_page::sign_in))
@@ -241,5 +244,6 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
             let page = page.clone();
             async move { middleware::security_headers(ep, req, &page).await }
         })
+        .around(move |ep, req| secure_cookie::https_only(ep, req, secure))
         .around(middleware::log_request)
 }
