@@ -11,6 +11,7 @@ mod erasure;
 mod export;
 mod export_coverage;
 mod export_ownership;
+mod file_modes;
 mod flows;
 mod limits;
 mod mail;

@@ -3,6 +3,7 @@
 //! gracefully on SIGTERM or Ctrl-C.
 
 mod config;
+mod file_modes;
 mod housekeeping_worker;
 mod logging;
 mod outbox_worker;
@@ -49,6 +50,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Before any thread or file exists.
+    file_modes::owner_only();
     let cli = Cli::parse();
     let config = match Config::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
         Ok(config) => config,
