@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use crate::secret_text::SecretText;
 use profile_domain::{OnNewVersion, Purpose, PurposeCatalogue, PurposeId, PurposeKind};
 use serde::{Deserialize, Serialize};
 
@@ -227,13 +228,13 @@ pub struct DeletionConfig {
 pub struct Config {
     pub bind: SocketAddr,
     pub data_dir: PathBuf,
-    pub database_url: Option<String>,
+    pub database_url: Option<SecretText>,
     pub database_max_connections: u32,
     pub public_url: Option<String>,
-    pub secret_key: Option<String>,
+    pub secret_key: Option<SecretText>,
     /// The SHA-256 (hex) of the operator API key; unset turns the operator API off.
-    pub operator_api_key_sha256: Option<String>,
-    pub smtp_url: Option<String>,
+    pub operator_api_key_sha256: Option<SecretText>,
+    pub smtp_url: Option<SecretText>,
     pub mail_dir: Option<PathBuf>,
     pub mail_from: String,
     pub product_name: String,
@@ -498,7 +499,7 @@ impl Config {
     pub fn operator_key_sha256(&self) -> Result<Option<[u8; 32]>, ConfigError> {
         let Some(text) = &self.operator_api_key_sha256 else { return Ok(None) };
         let mut bytes = [0_u8; 32];
-        hex::decode_to_slice(text.trim(), &mut bytes)
+        hex::decode_to_slice(text.expose().trim(), &mut bytes)
             .map_err(|_| ConfigError::Invalid("operator_api_key_sha256 must be 64 hex digits (a SHA-256)".into()))?;
         Ok(Some(bytes))
     }
@@ -507,7 +508,8 @@ impl Config {
     #[must_use]
     pub fn database_url(&self) -> String {
         self.database_url
-            .clone()
+            .as_ref()
+            .map(|url| url.expose().to_owned())
             .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("profile.db").display()))
     }
 
@@ -663,5 +665,29 @@ mod tests {
         assert!(load(None, &[("PROFILE_SIGN_IN_MAX_ATTEMPTS", "0")]).is_err());
         assert!(load(None, &[("PROFILE_LOG_FORMAT", "xml")]).is_err());
         assert!(load(None, &[("PROFILE_BIND", "nowhere")]).is_err());
+    }
+
+    #[test]
+    fn the_configuration_prints_no_secret_through_debug() {
+        let key = "ab".repeat(32);
+        let operator = "cd".repeat(32);
+        let config = load(
+            None,
+            &[
+                ("PROFILE_DATABASE_URL", "postgres://profile:db-pass-1234@db.internal/profile"),
+                ("PROFILE_SMTP_URL", "smtp://mailer:smtp-pass-5678@smtp.example.com:587"),
+                ("PROFILE_SECRET_KEY", key.as_str()),
+                ("PROFILE_OPERATOR_API_KEY_SHA256", operator.as_str()),
+                ("PROFILE_S3_ACCESS_KEY_ID", "s3-id-4321"),
+                ("PROFILE_S3_SECRET_ACCESS_KEY", "s3-secret-8765"),
+            ],
+        )
+        .unwrap();
+        let shown = format!("{config:?} {config:#?}");
+        for secret in ["db-pass-1234", "smtp-pass-5678", &key, &operator, "s3-id-4321", "s3-secret-8765"] {
+            assert!(!shown.contains(secret), "{secret} is printed");
+        }
+        assert!(shown.contains("db.internal"), "the rest is still shown");
+        assert_eq!(config.database_url(), "postgres://profile:db-pass-1234@db.internal/profile");
     }
 }

@@ -10,6 +10,7 @@ mod outbox_worker;
 mod picture_config;
 mod provider_config;
 mod secret_key;
+mod secret_text;
 mod system;
 mod verify_erasure;
 mod wiring;

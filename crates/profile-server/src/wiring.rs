@@ -19,6 +19,7 @@ use profile_store_seaorm::SeaOrmStore;
 use profile_webhook::{WebhookEndpoint, WebhookTransport};
 
 use crate::config::{Config, LimitConfig};
+use crate::secret_text::SecretText;
 use crate::system::{OsRandom, SystemClock};
 
 /// Why the service could not be built.
@@ -111,7 +112,7 @@ fn transport(config: &Config) -> Result<Arc<dyn MailTransport>, WiringError> {
     Ok(match &config.smtp_url {
         Some(url) => {
             tracing::info!("mail goes out by SMTP");
-            Arc::new(SmtpTransport::from_url(url, settings)?)
+            Arc::new(SmtpTransport::from_url(url.expose(), settings)?)
         }
         None => {
             let mailbox = DevMailbox::open(config.mail_dir(), settings).map_err(WiringError::Mailbox)?;
@@ -135,7 +136,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
              https (RFC 8058); set PROFILE_PUBLIC_URL"
         );
     }
-    let key = crate::secret_key::load_or_create(config.secret_key.as_deref(), &config.data_dir)?;
+    let key = crate::secret_key::load_or_create(config.secret_key.as_ref().map(SecretText::expose), &config.data_dir)?;
     let hasher = SecretHasher::new(key);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let random: Arc<dyn Randomness> = Arc::new(OsRandom);
