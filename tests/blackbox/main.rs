@@ -22,4 +22,5 @@ mod revert_chain;
 mod shared_limits;
 mod support;
 mod unsubscribe;
+mod upload_slots;
 mod web_page;

@@ -29,12 +29,21 @@ pub(crate) fn free_addr() -> Result<SocketAddr> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
 }
 
+/// The parts of the benchmark, in the order they run.
+const PARTS: [&str; 5] = ["api", "pictures", "uploads", "export", "erasure"];
+
 pub fn run(args: &[String]) -> Result<()> {
-    let seconds = match args {
-        [flag, n] if flag == "--seconds" => n.parse()?,
-        [] => 5,
-        _ => return Err("usage: cargo xtask bench [--seconds N]".into()),
-    };
+    let usage = || format!("usage: cargo xtask bench [--seconds N] [--only {}]", PARTS.join("|"));
+    let (mut seconds, mut only) = (5, None);
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        match (flag.as_str(), rest.next()) {
+            ("--seconds", Some(n)) => seconds = n.parse()?,
+            ("--only", Some(part)) if PARTS.contains(&part.as_str()) => only = Some(part.clone()),
+            _ => return Err(usage().into()),
+        }
+    }
+    let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
     cargo(&["build", "--release", "-p", "profile-server", "--bin", "profile-server"], &[])?;
     cargo(
         &[
@@ -52,13 +61,26 @@ pub fn run(args: &[String]) -> Result<()> {
         &[],
     )?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(measure(Duration::from_secs(seconds)))?;
-    println!();
-    crate::bench_picture::run()?;
-    println!();
-    runtime.block_on(crate::bench_export::run())?;
-    println!();
-    runtime.block_on(crate::bench_erasure::run())
+    if runs("api") {
+        runtime.block_on(measure(Duration::from_secs(seconds)))?;
+        println!();
+    }
+    if runs("pictures") {
+        crate::bench_picture::run()?;
+        println!();
+    }
+    if runs("uploads") {
+        runtime.block_on(crate::bench_uploads::run())?;
+        println!();
+    }
+    if runs("export") {
+        runtime.block_on(crate::bench_export::run())?;
+        println!();
+    }
+    if runs("erasure") {
+        runtime.block_on(crate::bench_erasure::run())?;
+    }
+    Ok(())
 }
 
 async fn measure(duration: Duration) -> Result<()> {

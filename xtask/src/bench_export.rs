@@ -19,7 +19,7 @@ const RUNS: usize = 5;
 pub(crate) const SQLITE3: &str = "/usr/bin/sqlite3";
 
 /// The server's peak resident memory so far (`VmHWM`), in KiB.
-fn peak_kib(pid: u32) -> Result<u64> {
+pub(crate) fn peak_kib(pid: u32) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:")).ok_or("no VmHWM line")?;
     Ok(line.split_whitespace().nth(1).ok_or("no VmHWM value")?.parse()?)

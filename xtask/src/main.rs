@@ -12,6 +12,7 @@ mod bench_erasure;
 mod bench_export;
 mod bench_limits;
 mod bench_picture;
+mod bench_uploads;
 mod load;
 
 use std::path::PathBuf;
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
         Some("openapi") => openapi(),
         Some("bench") => bench::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci | openapi | bench [--seconds N]>");
+            eprintln!("usage: cargo xtask <ci | openapi | bench [--seconds N] [--only PART]>");
             return ExitCode::from(2);
         }
     };

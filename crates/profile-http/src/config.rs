@@ -27,6 +27,12 @@ pub struct HttpConfig {
     pub max_picture_bytes: u64,
     /// The sizes pictures are offered in, largest first.
     pub picture_sizes: Vec<u32>,
+    /// Upload bodies read at once (`pictures.parallel` × 2): each may be
+    /// as large as a picture may be, so this bounds their memory.
+    pub upload_slots: usize,
+    /// `pictures.upload_wait_secs`: how long an upload waits for a slot
+    /// before it is answered `503 busy`.
+    pub upload_wait: Duration,
 }
 
 impl HttpConfig {
@@ -67,6 +73,8 @@ mod tests {
             report_tolerance: Duration::from_secs(300),
             max_picture_bytes: 10 * 1024 * 1024,
             picture_sizes: vec![512, 256, 128, 64],
+            upload_slots: 4,
+            upload_wait: Duration::from_secs(10),
         }
     }
 

@@ -57,6 +57,10 @@ pub enum ApiError {
     /// The service failed; nothing was changed.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
+    /// The service is busy (every upload slot is taken); try again after
+    /// `Retry-After` seconds. Nothing was changed.
+    #[oai(status = 503)]
+    ServiceUnavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
 
 impl ApiError {
@@ -104,6 +108,11 @@ impl ApiError {
     /// A 429 with `code`, telling the client to wait `retry_after_secs`.
     pub fn too_many(code: &str, message: impl Into<String>, retry_after_secs: u64) -> Self {
         Self::TooManyRequests(ErrorBody::new(code, message), retry_after_secs)
+    }
+
+    /// A 503 `busy`, telling the client to wait `retry_after_secs`.
+    pub fn busy(message: impl Into<String>, retry_after_secs: u64) -> Self {
+        Self::ServiceUnavailable(ErrorBody::new("busy", message), retry_after_secs)
     }
 
     /// A 500 for an unexpected failure: logged with its whole chain here,

@@ -203,6 +203,10 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
     // An upload may be as large as a picture may be, plus the multipart framing.
     let max_upload = usize::try_from(config.max_picture_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024);
     let uploads = use_cases.rate_limits.clone();
+    let slots = Arc::new(middleware::UploadSlots {
+        permits: Arc::new(tokio::sync::Semaphore::new(config.upload_slots.max(1))),
+        wait: config.upload_wait,
+    });
     let files = Arc::new(PictureFiles {
         pictures: use_cases.pictures.clone(),
         profiles: use_cases.profiles.clone(),
@@ -229,9 +233,10 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         .nest_no_strip("/v1", service)
         .around(move |ep, req| {
             let uploads = uploads.clone();
+            let slots = slots.clone();
             async move {
                 if req.method() == poem::http::Method::POST && req.uri().path() == "/v1/me/avatar/pending" {
-                    middleware::limit_upload(ep, req, max_upload, &uploads).await
+                    middleware::limit_upload(ep, req, max_upload, &uploads, &slots).await
                 } else {
                     middleware::limit_body(ep, req, max_body).await
                 }

@@ -44,6 +44,8 @@ fn config() -> HttpConfig {
         report_tolerance: Duration::from_secs(300),
         max_picture_bytes: 10 * 1024 * 1024,
         picture_sizes: vec![512, 256, 128, 64],
+        upload_slots: 4,
+        upload_wait: Duration::from_secs(10),
     }
 }
 

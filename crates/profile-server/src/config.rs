@@ -326,6 +326,7 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
     ("PROFILE_PICTURES_JPEG_QUALITY", "pictures.jpeg_quality", Kind::Integer),
     ("PROFILE_PICTURES_PENDING_TTL_SECS", "pictures.pending_ttl_secs", Kind::Integer),
     ("PROFILE_PICTURES_PARALLEL", "pictures.parallel", Kind::Integer),
+    ("PROFILE_PICTURES_UPLOAD_WAIT_SECS", "pictures.upload_wait_secs", Kind::Integer),
     ("PROFILE_MAIL_DIR", "mail_dir", Kind::Text),
     ("PROFILE_MAIL_FROM", "mail_from", Kind::Text),
     ("PROFILE_PRODUCT_NAME", "product_name", Kind::Text),

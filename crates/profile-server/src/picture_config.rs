@@ -18,8 +18,11 @@ pub struct PicturesConfig {
     pub jpeg_quality: u8,
     /// How long an upload waits for Save.
     pub pending_ttl_secs: u64,
-    /// Pictures processed at once (0: one per CPU, at most 4).
+    /// Pictures processed at once (0: one per CPU, at most 4); twice as
+    /// many upload bodies are read at once.
     pub parallel: usize,
+    /// How long an upload waits for one of those slots before `503 busy`.
+    pub upload_wait_secs: u64,
 }
 
 impl Default for PicturesConfig {
@@ -32,6 +35,7 @@ impl Default for PicturesConfig {
             jpeg_quality: image.jpeg_quality,
             pending_ttl_secs: 3600,
             parallel: 0,
+            upload_wait_secs: 10,
         }
     }
 }
@@ -58,6 +62,9 @@ impl PicturesConfig {
         }
         if self.pending_ttl_secs == 0 {
             return invalid("pictures.pending_ttl_secs must be above zero");
+        }
+        if self.upload_wait_secs > 300 {
+            return invalid("pictures.upload_wait_secs must be at most 300");
         }
         Ok(())
     }

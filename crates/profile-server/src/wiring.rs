@@ -260,6 +260,8 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         report_tolerance: Duration::from_secs(config.providers.report_tolerance_secs),
         max_picture_bytes: config.pictures.max_bytes,
         picture_sizes: config.pictures.sizes.clone(),
+        upload_slots: config.pictures.parallelism().saturating_mul(2),
+        upload_wait: Duration::from_secs(config.pictures.upload_wait_secs),
     };
     Ok(Service { use_cases, http_config, delivery, provider_sync, housekeeping, pictures, erasures })
 }
