@@ -1,8 +1,9 @@
 //! Upload bodies are read at most `pictures.parallel × 2` at once: with
 //! `pictures.parallel = 1`, two uploads whose bodies are still arriving
 //! hold both slots, a third waits `pictures.upload_wait_secs` and gets
-//! `503 busy` with `Retry-After`, and once a slot is free an upload goes
-//! through.
+//! `503 busy` with `Retry-After` (not counted against its allowance), and
+//! once a slot is free an upload goes through. One account holds at most
+//! one slot, and a body that does not arrive in time is cut off.
 
 use std::time::{Duration, Instant};
 
@@ -43,7 +44,12 @@ async fn upload(app: &App, token: &str) -> reqwest::Response {
 
 #[tokio::test]
 async fn past_twice_the_processing_slots_an_upload_waits_then_gets_busy() {
-    let app = App::start(&[("PROFILE_PICTURES_PARALLEL", "1"), ("PROFILE_PICTURES_UPLOAD_WAIT_SECS", "1")]).await;
+    let app = App::start(&[
+        ("PROFILE_PICTURES_PARALLEL", "1"),
+        ("PROFILE_PICTURES_UPLOAD_WAIT_SECS", "1"),
+        ("PROFILE_LIMITS_PICTURE_UPLOADS_PER_USER_MAX", "1"),
+    ])
+    .await;
     let (a, b, c) =
         (app.sign_in("sa@example.com").await, app.sign_in("sb@example.com").await, app.sign_in("sc@example.com").await);
     let first = stalled_upload(&app, &a).await;
@@ -59,6 +65,30 @@ async fn past_twice_the_processing_slots_an_upload_waits_then_gets_busy() {
 
     drop(first);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(upload(&app, &c).await.status(), StatusCode::CREATED, "a freed slot takes the next upload");
+    assert_eq!(
+        upload(&app, &c).await.status(),
+        StatusCode::CREATED,
+        "a freed slot takes the next upload, and the busy answer used none of the one upload allowed"
+    );
     drop(second);
+}
+
+#[tokio::test]
+async fn one_account_holds_one_slot_and_a_body_too_slow_to_arrive_is_cut_off() {
+    let app =
+        App::start(&[("PROFILE_PICTURES_PARALLEL", "2"), ("PROFILE_PICTURES_UPLOAD_READ_TIMEOUT_SECS", "2")]).await;
+    let token = app.sign_in("slow@example.com").await;
+    let mut stalled = stalled_upload(&app, &token).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let second = upload(&app, &token).await;
+    assert_eq!(error_code(second).await, (StatusCode::CONFLICT, "upload_in_progress".into()));
+
+    let mut answer = Vec::new();
+    let read =
+        tokio::time::timeout(Duration::from_secs(10), tokio::io::AsyncReadExt::read_to_end(&mut stalled, &mut answer));
+    let _ = read.await;
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("upload_too_slow"), "{answer}");
+    assert_eq!(upload(&app, &token).await.status(), StatusCode::CREATED, "the slot and the account are free again");
 }

@@ -126,7 +126,11 @@ impl PictureApi {
             (Some(x), Some(y), Some(size)) => Some(Crop { x, y, size }),
             _ => return Err(ApiError::bad_request("picture_bad_crop", "give x, y and size together, or none")),
         };
-        let bytes = body.file.into_vec().await.map_err(|e| ApiError::internal(&e))?;
+        // Read at its known size at once, without a doubling buffer.
+        let mut bytes = Vec::with_capacity(body.file.size());
+        tokio::io::AsyncReadExt::read_to_end(&mut body.file.into_async_read(), &mut bytes)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
         let pending = self.pictures.stage(user.user_id, bytes, crop).await.map_err(picture_error)?;
         Ok(Staged::Created(Json(PendingPicture {
             previews: urls(&self.base, &pending),

@@ -33,6 +33,9 @@ pub struct HttpConfig {
     /// `pictures.upload_wait_secs`: how long an upload waits for a slot
     /// before it is answered `503 busy`.
     pub upload_wait: Duration,
+    /// `pictures.upload_read_timeout_secs`: how long an upload's body may
+    /// take to arrive (`408 upload_too_slow` after that).
+    pub upload_read_timeout: Duration,
 }
 
 impl HttpConfig {
@@ -75,6 +78,7 @@ mod tests {
             picture_sizes: vec![512, 256, 128, 64],
             upload_slots: 4,
             upload_wait: Duration::from_secs(10),
+            upload_read_timeout: Duration::from_secs(120),
         }
     }
 

@@ -42,6 +42,9 @@ pub enum ApiError {
     /// account holds, a link already used).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// The request body did not arrive in time.
+    #[oai(status = 408)]
+    RequestTimeout(Json<ErrorBody>),
     /// What the request names has expired.
     #[oai(status = 410)]
     Gone(Json<ErrorBody>),
@@ -92,6 +95,11 @@ impl ApiError {
     /// A 409 with `code`.
     pub fn conflict(code: &str, message: impl Into<String>) -> Self {
         Self::Conflict(ErrorBody::new(code, message))
+    }
+
+    /// A 408 with `code`.
+    pub fn request_timeout(code: &str, message: impl Into<String>) -> Self {
+        Self::RequestTimeout(ErrorBody::new(code, message))
     }
 
     /// A 410 with `code`.

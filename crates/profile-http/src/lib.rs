@@ -27,6 +27,7 @@ mod picture_files;
 mod revert_page;
 mod secure_cookie;
 mod strict_json;
+mod upload_gate;
 mod web_page;
 
 use std::sync::Arc;
@@ -202,11 +203,13 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
     let max_body = config.max_body_bytes;
     // An upload may be as large as a picture may be, plus the multipart framing.
     let max_upload = usize::try_from(config.max_picture_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024);
-    let uploads = use_cases.rate_limits.clone();
-    let slots = Arc::new(middleware::UploadSlots {
-        permits: Arc::new(tokio::sync::Semaphore::new(config.upload_slots.max(1))),
-        wait: config.upload_wait,
-    });
+    let limits = use_cases.rate_limits.clone();
+    let gate = Arc::new(upload_gate::UploadGate::new(
+        config.upload_slots,
+        config.upload_wait,
+        config.upload_read_timeout,
+        max_upload,
+    ));
     let files = Arc::new(PictureFiles {
         pictures: use_cases.pictures.clone(),
         profiles: use_cases.profiles.clone(),
@@ -232,11 +235,10 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
         .at("/docs", docs)
         .nest_no_strip("/v1", service)
         .around(move |ep, req| {
-            let uploads = uploads.clone();
-            let slots = slots.clone();
+            let (limits, gate) = (limits.clone(), gate.clone());
             async move {
                 if req.method() == poem::http::Method::POST && req.uri().path() == "/v1/me/avatar/pending" {
-                    middleware::limit_upload(ep, req, max_upload, &uploads, &slots).await
+                    Ok(gate.pass(ep, req, &limits).await)
                 } else {
                     middleware::limit_body(ep, req, max_body).await
                 }

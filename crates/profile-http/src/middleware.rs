@@ -1,4 +1,4 @@
-//! Cross-cutting request handling: body size limit, security headers (the
+//! Cross-cutting request handling: the JSON body size limit, security headers (the
 //! page policy on HTML) and a request log line free of personal data.
 
 use std::sync::Arc;
@@ -17,51 +17,6 @@ pub(crate) async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request, max: u
         return Err(ReadBodyError::PayloadTooLarge.into());
     }
     let body = req.take_body().into_bytes_limit(max).await?;
-    req.set_body(body);
-    Ok(ep.call(req).await?.into_response())
-}
-
-/// The upload bodies that may be read at once, and how long an upload
-/// waits for one of them.
-pub(crate) struct UploadSlots {
-    pub(crate) permits: Arc<tokio::sync::Semaphore>,
-    pub(crate) wait: std::time::Duration,
-}
-
-/// The picture upload's body limit, checked only once the caller is known
-/// to be signed in, so nobody else can make the server hold a large body;
-/// a body past the limit gets `413 picture_too_large`.
-pub(crate) async fn limit_upload<E: Endpoint>(
-    ep: Arc<E>,
-    mut req: Request,
-    max: usize,
-    limits: &profile_domain::use_cases::RateLimits,
-    slots: &UploadSlots,
-) -> poem::Result<Response> {
-    let user = match crate::auth::reader(&req).await {
-        Ok(user) => user,
-        Err(refusal) => return Ok(refusal.into_response()),
-    };
-    let name = profile_domain::LimitName::PictureUploadsPerAccount;
-    if let Err(limited) = limits.count(name, &user.user_id.to_string()).await {
-        return Ok(crate::error::ApiError::from(limited).into_response());
-    }
-    // The body is read (and the picture processed) only within a slot.
-    let Ok(Ok(_slot)) = tokio::time::timeout(slots.wait, slots.permits.clone().acquire_owned()).await else {
-        let wait = slots.wait.as_secs().max(1);
-        let message = "every upload slot is taken; try again shortly";
-        return Ok(crate::error::ApiError::busy(message, wait).into_response());
-    };
-    let too_large = || {
-        let message = format!("the upload is larger than {max} bytes");
-        crate::error::ApiError::payload_too_large("picture_too_large", message).into_response()
-    };
-    let declared =
-        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        return Ok(too_large());
-    }
-    let Ok(body) = req.take_body().into_bytes_limit(max).await else { return Ok(too_large()) };
     req.set_body(body);
     Ok(ep.call(req).await?.into_response())
 }

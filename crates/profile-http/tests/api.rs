@@ -46,6 +46,7 @@ fn config() -> HttpConfig {
         picture_sizes: vec![512, 256, 128, 64],
         upload_slots: 4,
         upload_wait: Duration::from_secs(10),
+        upload_read_timeout: Duration::from_secs(120),
     }
 }
 

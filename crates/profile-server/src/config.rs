@@ -327,6 +327,7 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
     ("PROFILE_PICTURES_PENDING_TTL_SECS", "pictures.pending_ttl_secs", Kind::Integer),
     ("PROFILE_PICTURES_PARALLEL", "pictures.parallel", Kind::Integer),
     ("PROFILE_PICTURES_UPLOAD_WAIT_SECS", "pictures.upload_wait_secs", Kind::Integer),
+    ("PROFILE_PICTURES_UPLOAD_READ_TIMEOUT_SECS", "pictures.upload_read_timeout_secs", Kind::Integer),
     ("PROFILE_MAIL_DIR", "mail_dir", Kind::Text),
     ("PROFILE_MAIL_FROM", "mail_from", Kind::Text),
     ("PROFILE_PRODUCT_NAME", "product_name", Kind::Text),

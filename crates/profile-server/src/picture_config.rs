@@ -23,6 +23,8 @@ pub struct PicturesConfig {
     pub parallel: usize,
     /// How long an upload waits for one of those slots before `503 busy`.
     pub upload_wait_secs: u64,
+    /// How long an upload's body may take to arrive before `408`.
+    pub upload_read_timeout_secs: u64,
 }
 
 impl Default for PicturesConfig {
@@ -36,6 +38,7 @@ impl Default for PicturesConfig {
             pending_ttl_secs: 3600,
             parallel: 0,
             upload_wait_secs: 10,
+            upload_read_timeout_secs: 120,
         }
     }
 }
@@ -65,6 +68,9 @@ impl PicturesConfig {
         }
         if self.upload_wait_secs > 300 {
             return invalid("pictures.upload_wait_secs must be at most 300");
+        }
+        if !(1..=3600).contains(&self.upload_read_timeout_secs) {
+            return invalid("pictures.upload_read_timeout_secs must be between 1 and 3600");
         }
         Ok(())
     }

@@ -262,6 +262,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         picture_sizes: config.pictures.sizes.clone(),
         upload_slots: config.pictures.parallelism().saturating_mul(2),
         upload_wait: Duration::from_secs(config.pictures.upload_wait_secs),
+        upload_read_timeout: Duration::from_secs(config.pictures.upload_read_timeout_secs),
     };
     Ok(Service { use_cases, http_config, delivery, provider_sync, housekeeping, pictures, erasures })
 }

@@ -169,18 +169,16 @@ impl Unsubscribes {
     }
 
     /// Withdraws the consent the link is for, recording it in the ledger
-    /// with the `unsubscribe` channel. Using a link again changes nothing,
-    /// and neither does using it while the account is being deleted: it is
-    /// mailed no more already, and a cancelled deletion brings its grants
-    /// back as they were.
+    /// with the `unsubscribe` channel and telling the providers that carry
+    /// it. Using a link again changes nothing. While the account is being
+    /// deleted the link still withdraws: the person asked for it, and the
+    /// providers, which hear of the deletion only when the erasure runs,
+    /// stop mailing now.
     ///
     /// # Errors
     /// [`UnsubscribeError::InvalidLink`] for a bad link.
     pub async fn unsubscribe(&self, token: &str) -> Result<Purpose, UnsubscribeError> {
         let (key, purpose) = self.resolve(token).await?;
-        if self.is_being_deleted(key.user_id).await? {
-            return Ok(purpose);
-        }
         // Any stored grant is withdrawn, even one to an older version that
         // is suspended now: it must not count again later.
         let event = ConsentEvent::answer_to(
@@ -323,12 +321,24 @@ mod tests {
         assert!(first.recipients.is_empty(), "the page's only user is being deleted");
         assert_eq!(first.next, Some(w.users[0]), "the listing still goes on past them");
         assert!(w.unsubscribes.look_up(&link).await.unwrap().withdrawn);
-        w.unsubscribes.unsubscribe(&link).await.unwrap();
-        assert_eq!(w.store.state().consent_ledger.len(), 2, "the grant is kept for a cancellation");
+        assert_eq!(w.store.state().consent_ledger.len(), 2, "the deletion itself withdraws nothing");
 
         w.store.state().being_deleted.clear();
         assert!(!w.unsubscribes.look_up(&link).await.unwrap().withdrawn, "cancelled: as it was");
         assert_eq!(w.unsubscribes.recipients("news", None, 10).await.unwrap().recipients.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_link_used_while_the_account_is_being_deleted_still_withdraws() {
+        let w = world().await;
+        let page = w.unsubscribes.recipients("news", None, 10).await.unwrap();
+        let link = token(&page.recipients[0].unsubscribe_url).to_owned();
+        w.store.state().being_deleted.push(w.users[0]);
+        w.unsubscribes.unsubscribe(&link).await.unwrap();
+        let ledger = w.store.state().consent_ledger.clone();
+        assert_eq!((ledger.len(), ledger[2].granted), (3, false), "the person's own choice is recorded");
+        w.store.state().being_deleted.clear();
+        assert!(w.unsubscribes.look_up(&link).await.unwrap().withdrawn, "and outlives a cancelled deletion");
     }
 
     #[tokio::test]
