@@ -17,7 +17,10 @@ use crate::bench::{Running, free_addr, wait_ready};
 use crate::bench_export::peak_kib;
 use crate::{Result, load, root};
 
-const ACCOUNTS: usize = 50;
+/// Uploads in the burst (`BENCH_UPLOADS` to try other counts).
+fn accounts() -> usize {
+    std::env::var("BENCH_UPLOADS").ok().and_then(|n| n.parse().ok()).unwrap_or(50)
+}
 const MAX_BYTES: usize = 10 * 1024 * 1024;
 
 /// A 4000×3000 JPEG as close under 10 MiB as the quality steps allow:
@@ -85,13 +88,15 @@ pub async fn run() -> Result<()> {
             .env("PROFILE_LIMITS_SIGN_IN_PER_IP_MAX", "1000")
             .env("PROFILE_LIMITS_VERIFY_PER_IP_MAX", "1000")
             .env("RUST_LOG", "warn")
+            // Allocator settings given to the benchmark reach the server.
+            .envs(std::env::vars().filter(|(k, _)| k.starts_with("MALLOC_")))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()?,
     );
     wait_ready(server_addr, "/healthz").await?;
-    let mut tokens = Vec::with_capacity(ACCOUNTS);
-    for n in 0..ACCOUNTS {
+    let mut tokens = Vec::with_capacity(accounts());
+    for n in 0..accounts() {
         tokens.push(sign_in(server_addr, &data.join("mail"), &format!("burst{n}@example.com")).await?);
     }
     let pid = server.0.id();
@@ -133,7 +138,8 @@ pub async fn run() -> Result<()> {
     let seconds = started.elapsed().as_secs_f64();
     let after = peak_kib(pid)?;
     println!(
-        "{ACCOUNTS} uploads at once of one {:.1} MiB 12-megapixel JPEG, pictures.parallel = 2 (4 bodies read at once)",
+        "{} uploads at once of one {:.1} MiB 12-megapixel JPEG, pictures.parallel = 2 (4 bodies read at once)",
+        accounts(),
         photo.len() as f64 / 1_048_576.0
     );
     println!("  taken {taken}, busy (503) {busy}, other {other:?}, in {seconds:.1} s");

@@ -74,7 +74,10 @@ impl OperatorGuard {
     pub(crate) async fn check(&self, auth: &OperatorAuth, req: &Request) -> Result<(), ApiError> {
         let client = client_key(req, self.trust_proxy_headers);
         let name = LimitName::OperatorKeyFailuresPerClient;
-        self.limits.check(name, &client).await?;
+        // Every attempt is counted before the key is compared, so a burst
+        // of guesses cannot all be compared before any is counted; the
+        // right key gives its count back.
+        self.limits.count(name, &client).await?;
         let presented = match auth {
             OperatorAuth::Key(key) => Some(<[u8; 32]>::from(Sha256::digest(key.0.token.as_bytes()))),
             OperatorAuth::Missing => None,
@@ -83,16 +86,11 @@ impl OperatorGuard {
             (Some(expected), Some(presented)) => bool::from(presented.ct_eq(&expected)),
             _ => false,
         };
-        if right {
-            return Ok(());
+        if !right {
+            return Err(ApiError::unauthorized("operator_key_invalid", "the operator API key is missing or not valid"));
         }
-        // The failure counts; the answer stays "invalid" even when it was
-        // the last one allowed.
-        match self.limits.count(name, &client).await {
-            Ok(()) | Err(profile_domain::use_cases::RateLimitError::Limited { .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-        Err(ApiError::unauthorized("operator_key_invalid", "the operator API key is missing or not valid"))
+        self.limits.refund(name, &client).await?;
+        Ok(())
     }
 }
 

@@ -214,7 +214,7 @@ fn empty_oversized_truncated_and_foreign_uploads_are_refused() {
 
 #[tokio::test]
 async fn the_processor_gives_what_the_pipeline_gives_off_the_executor() {
-    let processor = ImageProcessor::new(ImageLimits::default(), 1);
+    let processor = ImageProcessor::new(ImageLimits::default(), 1).unwrap();
     let upload = jpeg(&red_over_blue());
     let direct = run(&upload).unwrap();
     let tasks: Vec<_> = (0..3).map(|_| processor.process(upload.clone(), None)).collect();

@@ -45,6 +45,8 @@ pub enum WiringError {
     Webhooks(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error(transparent)]
     Blobs(#[from] profile_blob::BlobConfigError),
+    #[error("cannot start the picture threads")]
+    PictureThreads(#[source] std::io::Error),
 }
 
 /// Everything the running service is made of.
@@ -175,7 +177,8 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     let provider_sync =
         Arc::new(ProviderSync::new(shared.clone(), Arc::new(webhooks), clock.clone(), provider_ids, provider_retry));
     let blobs: Arc<dyn BlobStore> = Arc::new(profile_blob::ObjectBlobStore::open(&config.blob_url(), &config.s3)?);
-    let processor = profile_image::ImageProcessor::new(config.pictures.limits(), config.pictures.parallelism());
+    let processor = profile_image::ImageProcessor::new(config.pictures.limits(), config.pictures.parallelism())
+        .map_err(WiringError::PictureThreads)?;
     let pictures = Arc::new(Pictures::new(
         shared.clone(),
         blobs.clone(),

@@ -114,6 +114,24 @@ async fn lock_account(txn: &DatabaseTransaction, user: UserId) -> Result<Option<
     account::Entity::find_by_id(user.as_uuid()).lock_exclusive().one(txn).await.map_err(db("locking the account"))
 }
 
+/// `at`, or just after the account's latest change when that is not
+/// earlier: a change is always later than the ones before it, whatever the
+/// clocks of the instances that applied them, so a revert's "later
+/// changes" are the ones committed later.
+async fn after_the_last_change(txn: &DatabaseTransaction, user: UserId, at: i64) -> Result<i64, PortError> {
+    let last: Option<i64> = email_change_history::Entity::find()
+        .select_only()
+        .column(email_change_history::Column::ChangedAtMs)
+        .filter(email_change_history::Column::UserId.eq(user.as_uuid()))
+        .order_by_desc(email_change_history::Column::ChangedAtMs)
+        .limit(1)
+        .into_tuple()
+        .one(txn)
+        .await
+        .map_err(db("reading the latest change"))?;
+    Ok(last.map_or(at, |last| Ord::max(at, last.saturating_add(1))))
+}
+
 async fn queue(txn: &DatabaseTransaction, message: &OutgoingEmail) -> Result<(), PortError> {
     message_entity::insert(queued_row(message)).exec_without_returning(txn).await.map_err(db("queueing a message"))?;
     Ok(())
@@ -217,6 +235,7 @@ impl EmailChangeStore for SeaOrmStore {
         if !set_email(&txn, record.user_id, &record.new_email, record.changed_at).await? {
             return Ok(ApplyOutcome::AddressTaken);
         }
+        let changed_at_ms = after_the_last_change(&txn, record.user_id, to_ms(record.changed_at)).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user))
             .filter(session::Column::Id.ne(application.keep_session.0))
@@ -228,7 +247,7 @@ impl EmailChangeStore for SeaOrmStore {
             user_id: Set(user),
             old_email: Set(record.old_email.as_str().to_owned()),
             new_email: Set(record.new_email.as_str().to_owned()),
-            changed_at_ms: Set(to_ms(record.changed_at)),
+            changed_at_ms: Set(changed_at_ms),
             revert_hash: Set(record.revert_hash.to_hex()),
             revert_expires_at_ms: Set(to_ms(record.revert_expires_at)),
             reverted_at_ms: Set(None),

@@ -6,8 +6,7 @@ use async_trait::async_trait;
 use profile_domain::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
 use profile_domain::ports::{CancelOutcome, ConfirmationState, ErasureRequested, ErasureStore};
 use profile_domain::{
-    EmailAddress, EmailContent, NoticeFor, OutgoingEmail, PortError, ProviderEvent, ProviderId, SecretHash,
-    SecurityEventKind, UserId,
+    EmailAddress, NoticeFor, OutgoingEmail, PortError, ProviderEvent, ProviderId, SecretHash, SecurityEventKind, UserId,
 };
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
@@ -20,11 +19,10 @@ use uuid::Uuid;
 use crate::SeaOrmStore;
 use crate::convert::{db, from_ms, to_ms};
 use crate::entities::{
-    account, deletion_job as job, deletion_receipt as receipt, email_change_request, provider_notice as notice,
-    session, suppressed_address as suppressed,
+    account, deletion_job as job, deletion_receipt as receipt, provider_notice as notice, session,
+    suppressed_address as suppressed,
 };
 use crate::erasure_receipts::{progress_json, receipt_from_row, receipt_row};
-use crate::outbox::{message, message_entity};
 use crate::ownership::{Ownership, Reach};
 use crate::registry::erasure_order;
 
@@ -307,20 +305,6 @@ impl ErasureStore for SeaOrmStore {
         }
         let ownership =
             Ownership::of(&txn, user.as_uuid()).await?.ok_or(PortError::msg("the account to erase vanished"))?;
-        // Codes sent to an address the user asked for and never confirmed:
-        // by address and kind, since the address may be anyone's.
-        if let Some(pending) = email_change_request::Entity::find_by_id(user.as_uuid())
-            .one(&txn)
-            .await
-            .map_err(db("reading the pending address change"))?
-        {
-            message_entity::delete_many()
-                .filter(message::Column::Recipient.eq(pending.new_email))
-                .filter(message::Column::Kind.eq(EmailContent::EMAIL_CHANGE_CODE))
-                .exec(&txn)
-                .await
-                .map_err(db("erasing address-change codes"))?;
-        }
         for table in erasure_order() {
             let Some(filter) = ownership.condition(table.owner, Reach::Erasure) else { continue };
             let statement = Query::delete().from_table(Alias::new(table.name)).cond_where(filter).to_owned();

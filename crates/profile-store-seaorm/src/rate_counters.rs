@@ -77,6 +77,18 @@ impl RateCounterStore for SeaOrmStore {
         window(&row.ok_or(PortError::msg("a rate counter vanished while it was counted"))?)
     }
 
+    async fn uncount(&self, key: &SecretHash, now: OffsetDateTime) -> Result<(), PortError> {
+        rate_counter::Entity::update_many()
+            .col_expr(Column::Count, Expr::col(Column::Count).sub(1))
+            .filter(Column::KeyHash.eq(key.to_hex()))
+            .filter(Column::WindowEndsAtMs.gt(to_ms(now)))
+            .filter(Column::Count.gt(0))
+            .exec(&self.db)
+            .await
+            .map_err(db("taking back a rate-limited event"))?;
+        Ok(())
+    }
+
     async fn current(&self, key: &SecretHash, now: OffsetDateTime) -> Result<Option<WindowCount>, PortError> {
         let row = rate_counter::Entity::find_by_id(key.to_hex())
             .filter(Column::WindowEndsAtMs.gt(to_ms(now)))

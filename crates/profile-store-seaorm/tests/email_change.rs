@@ -460,3 +460,26 @@ on_every_backend!(sign_ins_and_address_changes_are_in_the_security_history, |db:
     assert_eq!(db.store.apply(&taken).await.unwrap(), ApplyOutcome::AddressTaken);
     assert_eq!(db.store.history(ada).await.unwrap().len(), 3, "nothing added for refused changes");
 });
+
+on_every_backend!(a_change_applied_by_an_instance_whose_clock_is_behind_is_still_later, |db: TestDb| async move {
+    let ada = account_with_session(&db, "ada@example.com", 1).await;
+    let code = EmailContent::EmailChangeCode { code: "1".into(), valid_minutes: 15 };
+    // The second change says it happened a minute before the first.
+    let chain = [("ada@example.com", "ada@b.example", 1), ("ada@b.example", "ada@c.example", -1)];
+    for (n, (old, new, minutes)) in chain.into_iter().enumerate() {
+        let n = n as u128;
+        let (req, log) = (request(ada, new, "1"), sent(10 + n, ada, new, T0));
+        db.store.put_request_unlimited(&req, &log, &message(20 + n, &email(new), code.clone())).await.unwrap();
+        let mut app = application(ada, old, new, "1", 1);
+        app.record.id = Uuid::from_u128(70 + n);
+        app.record.changed_at = T0 + Duration::minutes(minutes);
+        app.record.revert_hash = hasher().hash("revert", &[&n.to_be_bytes()]);
+        app.notice.id = EmailId(Uuid::from_u128(30 + n));
+        assert!(matches!(db.store.apply(&app).await.unwrap(), ApplyOutcome::Applied(_)));
+    }
+    let (first, second) = (record(&db, 0).await, record(&db, 1).await);
+    assert!(second.changed_at > first.changed_at, "stored after the first: {first:?} {second:?}");
+    let owners = reversal(70, ada, "ada@example.com", "ada@c.example", 40);
+    assert_eq!(db.store.revert(&owners).await.unwrap(), RevertOutcome::Reverted);
+    assert!(record(&db, 1).await.voided_at.is_some(), "the later change's link is voided");
+});

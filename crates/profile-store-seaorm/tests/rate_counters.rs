@@ -52,6 +52,18 @@ on_every_backend!(concurrent_events_of_one_key_each_count_once, |db: TestDb| asy
     assert_eq!(counts, (1..=16).collect::<Vec<u32>>(), "each saw its own event once");
 });
 
+on_every_backend!(an_event_taken_back_no_longer_counts_in_its_window, |db: TestDb| async move {
+    let limit = RateLimit::per_secs(5, 60);
+    db.store.count("a", &key(6), &limit, T0).await.unwrap();
+    db.store.count("a", &key(6), &limit, T0).await.unwrap();
+    db.store.uncount(&key(6), T0 + Duration::seconds(1)).await.unwrap();
+    assert_eq!(db.store.current(&key(6), T0).await.unwrap().unwrap().count, 1);
+    db.store.uncount(&key(6), T0).await.unwrap();
+    db.store.uncount(&key(6), T0).await.unwrap();
+    assert_eq!(db.store.current(&key(6), T0).await.unwrap().unwrap().count, 0, "never below zero");
+    db.store.uncount(&key(7), T0).await.unwrap();
+});
+
 on_every_backend!(housekeeping_drops_counters_whose_window_ended, |db: TestDb| async move {
     let limit = RateLimit::per_secs(5, 60);
     db.store.count("a", &key(4), &limit, T0).await.unwrap();

@@ -119,6 +119,12 @@ pub trait EmailChangeStore: Send + Sync {
     /// the record and queues the notice. The database's unique constraint on
     /// addresses decides a race with another account.
     ///
+    /// # Contract
+    /// The record is stored later than every earlier record of the account:
+    /// its `changed_at` is moved just past the latest one when the clock of
+    /// this instance is behind, so "later" in [`revert`](Self::revert) is
+    /// the order the changes were committed in.
+    ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then nothing is.
     async fn apply(&self, application: &EmailChangeApplication) -> Result<ApplyOutcome, PortError>;

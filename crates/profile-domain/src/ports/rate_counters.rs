@@ -40,6 +40,14 @@ pub trait RateCounterStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<WindowCount, PortError>;
 
+    /// Takes back one event of `key` counted in its window that is still
+    /// running at `now` (an attempt that turned out not to count); nothing
+    /// when the window has ended or holds no event.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written.
+    async fn uncount(&self, key: &SecretHash, now: OffsetDateTime) -> Result<(), PortError>;
+
     /// The key's window at `now` without counting: `None` when it has none
     /// or it has ended.
     ///

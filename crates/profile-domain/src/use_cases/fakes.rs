@@ -345,7 +345,12 @@ impl EmailChangeStore for InMemoryStore {
         account.updated_at = application.record.changed_at;
         let account = account.clone();
         state.sessions.retain(|id, s| s.user_id != user || *id == application.keep_session);
-        state.change_records.push(application.record.clone());
+        let mut record = application.record.clone();
+        let last = state.change_records.iter().filter(|r| r.user_id == user).map(|r| r.changed_at).max();
+        if let Some(last) = last.filter(|last| *last >= record.changed_at) {
+            record.changed_at = last + Duration::milliseconds(1);
+        }
+        state.change_records.push(record);
         state.queue(&application.notice);
         let changed = crate::ProviderEvent::EmailChanged {
             previous_email: application.record.old_email.clone(),
@@ -542,6 +547,15 @@ impl crate::ports::RateCounterStore for InMemoryStore {
         }
         window.count += 1;
         Ok(*window)
+    }
+
+    async fn uncount(&self, key: &SecretHash, now: OffsetDateTime) -> Result<(), PortError> {
+        if let Some(window) = self.state().rate_counters.get_mut(&key.to_hex())
+            && window.ends_at > now
+        {
+            window.count = window.count.saturating_sub(1);
+        }
+        Ok(())
     }
 
     async fn current(

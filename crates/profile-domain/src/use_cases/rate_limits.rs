@@ -92,21 +92,18 @@ impl RateLimits {
         Ok(())
     }
 
-    /// Refuses when `subject` is at its limit of `name` now, counting
-    /// nothing (a wrong operator key is counted only once it is known to
-    /// be wrong, but a client past the limit waits even with the right one).
+    /// Gives back one event of `name` counted for `subject` by [`count`]
+    /// (an attempt that succeeded, such as the right operator key: only
+    /// failures are limited, yet every attempt is counted first, so that
+    /// concurrent attempts cannot all pass before any is counted).
     ///
     /// # Errors
-    /// [`RateLimitError::Limited`] when the subject is at its limit.
-    pub async fn check(&self, name: LimitName, subject: &str) -> Result<(), RateLimitError> {
+    /// [`RateLimitError::Unexpected`] when the store fails.
+    ///
+    /// [`count`]: Self::count
+    pub async fn refund(&self, name: LimitName, subject: &str) -> Result<(), RateLimitError> {
         let now = draw::now_millis(self.clock.as_ref());
-        let key = self.key(name, subject);
-        self.remembered(&key, now)?;
-        let limit = self.policy.get(name);
-        match self.store.current(&key, now).await? {
-            Some(window) if window.count >= limit.max => Err(self.remember(&key, window.ends_at, now)),
-            _ => Ok(()),
-        }
+        Ok(self.store.uncount(&self.key(name, subject), now).await?)
     }
 
     /// The counter's key: a keyed hash of the limit and the subject.

@@ -66,13 +66,24 @@ async fn a_key_over_its_limit_is_answered_from_memory_until_its_window_ends() {
 }
 
 #[tokio::test]
-async fn checking_counts_nothing_and_refuses_at_the_limit() {
+async fn a_refunded_attempt_does_not_count_and_every_attempt_counts_first() {
     let (store, clock) = (Arc::new(InMemoryStore::default()), Arc::new(FixedClock::at(T0)));
     let limits = limits(&store, &clock);
     let name = LimitName::OperatorKeyFailuresPerClient;
-    limits.check(name, "10.0.0.1").await.unwrap();
-    limits.check(name, "10.0.0.1").await.unwrap();
+    for _ in 0..5 {
+        limits.count(name, "10.0.0.1").await.unwrap();
+        limits.refund(name, "10.0.0.1").await.unwrap();
+    }
     limits.count(name, "10.0.0.1").await.unwrap();
-    assert_eq!(wait(limits.check(name, "10.0.0.1").await), Some(60), "one failure allowed, then even checks wait");
-    limits.check(name, "10.0.0.2").await.unwrap();
+    assert_eq!(wait(limits.count(name, "10.0.0.1").await), Some(60), "one failure allowed, the successes given back");
+    let attempts = attempts_passing(&limits, name, "10.0.0.2", 8).await;
+    assert_eq!(attempts, 1, "of eight attempts, one passes: each is counted before its outcome is known");
+}
+
+async fn attempts_passing(limits: &RateLimits, name: LimitName, subject: &str, n: usize) -> usize {
+    let mut passed = 0;
+    for _ in 0..n {
+        passed += usize::from(limits.count(name, subject).await.is_ok());
+    }
+    passed
 }
