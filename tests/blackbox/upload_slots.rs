@@ -92,3 +92,13 @@ async fn one_account_holds_one_slot_and_a_body_too_slow_to_arrive_is_cut_off() {
     assert!(answer.contains("upload_too_slow"), "{answer}");
     assert_eq!(upload(&app, &token).await.status(), StatusCode::CREATED, "the slot and the account are free again");
 }
+
+#[tokio::test]
+async fn an_upload_that_is_not_multipart_gets_the_json_error_of_every_other_request() {
+    let app = App::start(&[]).await;
+    let token = app.sign_in("plain@example.com").await;
+    let sent = app.client.post(format!("{}/v1/me/avatar/pending", app.base)).bearer_auth(&token).body("x").send();
+    let answer = sent.await.unwrap();
+    assert_eq!(answer.headers()["content-type"], "application/json; charset=utf-8");
+    assert_eq!(error_code(answer).await, (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type".into()));
+}

@@ -238,7 +238,7 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
             let (limits, gate) = (limits.clone(), gate.clone());
             async move {
                 if req.method() == poem::http::Method::POST && req.uri().path() == "/v1/me/avatar/pending" {
-                    Ok(gate.pass(ep, req, &limits).await)
+                    gate.pass(ep, req, &limits).await
                 } else {
                     middleware::limit_body(ep, req, max_body).await
                 }

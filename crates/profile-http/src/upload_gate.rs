@@ -71,43 +71,47 @@ impl UploadGate {
     }
 
     /// Lets `req` through to `ep` as the module says.
-    pub(crate) async fn pass<E: Endpoint>(&self, ep: Arc<E>, mut req: Request, limits: &RateLimits) -> Response {
+    pub(crate) async fn pass<E: Endpoint>(
+        &self,
+        ep: Arc<E>,
+        mut req: Request,
+        limits: &RateLimits,
+    ) -> poem::Result<Response> {
         let user = match crate::auth::reader(&req).await {
             Ok(user) => user,
-            Err(refusal) => return refusal.into_response(),
+            Err(refusal) => return Ok(refusal.into_response()),
         };
         let Some(_uploading) = self.claim(user.user_id) else {
             let message = "another upload of this account is under way; wait for its answer";
-            return ApiError::conflict("upload_in_progress", message).into_response();
+            return Ok(ApiError::conflict("upload_in_progress", message).into_response());
         };
         let declared =
             req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > self.max as u64) {
-            return self.too_large();
+            return Ok(self.too_large());
         }
         let Ok(Ok(_slot)) = tokio::time::timeout(self.wait, self.slots.clone().acquire_owned()).await else {
             let message = "every upload slot is taken; try again shortly";
-            return ApiError::busy(message, self.wait.as_secs().max(1)).into_response();
+            return Ok(ApiError::busy(message, self.wait.as_secs().max(1)).into_response());
         };
         let name = profile_domain::LimitName::PictureUploadsPerAccount;
         if let Err(limited) = limits.count(name, &user.user_id.to_string()).await {
-            return ApiError::from(limited).into_response();
+            return Ok(ApiError::from(limited).into_response());
         }
         let state = Arc::new(AtomicU8::new(FLOWING));
         let body = self.metered(req.take_body(), state.clone());
         req.set_body(body);
-        let response = match ep.call(req).await {
-            Ok(response) => response.into_response(),
-            Err(error) => error.into_response(),
-        };
-        match state.load(Ordering::SeqCst) {
+        let answer = ep.call(req).await;
+        Ok(match state.load(Ordering::SeqCst) {
             TOO_LARGE => self.too_large(),
             TOO_SLOW => {
                 let message = format!("the upload did not arrive within {} seconds", self.read_timeout.as_secs());
                 ApiError::request_timeout("upload_too_slow", message).into_response()
             }
-            _ => response,
-        }
+            // Any other failure goes on to the one error mapping, as for
+            // every other request.
+            _ => answer?.into_response(),
+        })
     }
 
     /// `body` as it arrives, cut off past `max` bytes or the read timeout
