@@ -7,8 +7,8 @@ over /openapi.json twice with a fixed seed: first every operation that
 keeps the session, then those that end sessions (sign-out, deletion). The
 checks are not_a_server_error, status_code_conformance,
 response_schema_conformance and content_type_conformance; any finding
-fails. Then every operation that needs a session or the operator key must
-have been answered 2xx at least once (hooks.py gives about half of the
+fails. Then every operation that needs a session, the operator key or a
+service key must have been answered 2xx at least once (hooks.py gives about half of the
 requests what they need to succeed). Usage: run.py [path/to/profile-server]
 """
 
@@ -31,10 +31,14 @@ SEED = "1"
 OPERATOR_KEY = "fuzz-operator-key"
 # SHA-256 of OPERATOR_KEY.
 OPERATOR_KEY_SHA256 = "9cb5fd2bb659571d57e470fea8bc16de9367d3f0665b38ca5338059a68993a4c"
+SERVICE_KEY = "fuzz-service-key"
+# SHA-256 of SERVICE_KEY: a service client with the profiles:read scope.
+SERVICE_KEY_SHA256 = "2a3475df9cf61975053edd6641cfab7d4ed2ac6b88b838b5644f381ad6114804"
 SESSION_ENDING = ["POST /v1/auth/sign-out", "DELETE /v1/me", "GET /v1/me/deletion", "DELETE /v1/me/deletion"]
 LIMITS = [
     "SIGN_IN_PER_IP", "SIGN_IN_PER_ADDRESS", "VERIFY_PER_IP", "VERIFY_PER_ADDRESS",
     "OPERATOR_KEY_FAILURES_PER_IP", "PICTURE_UPLOADS_PER_USER", "EXPORTS_PER_USER",
+    "SERVICE_KEY_FAILURES_PER_IP",
 ]
 
 
@@ -73,6 +77,12 @@ def main():
         work = Path(work)
         data = work / "data"
         data.mkdir()
+        config = work / "profile.toml"
+        config.write_text(
+            '[[services]]\nid = "fuzz"\nscopes = ["profiles:read"]\n'
+            f'key_sha256 = "{SERVICE_KEY_SHA256}"\n'
+        )
+        settings["PROFILE_CONFIG"] = str(config)
         running, base = server.start(binary, data, settings)
         try:
             env = dict(os.environ)
@@ -80,6 +90,7 @@ def main():
                 "PROFILE_FUZZ_BASE": base,
                 "PROFILE_FUZZ_MAIL_DIR": str(data / "mail"),
                 "PROFILE_FUZZ_OPERATOR_KEY": OPERATOR_KEY,
+                "PROFILE_FUZZ_SERVICE_KEY": SERVICE_KEY,
                 "PROFILE_FUZZ_LOG": str(work / "answers.jsonl"),
                 "PROFILE_FUZZ_SEED": SEED,
                 "PYTHONPATH": f"{HERE}{os.pathsep}{env.get('PYTHONPATH', '')}",
@@ -97,7 +108,7 @@ def main():
             for name, schemes in operations(base):
                 statuses = dict(sorted(seen[name].items()))
                 print(f"  {name}: {statuses}")
-                if schemes & {"BearerAuth", "OperatorKey"} and not any(200 <= s < 300 for s in statuses):
+                if schemes & {"BearerAuth", "OperatorKey", "ServiceKey"} and not any(200 <= s < 300 for s in statuses):
                     missing.append(name)
             total = sum(sum(s.values()) for s in seen.values())
             print(f"\n{total} requests; first pass exit {first}, second pass exit {second}")

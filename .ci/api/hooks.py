@@ -25,6 +25,7 @@ import devmail
 BASE = os.environ["PROFILE_FUZZ_BASE"]
 MAIL = Path(os.environ["PROFILE_FUZZ_MAIL_DIR"])
 OPERATOR_KEY = os.environ["PROFILE_FUZZ_OPERATOR_KEY"]
+SERVICE_KEY = os.environ["PROFILE_FUZZ_SERVICE_KEY"]
 LOG = Path(os.environ["PROFILE_FUZZ_LOG"])
 PURPOSES = ["product_news", "event_reminders", "newsletter", "usage_analytics"]
 
@@ -120,6 +121,12 @@ def prepare(name, case):
     elif name == "DELETE /v1/operator/purposes/{purpose}/recipients/{user_id}/unsubscribe-link":
         link = listed_link()
         case.path_parameters = {"purpose": "newsletter", "user_id": link["user_id"]}
+    elif name == "GET /v1/profiles/{user_id}":
+        case.path_parameters = {"user_id": main_user_id()}
+        case.headers = {**(case.headers or {}), "If-None-Match": chance.choice(['"x"', "*", '"y", W/"z"'])}
+    elif name == "POST /v1/profiles/batch":
+        unknown = "0190e2c4-7c2a-7000-8000-000000000000"
+        case.body = {"ids": chance.sample([main_user_id(), unknown], 2)}
     elif name == "POST /v1/operator/suppressions/check":
         case.body = {"email": f"fuzz-{next(counter)}@example.com"}
     elif name == "DELETE /v1/me":
@@ -131,6 +138,12 @@ def prepare(name, case):
         http.request("DELETE", f"{BASE}/v1/me", json={"confirm": address}, headers=bearer(other)).raise_for_status()
         return sign_in(address)
     return None
+
+
+def main_user_id():
+    r = http.get(f"{BASE}/v1/me", headers=bearer(Main.token))
+    r.raise_for_status()
+    return r.json()["id"]
 
 
 def wait_for_notice(address, before):
@@ -183,6 +196,8 @@ def before_call(context, case, kwargs):
         case.headers = {}
     if "OperatorKey" in schemes:
         case.headers["Authorization"] = f"Bearer {OPERATOR_KEY}"
+    elif "ServiceKey" in schemes:
+        case.headers["Authorization"] = f"Bearer {SERVICE_KEY}"
     elif "BearerAuth" in schemes:
         case.headers["Authorization"] = f"Bearer {token}"
 

@@ -197,6 +197,40 @@ impl App {
         self.client.get(format!("{}/v1/me", self.base)).bearer_auth(token).send().await.unwrap()
     }
 
+    /// Asks for the account's deletion (`DELETE /v1/me`, confirmed with
+    /// `email`); expects `202` and returns the receipt's id.
+    pub async fn delete_account(&self, token: &str, email: &str) -> String {
+        let asked = self
+            .client
+            .delete(format!("{}/v1/me", self.base))
+            .bearer_auth(token)
+            .json(&json!({ "confirm": email }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(asked.status(), StatusCode::ACCEPTED);
+        asked.json::<Value>().await.unwrap()["receipt_id"].as_str().unwrap().to_owned()
+    }
+
+    /// The public deletion receipt.
+    pub async fn receipt(&self, id: &str) -> Value {
+        let url = format!("{}/v1/deletion-receipts/{id}", self.base);
+        self.client.get(url).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// Waits (up to `seconds`) until the erasure of receipt `id` completed.
+    pub async fn wait_for_erasure(&self, id: &str, seconds: u64) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            let receipt = self.receipt(id).await;
+            if !receipt["completed_at"].is_null() {
+                return receipt;
+            }
+            assert!(Instant::now() < deadline, "the erasure did not complete: {receipt}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn rename(&self, token: &str, name: &str) -> Response {
         self.client
             .patch(format!("{}/v1/me", self.base))

@@ -5,7 +5,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{ConsentChannel, EmailAddress, ProviderId, PurposeCatalogue, PurposeId, UserId};
+use crate::{ConsentChannel, EmailAddress, ProviderId, PublicProfile, PurposeCatalogue, PurposeId, UserId};
 
 /// One provider and the purposes whose changes it receives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,14 +76,32 @@ impl ProviderRoutes {
     }
 }
 
-/// A notice to queue for one provider with a consent change; its id is the
-/// delivery's id, which the provider sees (and can deduplicate on).
+/// A notice to queue for one receiver (a mailing-list provider, or one of
+/// the product's services) with a change; its id is the delivery's id,
+/// which the receiver sees (and can deduplicate on).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NoticeFor {
     /// The delivery's id.
     pub id: Uuid,
     /// Who receives it.
     pub provider: ProviderId,
+    /// Whether the receiver is told the user's address: mailing-list
+    /// providers are (their lists are of addresses); services never are.
+    pub with_email: bool,
+}
+
+impl NoticeFor {
+    /// A notice for a mailing-list provider, which is told the address.
+    #[must_use]
+    pub const fn to_provider(id: Uuid, provider: ProviderId) -> Self {
+        Self { id, provider, with_email: true }
+    }
+
+    /// A notice for one of the product's services, never told the address.
+    #[must_use]
+    pub const fn to_service(id: Uuid, service: ProviderId) -> Self {
+        Self { id, provider: service, with_email: false }
+    }
 }
 
 /// What a provider is told.
@@ -116,6 +134,12 @@ pub enum ProviderEvent {
         /// When the deletion was asked for.
         at: OffsetDateTime,
     },
+    /// The display name or the picture changed (services only): the public
+    /// profile as committed with the change.
+    ProfileUpdated {
+        /// The profile after the change.
+        profile: PublicProfile,
+    },
 }
 
 impl ProviderEvent {
@@ -125,6 +149,8 @@ impl ProviderEvent {
     pub const EMAIL_CHANGED: &'static str = "email.changed";
     /// The type name of [`ProviderEvent::AccountErased`].
     pub const ACCOUNT_ERASED: &'static str = "account.erased";
+    /// The type name of [`ProviderEvent::ProfileUpdated`].
+    pub const PROFILE_UPDATED: &'static str = "profile.updated";
 
     /// The event's stable type name, as sent and stored.
     #[must_use]
@@ -133,6 +159,16 @@ impl ProviderEvent {
             Self::ConsentChanged { .. } => Self::CONSENT_CHANGED,
             Self::EmailChanged { .. } => Self::EMAIL_CHANGED,
             Self::AccountErased { .. } => Self::ACCOUNT_ERASED,
+            Self::ProfileUpdated { .. } => Self::PROFILE_UPDATED,
+        }
+    }
+
+    /// When the change happened.
+    #[must_use]
+    pub const fn at(&self) -> OffsetDateTime {
+        match self {
+            Self::ConsentChanged { at, .. } | Self::EmailChanged { at, .. } | Self::AccountErased { at } => *at,
+            Self::ProfileUpdated { profile } => profile.updated_at,
         }
     }
 }
@@ -159,8 +195,9 @@ pub struct ProviderNotice {
     pub provider: ProviderId,
     /// Whom it is about.
     pub user_id: UserId,
-    /// The user's address when the change was committed.
-    pub email: EmailAddress,
+    /// The user's address when the change was committed; `None` for a
+    /// notice to a service, which is never told it.
+    pub email: Option<EmailAddress>,
     /// The user's notice number: it grows with every notice about the user
     /// (to any provider), so a provider that sees a number not above the
     /// last one it applied for the user can drop the notice.

@@ -36,17 +36,20 @@ pub enum LimitName {
     OperatorKeyFailuresPerClient,
     /// `picture_uploads_per_user`: picture uploads per account.
     PictureUploadsPerAccount,
+    /// `service_key_failures_per_ip`: wrong service keys per client.
+    ServiceKeyFailuresPerClient,
 }
 
 impl LimitName {
     /// Every limit.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::SignInPerAddress,
         Self::SignInPerClient,
         Self::VerifyPerAddress,
         Self::VerifyPerClient,
         Self::OperatorKeyFailuresPerClient,
         Self::PictureUploadsPerAccount,
+        Self::ServiceKeyFailuresPerClient,
     ];
 
     /// The name in the configuration (and in the store's counter rows).
@@ -59,6 +62,7 @@ impl LimitName {
             Self::VerifyPerClient => "verify_per_ip",
             Self::OperatorKeyFailuresPerClient => "operator_key_failures_per_ip",
             Self::PictureUploadsPerAccount => "picture_uploads_per_user",
+            Self::ServiceKeyFailuresPerClient => "service_key_failures_per_ip",
         }
     }
 }
@@ -80,6 +84,8 @@ pub struct RateLimitPolicy {
     /// `picture_uploads_per_user` (default 20 per 15 minutes), counted
     /// before the body is read.
     pub picture_uploads_per_user: RateLimit,
+    /// `service_key_failures_per_ip` (default 10 per 15 minutes).
+    pub service_key_failures_per_ip: RateLimit,
 }
 
 impl Default for RateLimitPolicy {
@@ -92,6 +98,7 @@ impl Default for RateLimitPolicy {
             verify_per_ip: RateLimit::per_secs(60, quarter_hour),
             operator_key_failures_per_ip: RateLimit::per_secs(10, quarter_hour),
             picture_uploads_per_user: RateLimit::per_secs(20, quarter_hour),
+            service_key_failures_per_ip: RateLimit::per_secs(10, quarter_hour),
         }
     }
 }
@@ -107,6 +114,7 @@ impl RateLimitPolicy {
             LimitName::VerifyPerClient => self.verify_per_ip,
             LimitName::OperatorKeyFailuresPerClient => self.operator_key_failures_per_ip,
             LimitName::PictureUploadsPerAccount => self.picture_uploads_per_user,
+            LimitName::ServiceKeyFailuresPerClient => self.service_key_failures_per_ip,
         }
     }
 }

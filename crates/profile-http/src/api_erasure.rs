@@ -67,12 +67,13 @@ pub struct ReceiptStep {
     pub last_problem: Option<String>,
 }
 
-/// One mailing-list provider told of the deletion.
+/// One mailing-list provider, or one of the product's services, told of
+/// the deletion.
 #[derive(Debug, Object)]
 pub struct ReceiptRecipient {
-    /// The provider's id in the service's configuration.
+    /// The provider's (or service's) id in the configuration.
     pub provider: String,
-    /// `told` (the provider accepted the erasure notice) or `waiting`.
+    /// `told` (it accepted the erasure notice) or `waiting`.
     pub status: String,
     /// When it accepted.
     #[oai(nullable)]
@@ -98,7 +99,7 @@ pub struct Receipt {
     pub cancelled_at: Option<OffsetDateTime>,
     /// Every step, in order.
     pub steps: Vec<ReceiptStep>,
-    /// Every mailing-list provider told.
+    /// Every mailing-list provider and subscribed service told.
     pub recipients: Vec<ReceiptRecipient>,
 }
 

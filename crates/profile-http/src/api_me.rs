@@ -65,6 +65,6 @@ impl MeApi {
         body: crate::strict_json::StrictJson<DeleteAccount>,
     ) -> Result<Deleting, ApiError> {
         let who = auth.user()?;
-        request_deletion(&self.erasures, &self.views.base, &who, &body.0.confirm).await
+        request_deletion(&self.erasures, self.views.base(), &who, &body.0.confirm).await
     }
 }

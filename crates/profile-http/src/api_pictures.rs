@@ -8,7 +8,6 @@ use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
 use profile_domain::ports::{Crop, PictureRejected};
 use profile_domain::use_cases::{PictureError, Pictures};
-use profile_domain::{Picture, PictureSlot};
 use time::OffsetDateTime;
 
 use crate::ApiTags;
@@ -18,8 +17,8 @@ use crate::error::ApiError;
 /// The picture endpoints.
 pub struct PictureApi {
     pub(crate) pictures: Arc<Pictures>,
-    /// The public base URL.
-    pub(crate) base: String,
+    /// Where pictures are served.
+    pub(crate) links: profile_domain::PictureLinks,
     /// The largest upload in bytes.
     pub(crate) max_bytes: u64,
 }
@@ -78,13 +77,10 @@ enum Done {
     NoContent,
 }
 
-/// The URLs of a picture's files.
-pub(crate) fn urls(base: &str, picture: &Picture) -> Vec<PictureUrl> {
-    let path = match picture.slot {
-        PictureSlot::Current => format!("{base}/v1/pictures/{}", picture.user_id),
-        PictureSlot::Pending => format!("{base}/v1/me/avatar/pending/preview"),
-    };
-    picture.files.iter().map(|f| PictureUrl { size: f.size, url: format!("{path}/{}", f.file_name()) }).collect()
+impl From<profile_domain::SizedUrl> for PictureUrl {
+    fn from(url: profile_domain::SizedUrl) -> Self {
+        Self { size: url.size, url: url.url }
+    }
 }
 
 fn picture_error(e: PictureError) -> ApiError {
@@ -133,7 +129,7 @@ impl PictureApi {
             .map_err(|e| ApiError::internal(&e))?;
         let pending = self.pictures.stage(user.user_id, bytes, crop).await.map_err(picture_error)?;
         Ok(Staged::Created(Json(PendingPicture {
-            previews: urls(&self.base, &pending),
+            previews: self.links.previews(&pending.files).into_iter().map(Into::into).collect(),
             expires_at: pending.expires_at,
         })))
     }
@@ -146,7 +142,9 @@ impl PictureApi {
     async fn save(&self, auth: SessionAuth) -> Result<Json<SavedPicture>, ApiError> {
         let user = auth.user()?;
         let saved = self.pictures.save(user.user_id).await.map_err(picture_error)?;
-        Ok(Json(SavedPicture { urls: urls(&self.base, &saved) }))
+        Ok(Json(SavedPicture {
+            urls: self.links.shown(user.user_id, None, Some(&saved.files)).urls.into_iter().map(Into::into).collect(),
+        }))
     }
 
     /// Cancel the uploaded picture

@@ -36,6 +36,11 @@ pub struct HttpConfig {
     /// `pictures.upload_read_timeout_secs`: how long an upload's body may
     /// take to arrive (`408 upload_too_slow` after that).
     pub upload_read_timeout: Duration,
+    /// The product's other services and what their keys allow.
+    pub service_clients: Vec<crate::ServiceClient>,
+    /// `profiles.cache_max_age_secs`: how long a reader may keep a public
+    /// profile (`Cache-Control: private, max-age=`).
+    pub profile_max_age: Duration,
 }
 
 impl HttpConfig {
@@ -79,6 +84,8 @@ mod tests {
             upload_slots: 4,
             upload_wait: Duration::from_secs(10),
             upload_read_timeout: Duration::from_secs(120),
+            service_clients: Vec::new(),
+            profile_max_age: Duration::from_secs(5),
         }
     }
 

@@ -106,13 +106,22 @@ pub struct ProfilePicture {
 /// Builds the profile clients see: the account and its picture's URLs.
 pub(crate) struct ProfileViews {
     pub(crate) pictures: std::sync::Arc<profile_domain::use_cases::Pictures>,
-    /// The public base URL.
-    pub(crate) base: String,
-    /// The sizes of the default picture.
-    pub(crate) sizes: Vec<u32>,
+    /// Where pictures are served.
+    pub(crate) links: profile_domain::PictureLinks,
+}
+
+impl From<profile_domain::ShownPicture> for ProfilePicture {
+    fn from(shown: profile_domain::ShownPicture) -> Self {
+        Self { is_default: shown.is_default, urls: shown.urls.into_iter().map(Into::into).collect() }
+    }
 }
 
 impl ProfileViews {
+    /// The public base URL.
+    pub(crate) fn base(&self) -> &str {
+        self.links.base()
+    }
+
     /// The profile of `account`.
     pub(crate) async fn of(&self, account: Account) -> Result<Profile, crate::error::ApiError> {
         let current = self
@@ -120,34 +129,15 @@ impl ProfileViews {
             .picture(account.id, profile_domain::PictureSlot::Current)
             .await
             .map_err(|e| crate::error::ApiError::internal(&e))?;
-        let picture = match current {
-            Some(picture) => {
-                ProfilePicture { is_default: false, urls: crate::api_pictures::urls(&self.base, &picture) }
-            }
-            None => ProfilePicture {
-                is_default: true,
-                urls: self
-                    .sizes
-                    .iter()
-                    .map(|&size| crate::api_pictures::PictureUrl {
-                        size,
-                        url: format!(
-                            "{}/v1/pictures/{}/{}",
-                            self.base,
-                            account.id,
-                            profile_domain::default_picture_name(account.id, account.display_name.as_ref(), size)
-                        ),
-                    })
-                    .collect(),
-            },
-        };
+        let shown =
+            self.links.shown(account.id, account.display_name.as_ref(), current.as_ref().map(|p| p.files.as_slice()));
         Ok(Profile {
             id: account.id.as_uuid(),
             display_name: account.display_name.map(|n| n.as_str().to_owned()),
             email: account.email.as_str().to_owned(),
             created_at: account.created_at,
             updated_at: account.updated_at,
-            picture,
+            picture: shown.into(),
         })
     }
 }

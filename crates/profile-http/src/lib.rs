@@ -13,6 +13,7 @@ mod api_export;
 mod api_me;
 mod api_operator;
 mod api_pictures;
+mod api_profiles;
 mod api_providers;
 mod api_unsubscribe;
 mod auth;
@@ -24,8 +25,10 @@ mod error;
 mod middleware;
 mod openapi_doc;
 mod picture_files;
+mod rendered_json;
 mod revert_page;
 mod secure_cookie;
+mod service_auth;
 mod strict_json;
 mod upload_gate;
 mod web_page;
@@ -37,14 +40,15 @@ use poem::endpoint::make_sync;
 use poem::{EndpointExt, IntoEndpoint, Route, get, handler, http::StatusCode, web::Data};
 use poem_openapi::{OpenApiService, Tags};
 use profile_domain::use_cases::{
-    Consents, EmailChanges, Erasures, Exports, Pictures, Profiles, ProviderReports, ProviderSync, Sessions, SignIn,
-    Unsubscribes,
+    Consents, EmailChanges, Erasures, Exports, Pictures, Profiles, ProviderReports, ProviderSync, PublicProfiles,
+    Sessions, SignIn, Unsubscribes,
 };
 
 pub use auth::SESSION_COOKIE;
 pub use config::HttpConfig;
 pub use error::ErrorBody;
 pub use secure_cookie::HOST_SESSION_COOKIE;
+pub use service_auth::{ServiceClient, ServiceScope};
 
 use crate::api_auth::AuthApi;
 use crate::api_consents::ConsentApi;
@@ -54,11 +58,13 @@ use crate::api_export::ExportApi;
 use crate::api_me::MeApi;
 use crate::api_operator::{OperatorApi, OperatorGuard};
 use crate::api_pictures::PictureApi;
+use crate::api_profiles::ProfilesApi;
 use crate::api_providers::ProviderApi;
 use crate::api_unsubscribe::UnsubscribeApi;
 use crate::auth::AuthContext;
 use crate::dto::ProfileViews;
 use crate::picture_files::PictureFiles;
+use crate::service_auth::ServiceGuard;
 
 /// The title of the API in the OpenAPI document.
 pub const API_TITLE: &str = "Profile API";
@@ -75,6 +81,8 @@ enum ApiTags {
     Operator,
     /// For mailing-list providers (signed webhooks)
     Providers,
+    /// For the product's other services (service keys)
+    Services,
 }
 
 /// The use cases the API calls.
@@ -103,6 +111,8 @@ pub struct UseCases {
     pub erasures: Arc<Erasures>,
     /// The rate limits that protect people, counted for every instance.
     pub rate_limits: Arc<profile_domain::use_cases::RateLimits>,
+    /// Public profiles for the product's other services.
+    pub public_profiles: Arc<PublicProfiles>,
 }
 
 /// Tells whether the service can serve requests (its database answers).
@@ -124,6 +134,7 @@ type Apis = (
     UnsubscribeApi,
     OperatorApi,
     ProviderApi,
+    ProfilesApi,
 );
 
 fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis, ()> {
@@ -134,14 +145,11 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         limits: use_cases.rate_limits.clone(),
     };
     let base = config.public_url.trim_end_matches('/').to_owned();
-    let views = Arc::new(ProfileViews {
-        pictures: use_cases.pictures.clone(),
-        base: base.clone(),
-        sizes: config.picture_sizes.clone(),
-    });
+    let links = profile_domain::PictureLinks::new(&base, config.picture_sizes.clone());
+    let views = Arc::new(ProfileViews { pictures: use_cases.pictures.clone(), links: links.clone() });
     let me = MeApi { profiles: use_cases.profiles.clone(), views: views.clone(), erasures: use_cases.erasures.clone() };
     let pictures =
-        PictureApi { pictures: use_cases.pictures.clone(), base: base.clone(), max_bytes: config.max_picture_bytes };
+        PictureApi { pictures: use_cases.pictures.clone(), links: links.clone(), max_bytes: config.max_picture_bytes };
     let email_change = EmailChangeApi { changes: use_cases.email_changes.clone(), views };
     let export = ExportApi { exports: use_cases.exports.clone() };
     let consent = ConsentApi { consents: use_cases.consents.clone() };
@@ -153,6 +161,16 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
     });
     let operator = OperatorApi { unsubscribes: use_cases.unsubscribes.clone(), guard: guard.clone() };
     let erasure = ErasureApi { erasures: use_cases.erasures.clone(), guard: guard.clone() };
+    let services = ProfilesApi {
+        profiles: use_cases.public_profiles.clone(),
+        links,
+        guard: Arc::new(ServiceGuard {
+            clients: config.service_clients.clone(),
+            limits: use_cases.rate_limits.clone(),
+            trust_proxy_headers: config.trust_proxy_headers,
+        }),
+        cache_control: format!("private, max-age={}", config.profile_max_age.as_secs()),
+    };
     let providers = ProviderApi {
         reports: use_cases.provider_reports.clone(),
         sync: use_cases.provider_sync.clone(),
@@ -161,7 +179,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         operator: guard,
     };
     OpenApiService::new(
-        (auth, me, pictures, email_change, export, erasure, consent, unsubscribe, operator, providers),
+        (auth, me, pictures, email_change, export, erasure, consent, unsubscribe, operator, providers, services),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),
     )

@@ -120,7 +120,7 @@ fn json_type(value: &Value) -> &'static str {
 /// every property and item; `Err` says where and what was wrong. Other
 /// rules (lengths, unknown fields, formats) are left to the parser and the
 /// domain.
-fn check(registry: &Registry, schema: &MetaSchemaRef, value: &Value, at: &str) -> Result<(), String> {
+pub(crate) fn check(registry: &Registry, schema: &MetaSchemaRef, value: &Value, at: &str) -> Result<(), String> {
     let Some(schema) = resolve(registry, schema) else { return Ok(()) };
     let wrong = |expected: &str| Err(format!("{at} must be {expected}, not {}", json_type(value)));
     match (schema.ty, value) {

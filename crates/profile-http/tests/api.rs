@@ -47,6 +47,8 @@ fn config() -> HttpConfig {
         upload_slots: 4,
         upload_wait: Duration::from_secs(10),
         upload_read_timeout: Duration::from_secs(120),
+        service_clients: Vec::new(),
+        profile_max_age: Duration::from_secs(5),
     }
 }
 
@@ -73,6 +75,10 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
         .returning(|_, _, limit, now| Ok(profile_domain::ports::WindowCount { count: 1, ends_at: now + limit.window }));
     counters.expect_current().returning(|_, _| Ok(None));
     UseCases {
+        public_profiles: Arc::new(profile_domain::use_cases::PublicProfiles::new(
+            Arc::new(profile_domain::ports::MockProfileDirectory::new()),
+            profile_domain::use_cases::DirectoryPolicy::default(),
+        )),
         rate_limits: Arc::new(profile_domain::use_cases::RateLimits::new(
             Arc::new(counters),
             clock.clone(),

@@ -29,6 +29,7 @@ pub struct LimitsConfig {
     pub operator_key_failures_per_ip: LimitConfig,
     pub picture_uploads_per_user: LimitConfig,
     pub exports_per_user: LimitConfig,
+    pub service_key_failures_per_ip: LimitConfig,
 }
 
 impl Default for LimitsConfig {
@@ -41,6 +42,7 @@ impl Default for LimitsConfig {
             operator_key_failures_per_ip: LimitConfig { max: 10, window_secs: 900 },
             picture_uploads_per_user: LimitConfig { max: 20, window_secs: 900 },
             exports_per_user: LimitConfig { max: 5, window_secs: 3600 },
+            service_key_failures_per_ip: LimitConfig { max: 10, window_secs: 900 },
         }
     }
 }
@@ -255,6 +257,10 @@ pub struct Config {
     pub blob_url: Option<String>,
     pub s3: profile_blob::S3Settings,
     pub pictures: crate::picture_config::PicturesConfig,
+    /// `[profiles]`: how other services read public profiles.
+    pub profiles: crate::service_config::ProfilesConfig,
+    /// `[[services]]`: the product's other services.
+    pub services: Vec<crate::service_config::ServiceConfig>,
 }
 
 impl Default for Config {
@@ -286,6 +292,8 @@ impl Default for Config {
             blob_url: None,
             s3: profile_blob::S3Settings::default(),
             pictures: crate::picture_config::PicturesConfig::default(),
+            profiles: crate::service_config::ProfilesConfig::default(),
+            services: Vec::new(),
         }
     }
 }
@@ -361,6 +369,14 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
         Kind::Integer,
     ),
     ("PROFILE_LIMITS_EXPORTS_PER_USER_MAX", "limits.exports_per_user.max", Kind::Integer),
+    ("PROFILE_LIMITS_SERVICE_KEY_FAILURES_PER_IP_MAX", "limits.service_key_failures_per_ip.max", Kind::Integer),
+    (
+        "PROFILE_LIMITS_SERVICE_KEY_FAILURES_PER_IP_WINDOW_SECS",
+        "limits.service_key_failures_per_ip.window_secs",
+        Kind::Integer,
+    ),
+    ("PROFILE_PROFILES_BATCH_MAX_IDS", "profiles.batch_max_ids", Kind::Integer),
+    ("PROFILE_PROFILES_CACHE_MAX_AGE_SECS", "profiles.cache_max_age_secs", Kind::Integer),
     ("PROFILE_LIMITS_EXPORTS_PER_USER_WINDOW_SECS", "limits.exports_per_user.window_secs", Kind::Integer),
     ("PROFILE_OUTBOX_POLL_INTERVAL_MS", "outbox.poll_interval_ms", Kind::Integer),
     ("PROFILE_OUTBOX_RETRY_BASE_SECS", "outbox.retry_base_secs", Kind::Integer),
@@ -428,6 +444,7 @@ impl Config {
         let mut config: Self =
             table.try_into().map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_owned()))?;
         config.providers.fill_secrets(&env);
+        crate::service_config::fill_secrets(&mut config.services, &env);
         config.validate()?;
         Ok(config)
     }
@@ -452,6 +469,7 @@ impl Config {
             &l.operator_key_failures_per_ip,
             &l.picture_uploads_per_user,
             &l.exports_per_user,
+            &l.service_key_failures_per_ip,
         ];
         if limits.iter().any(|l| l.max == 0 || l.window_secs == 0) {
             return invalid("every limit needs max and window_secs greater than zero");
@@ -478,7 +496,9 @@ impl Config {
         if change.code_ttl_secs > MAX_CODE_TTL_SECS || change.revert_ttl_secs > MAX_SESSION_TTL_SECS {
             return invalid("email_change.code_ttl_secs may be at most 3600 and revert_ttl_secs at most 31622400");
         }
-        self.providers.endpoints(&self.consent.catalogue()?)?;
+        let (_, routes) = self.providers.endpoints(&self.consent.catalogue()?)?;
+        crate::service_config::services(&self.services, &routes.providers())?;
+        self.profiles.validate()?;
         self.providers.validate_pacing(profile_webhook::DELIVERY_TIMEOUT.as_secs())?;
         self.pictures.validate()?;
         if self.deletion.grace_secs > MAX_DELETION_GRACE_SECS {

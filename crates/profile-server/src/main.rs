@@ -11,6 +11,7 @@ mod picture_config;
 mod provider_config;
 mod secret_key;
 mod secret_text;
+mod service_config;
 mod system;
 mod verify_erasure;
 mod wiring;
@@ -133,6 +134,7 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
         service.provider_sync.clone(),
         worker_id.clone(),
         Duration::from_millis(config.providers.poll_interval_ms),
+        service.wake_notices.clone(),
         stop_rx.clone(),
     ));
     let eraser = tokio::spawn(outbox_worker::run_erasures(

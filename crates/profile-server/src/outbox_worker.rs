@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use profile_domain::error_chain;
 use profile_domain::use_cases::{Erasures, OutboxDelivery, ProviderSync};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 /// What one pass found.
 enum Pass {
@@ -18,7 +18,8 @@ enum Pass {
 }
 
 /// Runs `pass` every `poll_interval` until `stop` turns true. After a busy
-/// pass it looks again at once. On stop it finishes the pass under way; with
+/// pass, or when `wake` is notified (a change queued work), it looks again
+/// at once. On stop it finishes the pass under way; with
 /// `drain`, it then makes passes until one is idle, so what the last
 /// requests queued goes out before the process ends (within the shutdown
 /// grace time).
@@ -27,6 +28,7 @@ async fn drive<F, Fut>(
     poll_interval: Duration,
     mut stop: watch::Receiver<bool>,
     drain: bool,
+    wake: Option<Arc<Notify>>,
     pass: F,
 ) where
     F: Fn() -> Fut,
@@ -40,8 +42,15 @@ async fn drive<F, Fut>(
             break;
         }
         if !busy {
+            let woken = async {
+                match &wake {
+                    Some(wake) => wake.notified().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 () = tokio::time::sleep(poll_interval) => {}
+                () = woken => {}
                 _ = stop.changed() => {}
             }
         }
@@ -56,7 +65,7 @@ pub async fn run(
     poll_interval: Duration,
     stop: watch::Receiver<bool>,
 ) {
-    drive("outbox", poll_interval, stop, true, || async {
+    drive("outbox", poll_interval, stop, true, None, || async {
         match delivery.deliver_due(&worker_id).await {
             Ok(report) => {
                 if report.handled() > 0 {
@@ -80,16 +89,17 @@ pub async fn run(
     .await;
 }
 
-/// Delivers due provider notices until `stop` turns true. It does not drain
-/// on stop: notices wait in the database, and a provider that is down could
-/// hold the shutdown up.
+/// Delivers due notices to providers and services until `stop` turns true,
+/// at once when `wake` is notified. It does not drain on stop: notices wait
+/// in the database, and a receiver that is down could hold the shutdown up.
 pub async fn run_providers(
     sync: Arc<ProviderSync>,
     worker_id: String,
     poll_interval: Duration,
+    wake: Arc<Notify>,
     stop: watch::Receiver<bool>,
 ) {
-    drive("providers", poll_interval, stop, false, || async {
+    drive("providers", poll_interval, stop, false, Some(wake), || async {
         match sync.deliver_due(&worker_id).await {
             Ok(report) => {
                 if report.delivered + report.retried > 0 {
@@ -115,7 +125,7 @@ pub async fn run_erasures(
     poll_interval: Duration,
     stop: watch::Receiver<bool>,
 ) {
-    drive("erasures", poll_interval, stop, false, || async {
+    drive("erasures", poll_interval, stop, false, None, || async {
         match erasures.run_due(&worker_id).await {
             Ok(report) => {
                 if report.completed + report.failed > 0 {

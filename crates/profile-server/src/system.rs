@@ -1,5 +1,6 @@
 //! The server's own small adapters: the system clock, the operating
-//! system's randomness, and the readiness check.
+//! system's randomness, the signal that wakes the delivery workers, and
+//! the readiness check.
 
 use async_trait::async_trait;
 use profile_domain::ports::{Clock, Randomness};
@@ -25,6 +26,17 @@ impl Randomness for OsRandom {
             tracing::error!("the operating system gave no random bytes; stopping");
             std::process::abort();
         }
+    }
+}
+
+/// Wakes a delivery worker of this process (a permit is kept when it is
+/// busy, so no wake-up is lost).
+#[derive(Clone, Default)]
+pub struct WakeWorker(pub std::sync::Arc<tokio::sync::Notify>);
+
+impl profile_domain::ports::WorkSignal for WakeWorker {
+    fn queued(&self) {
+        self.0.notify_one();
     }
 }
 

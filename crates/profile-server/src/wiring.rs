@@ -8,11 +8,11 @@ use profile_domain::SecretHasher;
 use profile_domain::ports::{BlobStore, Clock, MailTransport, Randomness};
 use profile_domain::use_cases::RateLimits;
 use profile_domain::use_cases::{
-    Consents, EmailChangePolicy, EmailChanges, ErasurePolicy, Erasures, ExportPolicy, Exports, Housekeeping,
-    OutboxDelivery, PicturePolicy, Pictures, Profiles, ProviderReports, ProviderSync, RetentionPolicy, RetryPolicy,
-    SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
+    Consents, DirectoryPolicy, EmailChangePolicy, EmailChanges, ErasurePolicy, Erasures, ExportPolicy, Exports,
+    Housekeeping, OutboxDelivery, PicturePolicy, Pictures, ProfileEvents, Profiles, ProviderReports, ProviderSync,
+    PublicProfiles, RetentionPolicy, RetryPolicy, SessionPolicy, Sessions, SignIn, SignInPolicy, Unsubscribes,
 };
-use profile_domain::{RateLimit, RateLimitPolicy};
+use profile_domain::{PictureLinks, ProviderId, RateLimit, RateLimitPolicy, ServiceEvent};
 use profile_email::{DevMailbox, MailSettings, SmtpTransport};
 use profile_http::{HttpConfig, UseCases};
 use profile_store_seaorm::SeaOrmStore;
@@ -58,6 +58,8 @@ pub struct Service {
     pub housekeeping: Arc<Housekeeping>,
     pub pictures: Arc<Pictures>,
     pub erasures: Arc<Erasures>,
+    /// Notified when a change queued notices, to wake their worker.
+    pub wake_notices: Arc<tokio::sync::Notify>,
 }
 
 /// Opens the database and applies the migrations.
@@ -106,6 +108,7 @@ fn rate_limit_policy(config: &Config) -> RateLimitPolicy {
         verify_per_ip: rate(limits.verify_per_ip),
         operator_key_failures_per_ip: rate(limits.operator_key_failures_per_ip),
         picture_uploads_per_user: rate(limits.picture_uploads_per_user),
+        service_key_failures_per_ip: rate(limits.service_key_failures_per_ip),
     }
 }
 
@@ -153,6 +156,15 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     let report_secrets =
         endpoints.iter().filter_map(|e| e.report_secret.clone().map(|secret| (e.id.to_string(), secret))).collect();
     let provider_ids = routes.providers();
+    let services = crate::service_config::services(&config.services, &provider_ids)?;
+    let subscriptions = services.subscriptions.clone();
+    let links = PictureLinks::new(&config.public_url(), config.pictures.sizes.clone());
+    let wake_notices = Arc::new(tokio::sync::Notify::new());
+    let events = ProfileEvents {
+        subscriptions: subscriptions.clone(),
+        random: random.clone(),
+        signal: Arc::new(crate::system::WakeWorker(wake_notices.clone())),
+    };
     let erasure_policy = ErasurePolicy {
         recent_sign_in: seconds(config.email_change.recent_sign_in_secs),
         grace: seconds(config.deletion.grace_secs),
@@ -160,12 +172,16 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         retry_max: seconds(config.outbox.retry_max_secs),
         lease: seconds(config.outbox.lease_secs),
         providers: provider_ids.clone(),
+        services: subscriptions.receivers_of(ServiceEvent::AccountErased),
         ..ErasurePolicy::with_public_url(&config.public_url())
     };
-    let webhooks = WebhookTransport::new(
-        endpoints.into_iter().map(|e| WebhookEndpoint { provider: e.id, url: e.url, secret: e.secret }).collect(),
-    )
-    .map_err(|e| WiringError::Webhooks(Box::new(e)))?;
+    let receivers = endpoints
+        .into_iter()
+        .map(|e| WebhookEndpoint { provider: e.id, url: e.url, secret: e.secret })
+        .chain(services.endpoints.into_iter().map(|e| WebhookEndpoint { provider: e.id, url: e.url, secret: e.secret }))
+        .collect();
+    let webhooks = WebhookTransport::new(receivers, links).map_err(|e| WiringError::Webhooks(Box::new(e)))?;
+    let receiver_ids: Vec<ProviderId> = provider_ids.iter().cloned().chain(subscriptions.services()).collect();
     let p = &config.providers;
     let provider_retry = RetryPolicy {
         base_delay: seconds(p.retry_base_secs),
@@ -175,17 +191,20 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         max_send_duration: time::Duration::try_from(profile_webhook::DELIVERY_TIMEOUT).unwrap_or(time::Duration::MAX),
     };
     let provider_sync =
-        Arc::new(ProviderSync::new(shared.clone(), Arc::new(webhooks), clock.clone(), provider_ids, provider_retry));
+        Arc::new(ProviderSync::new(shared.clone(), Arc::new(webhooks), clock.clone(), receiver_ids, provider_retry));
     let blobs: Arc<dyn BlobStore> = Arc::new(profile_blob::ObjectBlobStore::open(&config.blob_url(), &config.s3)?);
     let processor = profile_image::ImageProcessor::new(config.pictures.limits(), config.pictures.parallelism())
         .map_err(WiringError::PictureThreads)?;
-    let pictures = Arc::new(Pictures::new(
-        shared.clone(),
-        blobs.clone(),
-        Arc::new(processor),
-        clock.clone(),
-        PicturePolicy { pending_ttl: seconds(config.pictures.pending_ttl_secs), ..PicturePolicy::default() },
-    ));
+    let pictures = Arc::new(
+        Pictures::new(
+            shared.clone(),
+            blobs.clone(),
+            Arc::new(processor),
+            clock.clone(),
+            PicturePolicy { pending_ttl: seconds(config.pictures.pending_ttl_secs), ..PicturePolicy::default() },
+        )
+        .with_events(events.clone()),
+    );
     let erasures =
         Erasures::new(shared.clone(), shared.clone(), blobs.clone(), clock.clone(), random.clone(), erasure_policy);
     let erasures = Arc::new(if config.deletion.suppress_erased_addresses {
@@ -199,7 +218,11 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         rate_limits,
         sign_in: Arc::new(SignIn::new(shared.clone(), clock.clone(), random.clone(), hasher.clone(), sign_in_policy)),
         sessions: Arc::new(Sessions::new(shared.clone(), clock.clone(), hasher.clone(), SessionPolicy::default())),
-        profiles: Arc::new(Profiles::new(shared.clone(), clock.clone())),
+        profiles: Arc::new(Profiles::new(shared.clone(), clock.clone()).with_events(events)),
+        public_profiles: Arc::new(PublicProfiles::new(
+            shared.clone(),
+            DirectoryPolicy { batch_max_ids: config.profiles.batch_max_ids },
+        )),
         email_changes: Arc::new(
             EmailChanges::new(
                 shared.clone(),
@@ -266,6 +289,8 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         upload_slots: config.pictures.parallelism().saturating_mul(2),
         upload_wait: Duration::from_secs(config.pictures.upload_wait_secs),
         upload_read_timeout: Duration::from_secs(config.pictures.upload_read_timeout_secs),
+        service_clients: services.clients,
+        profile_max_age: Duration::from_secs(config.profiles.cache_max_age_secs),
     };
-    Ok(Service { use_cases, http_config, delivery, provider_sync, housekeeping, pictures, erasures })
+    Ok(Service { use_cases, http_config, delivery, provider_sync, housekeeping, pictures, erasures, wake_notices })
 }

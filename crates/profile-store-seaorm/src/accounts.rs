@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use profile_domain::ports::AccountStore;
-use profile_domain::{Account, DisplayName, EmailAddress, PortError, UserId};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use profile_domain::{Account, DisplayName, EmailAddress, NoticeFor, PortError, UserId};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
@@ -60,7 +60,9 @@ impl AccountStore for SeaOrmStore {
         id: UserId,
         name: &DisplayName,
         now: OffsetDateTime,
+        notify: &[NoticeFor],
     ) -> Result<Option<Account>, PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
         let updated = account::Entity::update_many()
             .set(account::ActiveModel {
                 display_name: Set(Some(name.as_str().to_owned())),
@@ -68,12 +70,15 @@ impl AccountStore for SeaOrmStore {
                 ..Default::default()
             })
             .filter(account::Column::Id.eq(id.as_uuid()))
-            .exec(&self.db)
+            .exec(&txn)
             .await
             .map_err(db("renaming an account"))?;
         if updated.rows_affected == 0 {
             return Ok(None);
         }
-        self.get(id).await
+        crate::providers::queue_profile_updated(&txn, id, notify).await?;
+        let row = account::Entity::find_by_id(id.as_uuid()).one(&txn).await.map_err(db("reading an account"))?;
+        txn.commit().await.map_err(db("committing a rename"))?;
+        row.map(account_from_row).transpose()
     }
 }

@@ -8,6 +8,7 @@
 mod accounts;
 mod consents;
 mod convert;
+mod directory;
 mod email_change;
 mod entities;
 mod erasure;

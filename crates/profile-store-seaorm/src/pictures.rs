@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use profile_domain::ports::PictureStore;
-use profile_domain::{ImageFormat, Picture, PictureFile, PictureSlot, PortError, UserId};
+use profile_domain::{ImageFormat, NoticeFor, Picture, PictureFile, PictureSlot, PortError, UserId};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
@@ -12,9 +12,10 @@ use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
 use crate::convert::{db, from_ms, to_ms};
-use crate::entities::picture;
+use crate::entities::{account, picture};
 
-fn files_json(files: &[PictureFile]) -> String {
+/// A picture's files as stored: `[{"size", "format", "hash", "bytes"}]`.
+pub(crate) fn files_json(files: &[PictureFile]) -> String {
     let list: Vec<Value> = files
         .iter()
         .map(|f| json!({ "size": f.size, "format": f.format.extension(), "hash": f.hash, "bytes": f.bytes }))
@@ -22,11 +23,11 @@ fn files_json(files: &[PictureFile]) -> String {
     Value::Array(list).to_string()
 }
 
-pub(crate) fn picture_from_row(row: picture::Model) -> Result<Picture, PortError> {
+/// Stored files back as the domain's.
+pub(crate) fn files_from_json(text: &str) -> Result<Vec<PictureFile>, PortError> {
     let bad = || PortError::msg("stored picture files are malformed");
-    let list: Vec<Value> = serde_json::from_str(&row.files).map_err(|_| bad())?;
-    let files = list
-        .iter()
+    let list: Vec<Value> = serde_json::from_str(text).map_err(|_| bad())?;
+    list.iter()
         .map(|f| {
             Some(PictureFile {
                 size: u32::try_from(f["size"].as_u64()?).ok()?,
@@ -36,7 +37,12 @@ pub(crate) fn picture_from_row(row: picture::Model) -> Result<Picture, PortError
             })
         })
         .collect::<Option<Vec<_>>>()
-        .ok_or_else(bad)?;
+        .ok_or_else(bad)
+}
+
+pub(crate) fn picture_from_row(row: picture::Model) -> Result<Picture, PortError> {
+    let bad = || PortError::msg("stored picture files are malformed");
+    let files = files_from_json(&row.files)?;
     Ok(Picture {
         user_id: UserId::from_uuid(row.user_id),
         slot: PictureSlot::parse(&row.slot).ok_or_else(bad)?,
@@ -82,6 +88,18 @@ async fn upsert(conn: &impl ConnectionTrait, picture: &Picture) -> Result<(), Po
     Ok(())
 }
 
+/// Sets the account's `updated_at`, which also locks its row until the
+/// transaction ends.
+async fn touch_account(conn: &impl ConnectionTrait, user: UserId, at: OffsetDateTime) -> Result<(), PortError> {
+    account::Entity::update_many()
+        .set(account::ActiveModel { updated_at_ms: Set(to_ms(at)), ..Default::default() })
+        .filter(account::Column::Id.eq(user.as_uuid()))
+        .exec(conn)
+        .await
+        .map_err(db("updating a profile's time"))?;
+    Ok(())
+}
+
 async fn remove(conn: &impl ConnectionTrait, user: UserId, slot: PictureSlot) -> Result<(), PortError> {
     picture::Entity::delete_by_id((user.as_uuid(), slot.as_str().to_owned()))
         .exec(conn)
@@ -108,8 +126,12 @@ impl PictureStore for SeaOrmStore {
         &self,
         pending: &Picture,
         current: &Picture,
+        notify: &[NoticeFor],
     ) -> Result<Option<Option<Picture>>, PortError> {
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        // The account row first: changes of one profile are serialised, so
+        // the notice numbers follow their order.
+        touch_account(&txn, current.user_id, current.created_at).await?;
         let stored = read(&txn, pending.user_id, PictureSlot::Pending, true).await?;
         if stored.is_none_or(|p| p.files != pending.files) {
             return Ok(None);
@@ -117,8 +139,27 @@ impl PictureStore for SeaOrmStore {
         let previous = read(&txn, current.user_id, PictureSlot::Current, true).await?;
         remove(&txn, pending.user_id, PictureSlot::Pending).await?;
         upsert(&txn, current).await?;
+        crate::providers::queue_profile_updated(&txn, current.user_id, notify).await?;
         txn.commit().await.map_err(db("committing a saved picture"))?;
         Ok(Some(previous))
+    }
+
+    async fn reset_current(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+        notify: &[NoticeFor],
+    ) -> Result<Option<Picture>, PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        touch_account(&txn, user, now).await?;
+        let Some(taken) = read(&txn, user, PictureSlot::Current, true).await? else {
+            // Nothing to reset: the rollback leaves updated_at as it was.
+            return Ok(None);
+        };
+        remove(&txn, user, PictureSlot::Current).await?;
+        crate::providers::queue_profile_updated(&txn, user, notify).await?;
+        txn.commit().await.map_err(db("committing a reset picture"))?;
+        Ok(Some(taken))
     }
 
     async fn take(&self, user: UserId, slot: PictureSlot) -> Result<Option<Picture>, PortError> {

@@ -5,7 +5,8 @@
 use async_trait::async_trait;
 use profile_domain::ports::{NoticeOutcome, ProviderBacklog, ProviderOutbox, ProviderReportLog, QueuedNotice};
 use profile_domain::{
-    ConsentChannel, EmailAddress, NoticeFor, PortError, ProviderEvent, ProviderId, ProviderNotice, PurposeId, UserId,
+    ConsentChannel, DisplayName, EmailAddress, NoticeFor, PortError, ProviderEvent, ProviderId, ProviderNotice,
+    PublicProfile, PurposeId, UserId,
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
@@ -28,8 +29,9 @@ const DELIVERED: &str = "delivered";
 const MAX_ERROR_LEN: usize = 500;
 
 /// Queues `event` about `user` (whose address is now `email`) for each
-/// provider in `notify`, inside the caller's transaction, numbered with the
-/// user's next notice number.
+/// receiver in `notify`, inside the caller's transaction, numbered with the
+/// user's next notice number. The address is stored only in the notices of
+/// receivers that are told it (mailing-list providers, never services).
 pub(crate) async fn queue_notices(
     txn: &DatabaseTransaction,
     user: UserId,
@@ -41,29 +43,13 @@ pub(crate) async fn queue_notices(
         return Ok(());
     }
     if !matches!(event, ProviderEvent::AccountErased { .. })
-        && crate::erasure::erasure_started(txn, user.as_uuid(), event_time(event)).await?
+        && crate::erasure::erasure_started(txn, user.as_uuid(), event.at()).await?
     {
         // The account's erasure has started (or is past its grace period):
-        // the providers are told of the erasure, which supersedes this.
+        // the receivers are told of the erasure, which supersedes this.
         return Ok(());
     }
-    let (payload, at) = match event {
-        ProviderEvent::ConsentChanged { purpose, granted, version, channel, at } => (
-            json!({
-                "email": email,
-                "purpose": purpose.as_str(),
-                "granted": granted,
-                "version": version,
-                "channel": channel.as_str(),
-                "at_ms": to_ms(*at),
-            }),
-            *at,
-        ),
-        ProviderEvent::EmailChanged { previous_email, at } => {
-            (json!({ "email": email, "previous_email": previous_email.as_str(), "at_ms": to_ms(*at) }), *at)
-        }
-        ProviderEvent::AccountErased { at } => (json!({ "email": email, "at_ms": to_ms(*at) }), *at),
-    };
+    let content = event_content(event);
     account::Entity::update_many()
         .col_expr(account::Column::NoticeSeq, Expr::col(account::Column::NoticeSeq).add(1))
         .filter(account::Column::Id.eq(user.as_uuid()))
@@ -78,35 +64,71 @@ pub(crate) async fn queue_notices(
         .await
         .map_err(db("numbering a provider notice"))?;
     let sequence = sequence.ok_or(PortError::msg("no account to notify providers about"))?;
-    let payload = payload.to_string();
-    let rows = notify.iter().map(|n| notice::ActiveModel {
-        id: Set(n.id),
-        provider: Set(n.provider.as_str().to_owned()),
-        user_id: Set(user.as_uuid()),
-        sequence: Set(sequence),
-        kind: Set(event.kind().to_owned()),
-        payload: Set(Some(payload.clone())),
-        status: Set(PENDING.to_owned()),
-        attempts: Set(0),
-        next_attempt_at_ms: Set(to_ms(at)),
-        lease_owner: Set(None),
-        lease_until_ms: Set(None),
-        last_status: Set(None),
-        last_error: Set(None),
-        queued_at_ms: Set(to_ms(at)),
-        delivered_at_ms: Set(None),
+    let at = to_ms(event.at());
+    let rows = notify.iter().map(|n| {
+        let mut payload = content.clone();
+        if n.with_email {
+            payload["email"] = json!(email);
+        }
+        notice::ActiveModel {
+            id: Set(n.id),
+            provider: Set(n.provider.as_str().to_owned()),
+            user_id: Set(user.as_uuid()),
+            sequence: Set(sequence),
+            kind: Set(event.kind().to_owned()),
+            payload: Set(Some(payload.to_string())),
+            status: Set(PENDING.to_owned()),
+            attempts: Set(0),
+            next_attempt_at_ms: Set(at),
+            lease_owner: Set(None),
+            lease_until_ms: Set(None),
+            last_status: Set(None),
+            last_error: Set(None),
+            queued_at_ms: Set(at),
+            delivered_at_ms: Set(None),
+        }
     });
     notice::Entity::insert_many(rows).exec_without_returning(txn).await.map_err(db("queueing provider notices"))?;
     Ok(())
 }
 
-/// When `event` happened.
-fn event_time(event: &ProviderEvent) -> OffsetDateTime {
+/// What is stored of `event` (the address is added per receiver).
+fn event_content(event: &ProviderEvent) -> serde_json::Value {
     match event {
-        ProviderEvent::ConsentChanged { at, .. }
-        | ProviderEvent::EmailChanged { at, .. }
-        | ProviderEvent::AccountErased { at } => *at,
+        ProviderEvent::ConsentChanged { purpose, granted, version, channel, at } => json!({
+            "purpose": purpose.as_str(),
+            "granted": granted,
+            "version": version,
+            "channel": channel.as_str(),
+            "at_ms": to_ms(*at),
+        }),
+        ProviderEvent::EmailChanged { previous_email, at } => {
+            json!({ "previous_email": previous_email.as_str(), "at_ms": to_ms(*at) })
+        }
+        ProviderEvent::AccountErased { at } => json!({ "at_ms": to_ms(*at) }),
+        ProviderEvent::ProfileUpdated { profile } => json!({
+            "display_name": profile.display_name.as_ref().map(DisplayName::as_str),
+            "picture": profile.picture.as_deref().map(crate::pictures::files_json),
+            "at_ms": to_ms(profile.updated_at),
+        }),
     }
+}
+
+/// Queues `profile.updated` for each of `notify`, with the public profile
+/// of `user` as this transaction sees it (after the change it made).
+pub(crate) async fn queue_profile_updated(
+    txn: &DatabaseTransaction,
+    user: UserId,
+    notify: &[NoticeFor],
+) -> Result<(), PortError> {
+    if notify.is_empty() {
+        return Ok(());
+    }
+    let Some(profile) = crate::directory::read_public_profiles(txn, &[user]).await?.into_iter().next() else {
+        // Being deleted: the erasure's notice supersedes this one.
+        return Ok(());
+    };
+    queue_notices(txn, user, "", &ProviderEvent::ProfileUpdated { profile }, notify).await
 }
 
 fn notice_from_row(row: notice::Model) -> Result<QueuedNotice, PortError> {
@@ -118,6 +140,7 @@ fn notice_from_row(row: notice::Model) -> Result<QueuedNotice, PortError> {
     let address =
         |key: &str| EmailAddress::parse(text(key)?).map_err(|e| PortError::new("queued address is invalid", e));
     let at = from_ms(value["at_ms"].as_i64().ok_or_else(missing)?)?;
+    let user_id = UserId::from_uuid(row.user_id);
     let event = match row.kind.as_str() {
         ProviderEvent::CONSENT_CHANGED => ProviderEvent::ConsentChanged {
             purpose: PurposeId::parse(text("purpose")?).map_err(|e| PortError::new("queued purpose is invalid", e))?,
@@ -128,14 +151,29 @@ fn notice_from_row(row: notice::Model) -> Result<QueuedNotice, PortError> {
         },
         ProviderEvent::EMAIL_CHANGED => ProviderEvent::EmailChanged { previous_email: address("previous_email")?, at },
         ProviderEvent::ACCOUNT_ERASED => ProviderEvent::AccountErased { at },
+        ProviderEvent::PROFILE_UPDATED => ProviderEvent::ProfileUpdated {
+            profile: PublicProfile {
+                id: user_id,
+                display_name: value["display_name"]
+                    .as_str()
+                    .map(DisplayName::parse)
+                    .transpose()
+                    .map_err(|e| PortError::new("queued display name is invalid", e))?,
+                picture: match &value["picture"] {
+                    serde_json::Value::String(files) => Some(crate::pictures::files_from_json(files)?),
+                    _ => None,
+                },
+                updated_at: at,
+            },
+        },
         _ => return Err(PortError::msg("queued notice has an unknown kind")),
     };
     Ok(QueuedNotice {
         notice: ProviderNotice {
             id: row.id,
             provider: ProviderId::parse(&row.provider).map_err(|e| PortError::new("queued provider is invalid", e))?,
-            user_id: UserId::from_uuid(row.user_id),
-            email: address("email")?,
+            user_id,
+            email: if value.get("email").is_some() { Some(address("email")?) } else { None },
             sequence: u64::try_from(row.sequence).unwrap_or(0),
             event,
         },

@@ -373,7 +373,7 @@ on_every_backend!(
         use profile_domain::ports::{ConsentStore, ProviderOutbox};
         use profile_domain::{ConsentChannel, ConsentEvent, NoticeFor, ProviderEvent, ProviderId, PurposeId};
         let ada = account_with_session(&db, "ada@example.com", 1).await;
-        let lists = |n: u128| NoticeFor { id: Uuid::from_u128(n), provider: ProviderId::parse("lists").unwrap() };
+        let lists = |n: u128| NoticeFor::to_provider(Uuid::from_u128(n), ProviderId::parse("lists").unwrap());
         let grant = ConsentEvent {
             id: Uuid::from_u128(5),
             user_id: ada,
@@ -405,9 +405,11 @@ on_every_backend!(
             let n = &claimed[0].notice;
             let previous = match &n.event {
                 ProviderEvent::EmailChanged { previous_email, .. } => Some(previous_email.as_str().to_owned()),
-                ProviderEvent::ConsentChanged { .. } | ProviderEvent::AccountErased { .. } => None,
+                ProviderEvent::ConsentChanged { .. }
+                | ProviderEvent::AccountErased { .. }
+                | ProviderEvent::ProfileUpdated { .. } => None,
             };
-            seen.push((n.sequence, n.email.as_str().to_owned(), previous));
+            seen.push((n.sequence, n.email.as_ref().unwrap().as_str().to_owned(), previous));
             let delivered = profile_domain::ports::NoticeOutcome::Delivered { status: 200 };
             db.store.record_notice_outcome(n.id, "w", &delivered, at).await.unwrap();
         }

@@ -147,8 +147,8 @@ on_every_backend!(a_job_is_leased_to_one_worker_and_only_it_saves_progress, |db:
 
 on_every_backend!(erasure_notices_supersede_waiting_ones_and_are_queued_once, |db: TestDb| async move {
     let ada = signed_up(&db, "ada@example.com", 1).await;
-    consent(&db, 10, ada, &[NoticeFor { id: Uuid::from_u128(100), provider: lists() }]).await;
-    let notice = NoticeFor { id: Uuid::from_u128(200), provider: lists() };
+    consent(&db, 10, ada, &[NoticeFor::to_provider(Uuid::from_u128(100), lists())]).await;
+    let notice = NoticeFor::to_provider(Uuid::from_u128(200), lists());
     for _ in 0..2 {
         db.store.queue_erasure_notices(ada, "ada@example.com", std::slice::from_ref(&notice), T0).await.unwrap();
     }
@@ -181,7 +181,7 @@ on_every_backend!(erasing_removes_every_row_of_the_user_and_nothing_of_anyone_el
     let ada = signed_up(&db, "ada@example.com", 1).await;
     let bob = signed_up(&db, "bob@example.com", 2).await;
     for (n, user) in [(10, ada), (20, bob)] {
-        consent(&db, n, user, &[NoticeFor { id: Uuid::from_u128(n + 1), provider: lists() }]).await;
+        consent(&db, n, user, &[NoticeFor::to_provider(Uuid::from_u128(n + 1), lists())]).await;
     }
     // Messages about each of them to addresses that never became theirs
     // (a code to an address asked for, then given up for another).
@@ -371,10 +371,10 @@ async fn message_ids_to(conn: &sea_orm::DatabaseConnection, to: &str) -> Vec<Uui
 on_every_backend!(once_an_erasure_runs_no_other_notice_is_queued_for_the_user, |db: TestDb| async move {
     let ada = signed_up(&db, "ada@example.com", 1).await;
     db.store.request(&job(500, ada, "ada@example.com")).await.unwrap();
-    consent(&db, 10, ada, &[NoticeFor { id: Uuid::from_u128(11), provider: lists() }]).await;
+    consent(&db, 10, ada, &[NoticeFor::to_provider(Uuid::from_u128(11), lists())]).await;
     let waiting = db.store.claim_due_notices(&[lists()], "w", T0, T0 + Duration::minutes(2), 9).await.unwrap();
     assert!(waiting.is_empty(), "an unsubscribe or a report during the erasure tells the providers nothing more");
-    let notice = NoticeFor { id: Uuid::from_u128(200), provider: lists() };
+    let notice = NoticeFor::to_provider(Uuid::from_u128(200), lists());
     db.store.queue_erasure_notices(ada, "ada@example.com", &[notice], T0).await.unwrap();
     assert_eq!(db.store.erasure_notices(ada).await.unwrap(), [(lists(), None)], "the erasure notice itself goes");
 });

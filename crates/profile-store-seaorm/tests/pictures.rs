@@ -45,12 +45,12 @@ on_every_backend!(promoting_moves_the_pending_picture_only_if_it_is_the_one_expe
     db.store.put(&pending).await.unwrap();
     let current = Picture { slot: PictureSlot::Current, expires_at: None, ..pending.clone() };
     let stale = picture(ada, PictureSlot::Pending, "other", T0);
-    assert_eq!(db.store.promote_pending(&stale, &current).await.unwrap(), None, "not the upload expected");
+    assert_eq!(db.store.promote_pending(&stale, &current, &[]).await.unwrap(), None, "not the upload expected");
     assert_eq!(db.store.picture(ada, PictureSlot::Current).await.unwrap(), Some(old.clone()));
-    assert_eq!(db.store.promote_pending(&pending, &current).await.unwrap(), Some(Some(old)));
+    assert_eq!(db.store.promote_pending(&pending, &current, &[]).await.unwrap(), Some(Some(old)));
     assert_eq!(db.store.picture(ada, PictureSlot::Current).await.unwrap(), Some(current.clone()));
     assert_eq!(db.store.picture(ada, PictureSlot::Pending).await.unwrap(), None);
-    assert_eq!(db.store.promote_pending(&pending, &current).await.unwrap(), None, "nothing pending any more");
+    assert_eq!(db.store.promote_pending(&pending, &current, &[]).await.unwrap(), None, "nothing pending any more");
 });
 
 on_every_backend!(expired_uploads_are_taken_once_and_live_ones_stay, |db: TestDb| async move {

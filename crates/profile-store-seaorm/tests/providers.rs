@@ -35,7 +35,7 @@ fn change(n: u128, user: UserId, granted: bool) -> ConsentEvent {
 }
 
 fn to(n: u128, name: &str) -> NoticeFor {
-    NoticeFor { id: Uuid::from_u128(n), provider: provider(name) }
+    NoticeFor::to_provider(Uuid::from_u128(n), provider(name))
 }
 
 async fn claim(db: &TestDb, worker: &str, at: OffsetDateTime) -> Vec<QueuedNotice> {
@@ -63,7 +63,7 @@ on_every_backend!(a_notice_carries_the_change_the_address_and_the_users_notice_n
     let numbers: Vec<u64> = claimed.iter().map(|q| q.notice.sequence).collect();
     assert_eq!(numbers, [1, 1], "one change, one number; a change told to nobody takes none");
     let notice = &claimed.iter().find(|q| q.notice.id.as_u128() == 100).unwrap().notice;
-    assert_eq!((notice.user_id, notice.email.as_str()), (ada, "ada@example.com"));
+    assert_eq!((notice.user_id, notice.email.as_ref().unwrap().as_str()), (ada, "ada@example.com"));
     let ProviderEvent::ConsentChanged { purpose, granted, version, channel, at } = &notice.event else {
         panic!("not a consent change: {:?}", notice.event)
     };

@@ -163,13 +163,13 @@ on_every_backend!(a_display_name_in_any_script_round_trips, |db: TestDb| async m
     let id =
         db.store.complete_sign_in(&completion(&ada(), "111111", 10)).await.unwrap().completed().unwrap().account.id;
     let name = DisplayName::parse(&"山田 👩‍👩‍👧 Zoë".repeat(4)).unwrap();
-    let renamed = db.store.set_display_name(id, &name, T0 + Duration::hours(1)).await.unwrap().unwrap();
+    let renamed = db.store.set_display_name(id, &name, T0 + Duration::hours(1), &[]).await.unwrap().unwrap();
     assert_eq!(renamed.display_name.as_ref(), Some(&name));
     let read = db.store.get(id).await.unwrap().unwrap();
     assert_eq!(read, renamed);
     assert_eq!(read.updated_at, T0 + Duration::hours(1));
     let missing = UserId::new_v7(1, [9; 10]);
-    assert!(db.store.set_display_name(missing, &name, T0).await.unwrap().is_none());
+    assert!(db.store.set_display_name(missing, &name, T0, &[]).await.unwrap().is_none());
     assert!(db.store.get(missing).await.unwrap().is_none());
 });
 

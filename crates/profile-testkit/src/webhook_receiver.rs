@@ -22,6 +22,8 @@ pub struct ReceivedWebhook {
     pub body: Vec<u8>,
     /// The status the receiver answered with.
     pub answered: u16,
+    /// When the whole request had arrived.
+    pub received_at: Instant,
 }
 
 impl ReceivedWebhook {
@@ -142,7 +144,7 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
     let answered = shared.status.load(Ordering::SeqCst);
-    lock(shared).push(ReceivedWebhook { path, headers, body, answered });
+    lock(shared).push(ReceivedWebhook { path, headers, body, answered, received_at: Instant::now() });
     let mut stream = stream;
     // A redirect names a target, so a client that follows redirects would.
     let location = if (300..400).contains(&answered) { "Location: /moved\r\n" } else { "" };

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use profile_domain::ports::{NoticeRefused, ProviderTransport};
-use profile_domain::{ProviderId, ProviderNotice, WebhookSecret};
+use profile_domain::{PictureLinks, ProviderId, ProviderNotice, WebhookSecret};
 use time::OffsetDateTime;
 use url::Url;
 
@@ -29,15 +29,18 @@ pub struct WebhookEndpoint {
 pub struct WebhookTransport {
     client: reqwest::Client,
     endpoints: HashMap<ProviderId, WebhookEndpoint>,
+    links: PictureLinks,
 }
 
 impl WebhookTransport {
-    /// A transport for `endpoints`. Redirects are not followed: a provider
-    /// must answer at the URL configured.
+    /// A transport for `endpoints` (mailing-list providers and services
+    /// alike); picture URLs in profile events are made under `links`.
+    /// Redirects are not followed: a receiver must answer at the URL
+    /// configured.
     ///
     /// # Errors
     /// When the HTTP client cannot be built (no TLS roots).
-    pub fn new(endpoints: Vec<WebhookEndpoint>) -> Result<Self, reqwest::Error> {
+    pub fn new(endpoints: Vec<WebhookEndpoint>, links: PictureLinks) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .timeout(DELIVERY_TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
@@ -45,7 +48,7 @@ impl WebhookTransport {
             .user_agent(concat!("profile-webhooks/", env!("CARGO_PKG_VERSION")))
             .build()?;
         let endpoints = endpoints.into_iter().map(|e| (e.provider.clone(), e)).collect();
-        Ok(Self { client, endpoints })
+        Ok(Self { client, endpoints, links })
     }
 }
 
@@ -71,7 +74,7 @@ impl ProviderTransport for WebhookTransport {
             .get(&notice.provider)
             .ok_or_else(|| NoticeRefused { status: None, error: "provider not configured".into() })?;
         let now = OffsetDateTime::now_utc();
-        let body = notice_body(notice, now).to_string();
+        let body = notice_body(notice, now, &self.links).to_string();
         let id = notice.id.to_string();
         let timestamp = now.unix_timestamp();
         let signature = endpoint.secret.sign(&id, timestamp, body.as_bytes());

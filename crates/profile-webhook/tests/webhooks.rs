@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use profile_domain::ports::ProviderTransport;
 use profile_domain::{
-    ConsentChannel, EmailAddress, ProviderEvent, ProviderId, ProviderNotice, PurposeId, UserId, WebhookSecret,
+    ConsentChannel, DisplayName, EmailAddress, PictureLinks, ProviderEvent, ProviderId, ProviderNotice, PublicProfile,
+    PurposeId, UserId, WebhookSecret,
 };
 use profile_testkit::WebhookReceiver;
 use profile_webhook::{WebhookEndpoint, WebhookTransport};
@@ -19,7 +20,7 @@ fn notice(n: u128) -> ProviderNotice {
         id: uuid::Uuid::from_u128(n),
         provider: ProviderId::parse("lists").unwrap(),
         user_id: UserId::new_v7(1, [7; 10]),
-        email: EmailAddress::parse("ada@example.com").unwrap(),
+        email: Some(EmailAddress::parse("ada@example.com").unwrap()),
         sequence: 4,
         event: ProviderEvent::ConsentChanged {
             purpose: PurposeId::parse("news").unwrap(),
@@ -32,11 +33,14 @@ fn notice(n: u128) -> ProviderNotice {
 }
 
 fn transport(url: &str) -> WebhookTransport {
-    WebhookTransport::new(vec![WebhookEndpoint {
-        provider: ProviderId::parse("lists").unwrap(),
-        url: url.parse().unwrap(),
-        secret: WebhookSecret::parse(SECRET).unwrap(),
-    }])
+    WebhookTransport::new(
+        vec![WebhookEndpoint {
+            provider: ProviderId::parse("lists").unwrap(),
+            url: url.parse().unwrap(),
+            secret: WebhookSecret::parse(SECRET).unwrap(),
+        }],
+        PictureLinks::new("https://p.example.com", vec![128, 64]),
+    )
     .unwrap()
 }
 
@@ -99,7 +103,7 @@ async fn a_refusal_an_outage_and_a_redirect_are_failures_with_their_status() {
 async fn an_address_change_names_both_addresses() {
     let receiver = WebhookReceiver::start();
     let mut changed = notice(3);
-    changed.email = EmailAddress::parse("ada@new.example").unwrap();
+    changed.email = Some(EmailAddress::parse("ada@new.example").unwrap());
     changed.event = ProviderEvent::EmailChanged {
         previous_email: EmailAddress::parse("ada@example.com").unwrap(),
         at: time::macros::datetime!(2026-11-29 12:00 UTC),
@@ -122,4 +126,43 @@ async fn a_notice_for_a_provider_not_configured_is_refused_without_a_request() {
     let refused = transport(&receiver.url("/")).deliver(&other).await.unwrap_err();
     assert_eq!(refused.error, "provider not configured");
     assert!(receiver.received().is_empty());
+}
+
+#[tokio::test]
+async fn a_service_hears_of_a_profile_change_with_the_public_profile_and_never_an_address() {
+    let receiver = WebhookReceiver::start();
+    let user = UserId::new_v7(1, [7; 10]);
+    let mut updated = notice(5);
+    updated.email = None;
+    updated.event = ProviderEvent::ProfileUpdated {
+        profile: PublicProfile {
+            id: user,
+            display_name: Some(DisplayName::parse("Ada").unwrap()),
+            picture: None,
+            updated_at: time::macros::datetime!(2026-12-06 12:00 UTC),
+        },
+    };
+    transport(&receiver.url("/")).deliver(&updated).await.unwrap();
+    let raw = receiver.received()[0].body.clone();
+    let body: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(body["type"], "profile.updated");
+    let data = &body["data"];
+    assert_eq!((data["user_id"].as_str(), data["sequence"].as_u64()), (Some(user.to_string().as_str()), Some(4)));
+    assert_eq!(data["profile"]["display_name"], "Ada");
+    assert_eq!(data["profile"]["id"], user.to_string());
+    assert_eq!(data["profile"]["picture"]["is_default"], true);
+    let first_url = data["profile"]["picture"]["urls"][0]["url"].as_str().unwrap();
+    assert!(first_url.starts_with(&format!("https://p.example.com/v1/pictures/{user}/default-")), "{first_url}");
+    assert!(data.get("email").is_none());
+    assert!(!String::from_utf8_lossy(&raw).contains('@'), "no address anywhere in the body");
+
+    let mut erased = notice(6);
+    erased.email = None;
+    erased.event = ProviderEvent::AccountErased { at: time::macros::datetime!(2026-12-06 12:00 UTC) };
+    transport(&receiver.url("/")).deliver(&erased).await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&receiver.received()[1].body).unwrap();
+    assert_eq!(body["type"], "account.erased");
+    let mut keys: Vec<&String> = body["data"].as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["erased_at", "sequence", "user_id"]);
 }

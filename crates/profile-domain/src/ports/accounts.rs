@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use crate::{Account, DisplayName, EmailAddress, PortError, UserId};
+use crate::{Account, DisplayName, EmailAddress, NoticeFor, PortError, UserId};
 
 /// Stores accounts and their profile fields.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -24,12 +24,22 @@ pub trait AccountStore: Send + Sync {
     /// Sets the display name and `updated_at`, returning the account as now
     /// stored, or `None` when no account has this id.
     ///
+    /// # Contract
+    /// In the same transaction, queues a `profile.updated` notice
+    /// ([`ProviderEvent::ProfileUpdated`](crate::ProviderEvent)) for each of
+    /// `notify`, holding the public profile as committed (the new name with
+    /// the picture current in that transaction), numbered with the user's
+    /// next notice number; changes of one account are serialised, so the
+    /// numbers follow the order of the changes. Nothing is queued once the
+    /// account's erasure has started.
+    ///
     /// # Errors
-    /// [`PortError`] when the storage cannot be written.
+    /// [`PortError`] when the storage cannot be written; then nothing is.
     async fn set_display_name(
         &self,
         id: UserId,
         name: &DisplayName,
         now: OffsetDateTime,
+        notify: &[NoticeFor],
     ) -> Result<Option<Account>, PortError>;
 }

@@ -7,6 +7,7 @@ mod accounts;
 mod blobs;
 mod clock;
 mod consents;
+mod directory;
 mod email_change;
 mod erasure;
 mod export;
@@ -20,12 +21,14 @@ mod rate_counters;
 mod security;
 mod sessions;
 mod sign_in;
+mod signal;
 mod unsubscribe;
 
 pub use accounts::AccountStore;
 pub use blobs::{BlobInfo, BlobStore};
 pub use clock::Clock;
 pub use consents::ConsentStore;
+pub use directory::ProfileDirectory;
 pub use email_change::{
     ApplyOutcome, EmailChangeApplication, EmailChangeReversal, EmailChangeStore, PutOutcome, RevertOutcome,
 };
@@ -43,6 +46,7 @@ pub use rate_counters::{RateCounterStore, WindowCount};
 pub use security::{LimitedRecord, SecurityLog};
 pub use sessions::SessionStore;
 pub use sign_in::{CompletedSignIn, NewSession, SignInCompletion, SignInOutcome, SignInStore};
+pub use signal::{NoSignal, WorkSignal};
 pub use unsubscribe::{ConsentFilter, UnsubscribeStore};
 
 #[cfg(any(test, feature = "mocks"))]
@@ -51,6 +55,7 @@ pub use {
     blobs::MockBlobStore,
     clock::MockClock,
     consents::MockConsentStore,
+    directory::MockProfileDirectory,
     email_change::MockEmailChangeStore,
     erasure::MockErasureStore,
     export::MockExportSource,
@@ -64,6 +69,7 @@ pub use {
     security::MockSecurityLog,
     sessions::MockSessionStore,
     sign_in::MockSignInStore,
+    signal::MockWorkSignal,
     unsubscribe::MockUnsubscribeStore,
 };
 

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use crate::{ImageFormat, Picture, PictureSlot, PortError, UserId};
+use crate::{ImageFormat, NoticeFor, Picture, PictureSlot, PortError, UserId};
 
 /// Records each user's current and pending picture.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -28,12 +28,43 @@ pub trait PictureStore: Send + Sync {
     /// `Some` with the current picture it replaced, or `None` when the
     /// pending picture was cancelled or replaced meanwhile.
     ///
+    /// # Contract
+    /// With the promotion, the account's `updated_at` becomes
+    /// `current.created_at` and a `profile.updated` notice is queued for each
+    /// of `notify`, as [`AccountStore::set_display_name`] does.
+    ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then nothing is.
-    async fn promote_pending(&self, pending: &Picture, current: &Picture)
-    -> Result<Option<Option<Picture>>, PortError>;
+    ///
+    /// [`AccountStore::set_display_name`]: super::AccountStore::set_display_name
+    async fn promote_pending(
+        &self,
+        pending: &Picture,
+        current: &Picture,
+        notify: &[NoticeFor],
+    ) -> Result<Option<Option<Picture>>, PortError>;
 
-    /// Removes and returns the user's picture in `slot`.
+    /// Removes and returns the user's current picture (Reset).
+    ///
+    /// # Contract
+    /// When there was one, in the same transaction the account's
+    /// `updated_at` becomes `now` and a `profile.updated` notice is queued
+    /// for each of `notify`, as [`AccountStore::set_display_name`] does;
+    /// when there was none, nothing changes and nothing is queued.
+    ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written; then nothing is.
+    ///
+    /// [`AccountStore::set_display_name`]: super::AccountStore::set_display_name
+    async fn reset_current(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+        notify: &[NoticeFor],
+    ) -> Result<Option<Picture>, PortError>;
+
+    /// Removes and returns the user's picture in `slot` (the pending one on
+    /// Cancel; Reset uses [`reset_current`](Self::reset_current)).
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written.

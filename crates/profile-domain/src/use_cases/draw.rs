@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::ports::{Clock, Randomness};
-use crate::{NoticeFor, ProviderRoutes, PurposeId, SessionToken, UserId};
+use crate::{EventSubscriptions, NoticeFor, ProviderRoutes, PurposeId, ServiceEvent, SessionToken, UserId};
 
 /// Six decimal digits, uniformly distributed (rejection sampling, no modulo bias).
 pub(crate) fn six_digit_code(random: &dyn Randomness) -> String {
@@ -36,7 +36,20 @@ pub(crate) fn uuid_v4(random: &dyn Randomness) -> Uuid {
 
 /// A notice with a fresh id for each provider that carries `purpose`.
 pub(crate) fn notices(random: &dyn Randomness, routes: &ProviderRoutes, purpose: &PurposeId) -> Vec<NoticeFor> {
-    routes.receivers_of(purpose).into_iter().map(|provider| NoticeFor { id: uuid_v4(random), provider }).collect()
+    routes.receivers_of(purpose).into_iter().map(|provider| NoticeFor::to_provider(uuid_v4(random), provider)).collect()
+}
+
+/// A notice with a fresh id for each service subscribed to `event`.
+pub(crate) fn service_notices(
+    random: &dyn Randomness,
+    subscriptions: &EventSubscriptions,
+    event: ServiceEvent,
+) -> Vec<NoticeFor> {
+    subscriptions
+        .receivers_of(event)
+        .into_iter()
+        .map(|service| NoticeFor::to_service(uuid_v4(random), service))
+        .collect()
 }
 
 /// A time-ordered user id for `now`.

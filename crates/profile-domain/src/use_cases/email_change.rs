@@ -192,7 +192,7 @@ impl EmailChanges {
             .providers()
             .into_iter()
             .filter(|p| routes.get(p).is_some_and(|r| granted.iter().any(|a| r.purposes.contains(&a.purpose_id))))
-            .map(|provider| crate::NoticeFor { id: draw::uuid_v4(self.random.as_ref()), provider })
+            .map(|provider| crate::NoticeFor::to_provider(draw::uuid_v4(self.random.as_ref()), provider))
             .collect())
     }
 

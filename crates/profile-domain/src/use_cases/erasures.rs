@@ -42,8 +42,19 @@ pub struct ErasurePolicy {
     pub batch_size: u32,
     /// The service's public URL, for the receipt link in the email.
     pub public_url: String,
-    /// Every configured mailing-list provider: each is told.
+    /// Every configured mailing-list provider: each is told (with the
+    /// address, so it can drop it from its lists).
     pub providers: Vec<ProviderId>,
+    /// Every service subscribed to `account.erased`: each is told (the id
+    /// only), and the erasure waits for each as for a provider.
+    pub services: Vec<ProviderId>,
+}
+
+impl ErasurePolicy {
+    /// Everyone told of an erasure: the providers, then the services.
+    fn receivers(&self) -> Vec<ProviderId> {
+        self.providers.iter().chain(&self.services).cloned().collect()
+    }
 }
 
 impl ErasurePolicy {
@@ -60,6 +71,7 @@ impl ErasurePolicy {
             batch_size: 10,
             public_url: public_url.trim_end_matches('/').to_owned(),
             providers: Vec::new(),
+            services: Vec::new(),
         }
     }
 }
@@ -180,7 +192,7 @@ impl Erasures {
             return Err(DeleteAccountError::ConfirmationMismatch);
         }
         let id = ReceiptId(draw::uuid_v4(self.random.as_ref()));
-        let mut receipt = DeletionReceipt::new(id, now, self.policy.providers.clone());
+        let mut receipt = DeletionReceipt::new(id, now, self.policy.receivers());
         receipt.erase_after = now + self.policy.grace;
         let job = ErasureJob {
             receipt: receipt.clone(),
@@ -370,7 +382,7 @@ impl Erasures {
         // A provider taken out of the configuration since the request can
         // no longer be told: it is dropped from the receipt, and the step
         // says so, rather than waiting for ever.
-        let configured = &self.policy.providers;
+        let configured = self.policy.receivers();
         let before = job.receipt.recipients.len();
         job.receipt.recipients.retain(|r| configured.contains(&r.provider));
         if job.receipt.recipients.len() < before
@@ -389,7 +401,11 @@ impl Erasures {
             .recipients
             .iter()
             .filter(|r| !told.iter().any(|(p, _)| *p == r.provider))
-            .map(|r| NoticeFor { id: erasure_notice_id(job.receipt.id, &r.provider), provider: r.provider.clone() })
+            .map(|r| NoticeFor {
+                id: erasure_notice_id(job.receipt.id, &r.provider),
+                provider: r.provider.clone(),
+                with_email: !self.policy.services.contains(&r.provider),
+            })
             .collect();
         if !missing.is_empty() {
             let now = draw::now_millis(self.clock.as_ref());

@@ -354,3 +354,22 @@ async fn a_provider_removed_from_the_configuration_is_dropped_rather_than_waited
     );
     assert!(s.store.queued.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_subscribed_service_is_told_like_a_provider_but_never_the_address() {
+    let mut s = setup();
+    let rooms = ProviderId::parse("rooms").unwrap();
+    s.erasures.policy.services = vec![rooms.clone()];
+    let receipt = s.erasures.request(&s.ada, "ada@example.com").await.unwrap();
+    let listed: Vec<&ProviderId> = receipt.recipients.iter().map(|r| &r.provider).collect();
+    assert_eq!(listed, [&lists(), &rooms], "the receipt lists the service beside the provider");
+    s.erasures.run_due("w").await.unwrap();
+    let queued = s.store.queued.lock().unwrap().clone();
+    let told: Vec<(&str, bool)> = queued.iter().map(|n| (n.provider.as_str(), n.with_email)).collect();
+    assert_eq!(told, [("lists", true), ("rooms", false)]);
+    s.store.told.lock().unwrap().push((lists(), Some(T0)));
+    s.clock.advance(Duration::seconds(2));
+    s.erasures.run_due("w").await.unwrap();
+    let job = s.store.jobs.lock().unwrap()[0].clone();
+    assert_eq!(job.receipt.next_step(), Some(ErasureStep::TellProviders), "still waiting for the service");
+}

@@ -191,12 +191,15 @@ impl AccountStore for InMemoryStore {
         id: UserId,
         name: &DisplayName,
         now: OffsetDateTime,
+        notify: &[crate::NoticeFor],
     ) -> Result<Option<Account>, PortError> {
-        Ok(self.state().accounts.get_mut(&id).map(|a| {
-            a.display_name = Some(name.clone());
-            a.updated_at = now;
-            a.clone()
-        }))
+        let mut state = self.state();
+        let Some(account) = state.accounts.get_mut(&id) else { return Ok(None) };
+        account.display_name = Some(name.clone());
+        account.updated_at = now;
+        let account = account.clone();
+        state.queue_profile_updated(id, notify);
+        Ok(Some(account))
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use time::Duration;
 
+use super::ProfileEvents;
 use crate::ports::{BlobStore, Clock, Crop, PictureProcessor, PictureRejected, PictureStore};
 use crate::{Picture, PictureFile, PictureSlot, PortError, UserId, blob_key};
 
@@ -63,6 +64,7 @@ pub struct Pictures {
     processor: Arc<dyn PictureProcessor>,
     clock: Arc<dyn Clock>,
     policy: PicturePolicy,
+    events: Option<ProfileEvents>,
 }
 
 impl Pictures {
@@ -74,7 +76,25 @@ impl Pictures {
         clock: Arc<dyn Clock>,
         policy: PicturePolicy,
     ) -> Self {
-        Self { store, blobs, processor, clock, policy }
+        Self { store, blobs, processor, clock, policy, events: None }
+    }
+
+    /// Tells the subscribed services of every Save and Reset
+    /// (`profile.updated`).
+    #[must_use]
+    pub fn with_events(mut self, events: ProfileEvents) -> Self {
+        self.events = Some(events);
+        self
+    }
+
+    fn notices(&self) -> Vec<crate::NoticeFor> {
+        self.events.as_ref().map(ProfileEvents::notices).unwrap_or_default()
+    }
+
+    fn queued(&self, notify: &[crate::NoticeFor]) {
+        if let Some(events) = &self.events {
+            events.queued(notify);
+        }
     }
 
     /// The user's picture in `slot` (a pending one only until it expires).
@@ -118,8 +138,12 @@ impl Pictures {
     /// [`PictureError::NothingPending`] when no (unexpired) upload waits.
     pub async fn save(&self, user: UserId) -> Result<Picture, PictureError> {
         let pending = self.picture(user, PictureSlot::Pending).await?.ok_or(PictureError::NothingPending)?;
-        let current =
-            Picture { slot: PictureSlot::Current, expires_at: None, created_at: self.clock.now(), ..pending.clone() };
+        let current = Picture {
+            slot: PictureSlot::Current,
+            expires_at: None,
+            created_at: super::draw::now_millis(self.clock.as_ref()),
+            ..pending.clone()
+        };
         for (from, to) in pending.keys().iter().zip(current.keys()) {
             if let Err(error) = self.blobs.copy(from, &to).await {
                 // Cancelled or replaced while saving: its files are gone.
@@ -133,7 +157,10 @@ impl Pictures {
         }
         // Cancelled or replaced meanwhile: the copies are unreferenced and
         // the sweeper deletes them.
-        let previous = self.store.promote_pending(&pending, &current).await?.ok_or(PictureError::NothingPending)?;
+        let notify = self.notices();
+        let previous =
+            self.store.promote_pending(&pending, &current, &notify).await?.ok_or(PictureError::NothingPending)?;
+        self.queued(&notify);
         if let Some(previous) = previous {
             self.remove_files(&previous, &current.keys()).await;
         }
@@ -157,7 +184,10 @@ impl Pictures {
     /// # Errors
     /// [`PictureError::Unexpected`] when storage fails.
     pub async fn reset(&self, user: UserId) -> Result<(), PictureError> {
-        if let Some(current) = self.store.take(user, PictureSlot::Current).await? {
+        let notify = self.notices();
+        let now = super::draw::now_millis(self.clock.as_ref());
+        if let Some(current) = self.store.reset_current(user, now, &notify).await? {
+            self.queued(&notify);
             self.remove_files(&current, &[]).await;
         }
         Ok(())

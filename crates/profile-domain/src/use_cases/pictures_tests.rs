@@ -167,3 +167,46 @@ async fn files_are_served_by_name_and_other_names_find_nothing() {
         assert!(w.pictures.file(ada(), PictureSlot::Pending, bad).await.unwrap().is_none(), "{bad}");
     }
 }
+
+#[tokio::test]
+async fn a_save_and_a_reset_tell_the_subscribed_services_and_a_reset_of_nothing_tells_nobody() {
+    use crate::use_cases::fakes::SeqRandom;
+    let w = world();
+    w.store
+        .state()
+        .accounts
+        .insert(ada(), crate::Account::new(ada(), crate::EmailAddress::parse("a@b.co").unwrap(), T0));
+    let rooms = crate::ProviderId::parse("rooms").unwrap();
+    let events = super::super::ProfileEvents {
+        subscriptions: crate::EventSubscriptions::new(vec![(rooms, vec![crate::ServiceEvent::ProfileUpdated])]),
+        random: Arc::new(SeqRandom::from_words(&[])),
+        signal: Arc::new(crate::ports::NoSignal),
+    };
+    let pictures = Pictures::new(
+        w.store.clone(),
+        w.blobs.clone(),
+        Arc::new(FakeProcessor),
+        w.clock.clone(),
+        PicturePolicy::default(),
+    )
+    .with_events(events);
+    pictures.reset(ada()).await.unwrap();
+    assert!(w.store.state().notices.is_empty(), "nothing was reset, nobody is told");
+    pictures.stage(ada(), b"one".to_vec(), None).await.unwrap();
+    assert!(w.store.state().notices.is_empty(), "a pending upload is nobody's business");
+    w.clock.advance(Duration::minutes(1));
+    let saved = pictures.save(ada()).await.unwrap();
+    w.clock.advance(Duration::minutes(1));
+    pictures.reset(ada()).await.unwrap();
+    let state = w.store.state();
+    let told: Vec<Option<Vec<PictureFile>>> = state
+        .notices
+        .iter()
+        .map(|n| match &n.notice.event {
+            crate::ProviderEvent::ProfileUpdated { profile } => profile.picture.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(told, [Some(saved.files.clone()), None]);
+    assert_eq!(state.accounts[&ada()].updated_at, T0 + Duration::minutes(2), "a picture change is a profile change");
+}

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use super::draw;
-use crate::ports::{AccountStore, Clock};
-use crate::{Account, DisplayName, PortError, UserId};
+use crate::ports::{AccountStore, Clock, NoSignal, Randomness, WorkSignal};
+use crate::{Account, DisplayName, EventSubscriptions, PortError, ServiceEvent, UserId};
 
 /// Why a profile operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -17,16 +17,55 @@ pub enum ProfileError {
     Unexpected(#[from] PortError),
 }
 
+/// Who hears of a change of the public profile, and how.
+#[derive(Clone)]
+pub struct ProfileEvents {
+    /// The services and the events they subscribe to.
+    pub subscriptions: EventSubscriptions,
+    /// Draws the notices' ids.
+    pub random: Arc<dyn Randomness>,
+    /// Wakes the delivery workers after a change queued notices.
+    pub signal: Arc<dyn WorkSignal>,
+}
+
+impl ProfileEvents {
+    /// Nobody hears of anything.
+    #[must_use]
+    pub fn none(random: Arc<dyn Randomness>) -> Self {
+        Self { subscriptions: EventSubscriptions::default(), random, signal: Arc::new(NoSignal) }
+    }
+
+    /// A fresh `profile.updated` notice for each subscribed service.
+    pub(crate) fn notices(&self) -> Vec<crate::NoticeFor> {
+        draw::service_notices(self.random.as_ref(), &self.subscriptions, ServiceEvent::ProfileUpdated)
+    }
+
+    /// Wakes the workers when `notify` queued anything.
+    pub(crate) fn queued(&self, notify: &[crate::NoticeFor]) {
+        if !notify.is_empty() {
+            self.signal.queued();
+        }
+    }
+}
+
 /// The profile use case.
 pub struct Profiles {
     accounts: Arc<dyn AccountStore>,
     clock: Arc<dyn Clock>,
+    events: Option<ProfileEvents>,
 }
 
 impl Profiles {
     /// Builds the use case over its ports.
     pub fn new(accounts: Arc<dyn AccountStore>, clock: Arc<dyn Clock>) -> Self {
-        Self { accounts, clock }
+        Self { accounts, clock, events: None }
+    }
+
+    /// Tells the subscribed services of every rename (`profile.updated`).
+    #[must_use]
+    pub fn with_events(mut self, events: ProfileEvents) -> Self {
+        self.events = Some(events);
+        self
     }
 
     /// The user's profile.
@@ -43,7 +82,12 @@ impl Profiles {
     /// [`ProfileError::NotFound`] when the account is gone.
     pub async fn rename(&self, user: UserId, name: &DisplayName) -> Result<Account, ProfileError> {
         let now = draw::now_millis(self.clock.as_ref());
-        self.accounts.set_display_name(user, name, now).await?.ok_or(ProfileError::NotFound)
+        let notify = self.events.as_ref().map(ProfileEvents::notices).unwrap_or_default();
+        let account = self.accounts.set_display_name(user, name, now, &notify).await?.ok_or(ProfileError::NotFound)?;
+        if let Some(events) = &self.events {
+            events.queued(&notify);
+        }
+        Ok(account)
     }
 }
 
@@ -69,6 +113,32 @@ mod tests {
         assert_eq!(renamed.display_name.unwrap().as_str(), "Ada");
         assert_eq!(renamed.updated_at, created + Duration::hours(1));
         assert_eq!((renamed.created_at, renamed.email), (created, account.email));
+    }
+
+    #[tokio::test]
+    async fn a_rename_tells_each_subscribed_service_without_the_address_and_wakes_the_worker() {
+        use crate::ports::MockWorkSignal;
+        use crate::use_cases::fakes::SeqRandom;
+        let store = Arc::new(InMemoryStore::default());
+        let created = datetime!(2026-11-29 12:00 UTC);
+        let account = Account::new(UserId::new_v7(1, [1; 10]), EmailAddress::parse("a@b.co").unwrap(), created);
+        store.state().accounts.insert(account.id, account.clone());
+        let rooms = crate::ProviderId::parse("rooms").unwrap();
+        let mut signal = MockWorkSignal::new();
+        signal.expect_queued().times(1).return_const(());
+        let events = ProfileEvents {
+            subscriptions: EventSubscriptions::new(vec![(rooms.clone(), vec![ServiceEvent::ProfileUpdated])]),
+            random: Arc::new(SeqRandom::from_words(&[])),
+            signal: Arc::new(signal),
+        };
+        let profiles = Profiles::new(store.clone(), Arc::new(FixedClock::at(created))).with_events(events);
+        profiles.rename(account.id, &DisplayName::parse("Ada").unwrap()).await.unwrap();
+        let state = store.state();
+        assert_eq!(state.notices.len(), 1);
+        let notice = &state.notices[0].notice;
+        assert_eq!((&notice.provider, notice.email.as_ref()), (&rooms, None));
+        let crate::ProviderEvent::ProfileUpdated { profile } = &notice.event else { panic!("{:?}", notice.event) };
+        assert_eq!(profile.display_name.as_ref().map(DisplayName::as_str), Some("Ada"));
     }
 
     #[tokio::test]

@@ -76,7 +76,7 @@ async fn each_change_is_queued_for_the_providers_that_carry_its_purpose_with_add
     let notices: Vec<_> = w.store.state().notices.iter().map(|r| r.notice.clone()).collect();
     let routed: Vec<(&str, u64)> = notices.iter().map(|n| (n.provider.as_str(), n.sequence)).collect();
     assert_eq!(routed, [("lists", 1), ("lists", 2), ("crm", 2)], "news only to lists; events to both");
-    assert!(notices.iter().all(|n| n.email.as_str() == "u1@example.com" && n.user_id == user(1)));
+    assert!(notices.iter().all(|n| n.email.as_ref().unwrap().as_str() == "u1@example.com" && n.user_id == user(1)));
     assert_ne!(notices[1].id, notices[2].id, "each delivery has its own id");
 }
 

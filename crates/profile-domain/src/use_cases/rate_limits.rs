@@ -92,6 +92,18 @@ impl RateLimits {
         Ok(())
     }
 
+    /// `Err` when `subject` is known here to be over the limit of `name`
+    /// (it was counted over it on this instance in the window). Costs no
+    /// read of the store: for checks on a hot path that count only
+    /// failures, such as service keys.
+    ///
+    /// # Errors
+    /// [`RateLimitError::Limited`] with the time until the window ends.
+    pub fn refused(&self, name: LimitName, subject: &str) -> Result<(), RateLimitError> {
+        let now = self.clock.now();
+        self.remembered(&self.key(name, subject), now)
+    }
+
     /// Gives back one event of `name` counted for `subject` by [`count`]
     /// (an attempt that succeeded, such as the right operator key: only
     /// failures are limited, yet every attempt is counted first, so that

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::{FixedClock, InMemoryStore};
 use crate::ports::{BlobInfo, BlobStore, Clock, Crop, PictureProcessor, PictureRejected, PictureStore, Rendition};
-use crate::{ImageFormat, Picture, PictureSlot, PortError, UserId};
+use crate::{ImageFormat, NoticeFor, Picture, PictureSlot, PortError, UserId};
 
 #[async_trait]
 impl PictureStore for InMemoryStore {
@@ -24,6 +24,7 @@ impl PictureStore for InMemoryStore {
         &self,
         pending: &Picture,
         current: &Picture,
+        notify: &[NoticeFor],
     ) -> Result<Option<Option<Picture>>, PortError> {
         let mut state = self.state();
         let key = (pending.user_id, PictureSlot::Pending);
@@ -31,7 +32,29 @@ impl PictureStore for InMemoryStore {
             return Ok(None);
         }
         state.pictures.remove(&key);
-        Ok(Some(state.pictures.insert((current.user_id, PictureSlot::Current), current.clone())))
+        let previous = state.pictures.insert((current.user_id, PictureSlot::Current), current.clone());
+        if let Some(account) = state.accounts.get_mut(&current.user_id) {
+            account.updated_at = current.created_at;
+        }
+        state.queue_profile_updated(current.user_id, notify);
+        Ok(Some(previous))
+    }
+
+    async fn reset_current(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+        notify: &[NoticeFor],
+    ) -> Result<Option<Picture>, PortError> {
+        let mut state = self.state();
+        let removed = state.pictures.remove(&(user, PictureSlot::Current));
+        if removed.is_some() {
+            if let Some(account) = state.accounts.get_mut(&user) {
+                account.updated_at = now;
+            }
+            state.queue_profile_updated(user, notify);
+        }
+        Ok(removed)
     }
 
     async fn take(&self, user: UserId, slot: PictureSlot) -> Result<Option<Picture>, PortError> {

@@ -32,8 +32,8 @@ impl State {
         self.queue_notices(event.user_id, &ProviderEvent::from(event), event.at, notify);
     }
 
-    /// Queues `event` for each provider in `notify`, with the account's
-    /// address and its next notice number.
+    /// Queues `event` for each receiver in `notify`, with the account's
+    /// address (for those told it) and its next notice number.
     pub(crate) fn queue_notices(
         &mut self,
         user: UserId,
@@ -56,7 +56,7 @@ impl State {
                     id: n.id,
                     provider: n.provider.clone(),
                     user_id: user,
-                    email: email.clone(),
+                    email: n.with_email.then(|| email.clone()),
                     sequence,
                     event: event.clone(),
                 },
@@ -67,6 +67,26 @@ impl State {
                 last_error: None,
                 queued_at: at,
             });
+        }
+    }
+
+    /// The public profile of `user` as stored now.
+    pub(crate) fn public_profile(&self, user: UserId) -> Option<crate::PublicProfile> {
+        let account = self.accounts.get(&user)?;
+        let picture = self.pictures.get(&(user, crate::PictureSlot::Current)).map(|p| p.files.clone());
+        Some(crate::PublicProfile {
+            id: user,
+            display_name: account.display_name.clone(),
+            picture,
+            updated_at: account.updated_at,
+        })
+    }
+
+    /// Queues `profile.updated` with the profile as stored now.
+    pub(crate) fn queue_profile_updated(&mut self, user: UserId, notify: &[NoticeFor]) {
+        if let Some(profile) = self.public_profile(user) {
+            let at = profile.updated_at;
+            self.queue_notices(user, &ProviderEvent::ProfileUpdated { profile }, at, notify);
         }
     }
 }
