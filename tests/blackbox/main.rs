@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
 
 mod bad_input;
+mod caches;
 mod consents;
 mod databases;
 mod email_change;

@@ -30,7 +30,7 @@ pub(crate) fn free_addr() -> Result<SocketAddr> {
 }
 
 /// The parts of the benchmark, in the order they run.
-const PARTS: [&str; 5] = ["api", "pictures", "uploads", "export", "erasure"];
+const PARTS: [&str; 6] = ["api", "reads", "pictures", "uploads", "export", "erasure"];
 
 pub fn run(args: &[String]) -> Result<()> {
     let usage = || format!("usage: cargo xtask bench [--seconds N] [--only {}]", PARTS.join("|"));
@@ -63,6 +63,10 @@ pub fn run(args: &[String]) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     if runs("api") {
         runtime.block_on(measure(Duration::from_secs(seconds)))?;
+        println!();
+    }
+    if runs("reads") {
+        runtime.block_on(crate::bench_reads::run(Duration::from_secs(seconds.min(3))))?;
         println!();
     }
     if runs("pictures") {

@@ -2,6 +2,7 @@
 //! each sending requests back to back for a fixed time, every latency kept.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
@@ -68,29 +69,46 @@ pub async fn request_with(
     Ok((status, body.to_vec()))
 }
 
-/// One kind of request a load run sends, and the status that counts as
-/// an answer (anything else is an error).
-pub struct Probe {
-    pub method: &'static str,
+/// One request a load run sends: its path, bearer token and JSON body.
+#[derive(Clone)]
+pub struct Target {
     pub path: String,
     pub token: Option<String>,
     pub json: Option<String>,
+}
+
+/// What a load run sends, and the status that counts as an answer
+/// (anything else is an error). With several targets, each connection
+/// takes them in turn from its own starting point, so consecutive requests
+/// are for different users.
+pub struct Probe {
+    pub method: &'static str,
+    pub targets: Arc<Vec<Target>>,
     pub expect: StatusCode,
 }
 
 impl Probe {
     /// `GET path` with a bearer token, answered `200`.
     pub fn get(path: &str, token: &str) -> Self {
-        Self { method: "GET", path: path.to_owned(), token: Some(token.to_owned()), json: None, expect: StatusCode::OK }
+        Self::gets(vec![Target { path: path.to_owned(), token: Some(token.to_owned()), json: None }])
+    }
+
+    /// `GET` of each target in turn, answered `200`.
+    pub fn gets(targets: Vec<Target>) -> Self {
+        Self { method: "GET", targets: Arc::new(targets), expect: StatusCode::OK }
     }
 
     /// `POST path` with a JSON body, answered `expect`.
     pub fn post(path: &str, json: &str, expect: u16) -> Self {
+        let target = Target { path: path.to_owned(), token: None, json: Some(json.to_owned()) };
+        Self::posts(vec![target], expect)
+    }
+
+    /// `POST` of each target in turn, answered `expect`.
+    pub fn posts(targets: Vec<Target>, expect: u16) -> Self {
         Self {
             method: "POST",
-            path: path.to_owned(),
-            token: None,
-            json: Some(json.to_owned()),
+            targets: Arc::new(targets),
             expect: StatusCode::from_u16(expect).unwrap_or(StatusCode::OK),
         }
     }
@@ -119,15 +137,10 @@ pub async fn run_probe(
     let start = Instant::now() + warmup;
     let end = start + duration;
     let mut tasks = Vec::with_capacity(connections);
-    for _ in 0..connections {
-        let probe = Probe {
-            method: probe.method,
-            path: probe.path.clone(),
-            token: probe.token.clone(),
-            json: probe.json.clone(),
-            expect: probe.expect,
-        };
-        tasks.push(tokio::spawn(async move { connection(addr, probe, start, end).await }));
+    for n in 0..connections {
+        let probe = Probe { method: probe.method, targets: probe.targets.clone(), expect: probe.expect };
+        let first = n * probe.targets.len() / connections;
+        tasks.push(tokio::spawn(async move { connection(addr, probe, first, start, end).await }));
     }
     let mut latencies = Vec::new();
     let mut errors = 0;
@@ -154,24 +167,27 @@ pub async fn run_probe(
 
 type Outcome = Result<(Vec<u64>, usize)>;
 
-async fn connection(addr: SocketAddr, probe: Probe, start: Instant, end: Instant) -> Outcome {
+async fn connection(addr: SocketAddr, probe: Probe, first: usize, start: Instant, end: Instant) -> Outcome {
     let stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(conn);
     let mut latencies = Vec::new();
     let mut errors = 0;
+    let mut next = first;
     loop {
         let sent = Instant::now();
         if sent >= end {
             return Ok((latencies, errors));
         }
+        let target = &probe.targets[next % probe.targets.len()];
+        next += 1;
         let mut builder =
-            Request::builder().method(probe.method).uri(probe.path.as_str()).header("host", addr.to_string());
-        if let Some(token) = &probe.token {
+            Request::builder().method(probe.method).uri(target.path.as_str()).header("host", addr.to_string());
+        if let Some(token) = &target.token {
             builder = builder.header("authorization", format!("Bearer {token}"));
         }
-        let request = match &probe.json {
+        let request = match &target.json {
             Some(json) => {
                 builder.header("content-type", "application/json").body(Full::new(Bytes::from(json.clone())))?
             }

@@ -12,6 +12,7 @@ mod bench_erasure;
 mod bench_export;
 mod bench_limits;
 mod bench_picture;
+mod bench_reads;
 mod bench_uploads;
 mod load;
 

@@ -212,6 +212,24 @@ impl Default for RetentionConfig {
     }
 }
 
+/// The caches of the read path (sessions, accounts, pictures, public
+/// profiles), kept true across instances by a feed in the database.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    pub enabled: bool,
+    pub max_entries: usize,
+    /// How often the invalidation feed is read; the caches are trusted for
+    /// one second after a read.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self { enabled: true, max_entries: 200_000, poll_interval_ms: 250 }
+    }
+}
+
 /// Account deletion.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -248,6 +266,7 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub outbox: OutboxConfig,
     pub retention: RetentionConfig,
+    pub cache: CacheConfig,
     pub deletion: DeletionConfig,
     pub email_change: EmailChangeConfig,
     pub consent: ConsentConfig,
@@ -285,6 +304,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             outbox: OutboxConfig::default(),
             retention: RetentionConfig::default(),
+            cache: CacheConfig::default(),
             deletion: DeletionConfig::default(),
             email_change: EmailChangeConfig::default(),
             consent: ConsentConfig::default(),
@@ -376,6 +396,9 @@ const ENVIRONMENT: &[(&str, &str, Kind)] = &[
         Kind::Integer,
     ),
     ("PROFILE_PROFILES_BATCH_MAX_IDS", "profiles.batch_max_ids", Kind::Integer),
+    ("PROFILE_CACHE_ENABLED", "cache.enabled", Kind::Boolean),
+    ("PROFILE_CACHE_MAX_ENTRIES", "cache.max_entries", Kind::Integer),
+    ("PROFILE_CACHE_POLL_INTERVAL_MS", "cache.poll_interval_ms", Kind::Integer),
     ("PROFILE_PROFILES_CACHE_MAX_AGE_SECS", "profiles.cache_max_age_secs", Kind::Integer),
     ("PROFILE_LIMITS_EXPORTS_PER_USER_WINDOW_SECS", "limits.exports_per_user.window_secs", Kind::Integer),
     ("PROFILE_OUTBOX_POLL_INTERVAL_MS", "outbox.poll_interval_ms", Kind::Integer),
@@ -508,6 +531,9 @@ impl Config {
             return invalid("blob_url must start with file:// or s3://");
         }
         self.operator_key_sha256()?;
+        if self.cache.max_entries == 0 || !(1..=500).contains(&self.cache.poll_interval_ms) {
+            return invalid("cache.max_entries must be above zero and cache.poll_interval_ms between 1 and 500");
+        }
         if self.retention.housekeeping_interval_secs == 0 {
             return invalid("retention.housekeeping_interval_secs must be above zero");
         }

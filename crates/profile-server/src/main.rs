@@ -2,6 +2,7 @@
 //! the domain, runs the HTTP server and the outbox worker, and shuts down
 //! gracefully on SIGTERM or Ctrl-C.
 
+mod cache_worker;
 mod config;
 mod file_modes;
 mod housekeeping_worker;
@@ -122,6 +123,10 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     let store = wiring::open_store(config).await?;
     let service = wiring::build(config, &store)?;
     service.use_cases.consents.register_catalogue().await?;
+    // Read once before serving, so the caches work from the first request.
+    if let Err(error) = service.store.poll_caches().await {
+        tracing::warn!(error = %error_chain(&error), "cannot read the cache feed yet");
+    }
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::from_bytes(random_bytes()).simple());
     let worker = tokio::spawn(outbox_worker::run(
@@ -141,6 +146,11 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
         service.erasures.clone(),
         worker_id.clone(),
         Duration::from_millis(config.outbox.poll_interval_ms),
+        stop_rx.clone(),
+    ));
+    let caches = tokio::spawn(cache_worker::run(
+        service.store.clone(),
+        Duration::from_millis(config.cache.poll_interval_ms),
         stop_rx.clone(),
     ));
     let sweeper = tokio::spawn(housekeeping_worker::run(
@@ -171,6 +181,7 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     if tokio::time::timeout(grace, &mut eraser).await.is_err() {
         eraser.abort();
     }
+    caches.abort();
     store.close().await?;
     tracing::info!("shut down");
     Ok(())

@@ -15,7 +15,7 @@ use profile_domain::use_cases::{
 use profile_domain::{PictureLinks, ProviderId, RateLimit, RateLimitPolicy, ServiceEvent};
 use profile_email::{DevMailbox, MailSettings, SmtpTransport};
 use profile_http::{HttpConfig, UseCases};
-use profile_store_seaorm::SeaOrmStore;
+use profile_store_seaorm::{CachePolicy, SeaOrmStore};
 use profile_webhook::{WebhookEndpoint, WebhookTransport};
 
 use crate::config::{Config, LimitConfig};
@@ -60,6 +60,9 @@ pub struct Service {
     pub erasures: Arc<Erasures>,
     /// Notified when a change queued notices, to wake their worker.
     pub wake_notices: Arc<tokio::sync::Notify>,
+    /// The store the use cases read through, with its caches (the cache
+    /// worker reads the invalidation feed into them).
+    pub store: SeaOrmStore,
 }
 
 /// Opens the database and applies the migrations.
@@ -127,6 +130,14 @@ fn transport(config: &Config) -> Result<Arc<dyn MailTransport>, WiringError> {
     })
 }
 
+/// The caches of the read path, keyed from the server key so every
+/// instance names an account the same way in the feed.
+fn cache_policy(config: &Config, hasher: &SecretHasher) -> CachePolicy {
+    let mut key = [0_u8; 32];
+    let _ = hex::decode_to_slice(hasher.hash("cache-feed-key", &[]).to_hex(), &mut key);
+    CachePolicy { enabled: config.cache.enabled, max_entries: config.cache.max_entries, ..CachePolicy::new(key) }
+}
+
 /// Builds the service on an open store.
 pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringError> {
     if config.database_url.is_some() && config.secret_key.is_none() {
@@ -145,6 +156,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     let hasher = SecretHasher::new(key);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let random: Arc<dyn Randomness> = Arc::new(OsRandom);
+    let store = store.clone().with_caches(cache_policy(config, &hasher));
     let shared = Arc::new(store.clone());
     let sign_in_policy = SignInPolicy {
         code_ttl: time::Duration::seconds(i64::try_from(config.sign_in.code_ttl_secs).unwrap_or(i64::MAX)),
@@ -292,5 +304,15 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         service_clients: services.clients,
         profile_max_age: Duration::from_secs(config.profiles.cache_max_age_secs),
     };
-    Ok(Service { use_cases, http_config, delivery, provider_sync, housekeeping, pictures, erasures, wake_notices })
+    Ok(Service {
+        use_cases,
+        http_config,
+        delivery,
+        provider_sync,
+        housekeeping,
+        pictures,
+        erasures,
+        wake_notices,
+        store,
+    })
 }

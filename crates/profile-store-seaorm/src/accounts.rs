@@ -42,8 +42,18 @@ pub(crate) fn account_to_row(account: &Account) -> account::ActiveModel {
 #[async_trait]
 impl AccountStore for SeaOrmStore {
     async fn get(&self, id: UserId) -> Result<Option<Account>, PortError> {
+        let ticket = self.caches.ticket();
+        if ticket.is_some()
+            && let Some(account) = self.caches.account(id)
+        {
+            return Ok(Some(account));
+        }
         let row = account::Entity::find_by_id(id.as_uuid()).one(&self.db).await.map_err(db("reading an account"))?;
-        row.map(account_from_row).transpose()
+        let account = row.map(account_from_row).transpose()?;
+        if let (Some(ticket), Some(account)) = (ticket, &account) {
+            self.caches.keep_account(ticket, account);
+        }
+        Ok(account)
     }
 
     async fn find_by_email(&self, email: &EmailAddress) -> Result<Option<Account>, PortError> {
@@ -77,8 +87,10 @@ impl AccountStore for SeaOrmStore {
             return Ok(None);
         }
         crate::providers::queue_profile_updated(&txn, id, notify).await?;
+        crate::cache::record(&txn, &self.caches, id).await?;
         let row = account::Entity::find_by_id(id.as_uuid()).one(&txn).await.map_err(db("reading an account"))?;
         txn.commit().await.map_err(db("committing a rename"))?;
+        self.caches.changed(id);
         row.map(account_from_row).transpose()
     }
 }

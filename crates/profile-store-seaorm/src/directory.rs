@@ -70,6 +70,23 @@ pub(crate) async fn read_public_profiles(
 #[async_trait]
 impl ProfileDirectory for SeaOrmStore {
     async fn public_profiles(&self, ids: &[UserId]) -> Result<Vec<PublicProfile>, PortError> {
-        read_public_profiles(&self.db, ids).await
+        let Some(ticket) = self.caches.ticket() else { return read_public_profiles(&self.db, ids).await };
+        let mut found = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for id in ids {
+            match self.caches.public(*id) {
+                Some(cached) => found.extend(cached),
+                None => missing.push(*id),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let read = read_public_profiles(&self.db, &missing).await?;
+        for id in missing {
+            self.caches.keep_public(ticket, id, read.iter().find(|p| p.id == id));
+        }
+        found.extend(read);
+        Ok(found)
     }
 }

@@ -260,8 +260,10 @@ impl EmailChangeStore for SeaOrmStore {
         let changed = ProviderEvent::EmailChanged { previous_email: record.old_email.clone(), at: record.changed_at };
         queue_notices(&txn, record.user_id, record.new_email.as_str(), &changed, &application.providers).await?;
         crate::security::record(&txn, record.user_id, SecurityEventKind::EmailChanged, record.changed_at).await?;
+        crate::cache::record(&txn, &self.caches, record.user_id).await?;
         let row = account::Entity::find_by_id(user).one(&txn).await.map_err(db("reading an account"))?;
         txn.commit().await.map_err(db("committing a change"))?;
+        self.caches.changed(record.user_id);
         let account = row.ok_or(PortError::msg("the changed account vanished"))?;
         Ok(ApplyOutcome::Applied(account_from_row(account)?))
     }
@@ -334,7 +336,9 @@ impl EmailChangeStore for SeaOrmStore {
         for notice in &reversal.notices {
             queue(&txn, notice).await?;
         }
+        crate::cache::record(&txn, &self.caches, reversal.user_id).await?;
         txn.commit().await.map_err(db("committing a revert"))?;
+        self.caches.changed(reversal.user_id);
         Ok(RevertOutcome::Reverted)
     }
 }

@@ -135,7 +135,9 @@ impl ErasureStore for SeaOrmStore {
         .exec_without_returning(&txn)
         .await
         .map_err(db("storing a deletion job"))?;
+        crate::cache::record(&txn, &self.caches, erasure.user_id).await?;
         txn.commit().await.map_err(db("committing a deletion request"))?;
+        self.caches.changed(erasure.user_id);
         Ok(ErasureRequested::Started)
     }
 
@@ -200,11 +202,15 @@ impl ErasureStore for SeaOrmStore {
     }
 
     async fn end_sessions(&self, user: UserId) -> Result<(), PortError> {
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user.as_uuid()))
-            .exec(&self.db)
+            .exec(&txn)
             .await
             .map_err(db("ending the sessions"))?;
+        crate::cache::record(&txn, &self.caches, user).await?;
+        txn.commit().await.map_err(db("committing ended sessions"))?;
+        self.caches.changed(user);
         Ok(())
     }
 
@@ -322,7 +328,10 @@ impl ErasureStore for SeaOrmStore {
             .map_err(db("keeping an erased address's hash"))?;
         }
         receipt::Entity::update(receipt_row(done)).exec(&txn).await.map_err(db("completing a deletion receipt"))?;
-        txn.commit().await.map_err(db("committing an erasure"))
+        crate::cache::record(&txn, &self.caches, user).await?;
+        txn.commit().await.map_err(db("committing an erasure"))?;
+        self.caches.changed(user);
+        Ok(())
     }
 
     async fn cancel(&self, user: UserId, now: OffsetDateTime) -> Result<CancelOutcome, PortError> {
@@ -354,7 +363,9 @@ impl ErasureStore for SeaOrmStore {
         cancelled.cancelled_at = Some(now);
         receipt::Entity::update(receipt_row(&cancelled)).exec(&txn).await.map_err(db("cancelling a receipt"))?;
         crate::security::record(&txn, user, SecurityEventKind::DeletionCancelled, now).await?;
+        crate::cache::record(&txn, &self.caches, user).await?;
         txn.commit().await.map_err(db("committing a cancellation"))?;
+        self.caches.changed(user);
         Ok(CancelOutcome::Cancelled(Box::new(cancelled)))
     }
 

@@ -51,6 +51,8 @@ impl HousekeepingStore for SeaOrmStore {
             .exec(&self.db)
             .await
             .map_err(db("purging the provider report log"))?;
+        // The feed is read ten seconds back; ten minutes is plenty.
+        crate::cache::purge(&self.db, cutoffs.now - time::Duration::minutes(10)).await?;
         let rate_counters = rate_counter::Entity::delete_many()
             .filter(rate_counter::Column::WindowEndsAtMs.lte(now))
             .exec(&self.db)

@@ -6,6 +6,7 @@
 //! `profile-domain` types.
 
 mod accounts;
+mod cache;
 mod consents;
 mod convert;
 mod directory;
@@ -33,6 +34,7 @@ use std::time::Duration;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 use sea_orm_migration::MigratorTrait;
 
+pub use cache::CachePolicy;
 pub use migration::Migrator;
 /// The database error type, for callers of [`SeaOrmStore::migrate`] and friends.
 pub use sea_orm::DbErr;
@@ -49,10 +51,14 @@ pub enum OpenError {
     Database(#[from] DbErr),
 }
 
-/// The sea-orm store: one connection pool implementing every storage port.
+/// The sea-orm store: one connection pool implementing every storage port,
+/// with the caches of its read path (off until [`with_caches`]).
+///
+/// [`with_caches`]: SeaOrmStore::with_caches
 #[derive(Clone, Debug)]
 pub struct SeaOrmStore {
     db: DatabaseConnection,
+    caches: std::sync::Arc<cache::Caches>,
 }
 
 impl SeaOrmStore {
@@ -79,7 +85,26 @@ impl SeaOrmStore {
             db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
             db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
         }
-        Ok(Self { db })
+        Ok(Self { db, caches: std::sync::Arc::new(cache::Caches::off()) })
+    }
+
+    /// The store with the caches of its read path (see [`CachePolicy`]);
+    /// the server must then call [`poll_caches`](Self::poll_caches) every
+    /// few hundred milliseconds, and the caches are trusted only while it
+    /// does.
+    #[must_use]
+    pub fn with_caches(mut self, policy: CachePolicy) -> Self {
+        self.caches = std::sync::Arc::new(cache::Caches::with(Some(policy)));
+        self
+    }
+
+    /// Reads the invalidation feed and drops what other instances changed.
+    ///
+    /// # Errors
+    /// [`profile_domain::PortError`] when the feed cannot be read; the
+    /// caches then stop being trusted once `trust_for` has passed.
+    pub async fn poll_caches(&self) -> Result<(), profile_domain::PortError> {
+        cache::poll(&self.db, &self.caches).await
     }
 
     /// Applies every migration not yet applied.

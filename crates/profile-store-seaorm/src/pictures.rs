@@ -111,14 +111,31 @@ async fn remove(conn: &impl ConnectionTrait, user: UserId, slot: PictureSlot) ->
 #[async_trait]
 impl PictureStore for SeaOrmStore {
     async fn picture(&self, user: UserId, slot: PictureSlot) -> Result<Option<Picture>, PortError> {
-        read(&self.db, user, slot, false).await
+        if slot != PictureSlot::Current {
+            return read(&self.db, user, slot, false).await;
+        }
+        let ticket = self.caches.ticket();
+        if ticket.is_some()
+            && let Some(picture) = self.caches.current_picture(user)
+        {
+            return Ok(picture);
+        }
+        let picture = read(&self.db, user, slot, false).await?;
+        if let Some(ticket) = ticket {
+            self.caches.keep_current_picture(ticket, user, picture.as_ref());
+        }
+        Ok(picture)
     }
 
     async fn put(&self, picture: &Picture) -> Result<Option<Picture>, PortError> {
         let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
         let replaced = read(&txn, picture.user_id, picture.slot, true).await?;
         upsert(&txn, picture).await?;
+        if picture.slot == PictureSlot::Current {
+            crate::cache::record(&txn, &self.caches, picture.user_id).await?;
+        }
         txn.commit().await.map_err(db("committing a picture"))?;
+        self.caches.changed(picture.user_id);
         Ok(replaced)
     }
 
@@ -140,7 +157,9 @@ impl PictureStore for SeaOrmStore {
         remove(&txn, pending.user_id, PictureSlot::Pending).await?;
         upsert(&txn, current).await?;
         crate::providers::queue_profile_updated(&txn, current.user_id, notify).await?;
+        crate::cache::record(&txn, &self.caches, current.user_id).await?;
         txn.commit().await.map_err(db("committing a saved picture"))?;
+        self.caches.changed(current.user_id);
         Ok(Some(previous))
     }
 
@@ -158,7 +177,9 @@ impl PictureStore for SeaOrmStore {
         };
         remove(&txn, user, PictureSlot::Current).await?;
         crate::providers::queue_profile_updated(&txn, user, notify).await?;
+        crate::cache::record(&txn, &self.caches, user).await?;
         txn.commit().await.map_err(db("committing a reset picture"))?;
+        self.caches.changed(user);
         Ok(Some(taken))
     }
 
@@ -167,8 +188,12 @@ impl PictureStore for SeaOrmStore {
         let taken = read(&txn, user, slot, true).await?;
         if taken.is_some() {
             remove(&txn, user, slot).await?;
+            if slot == PictureSlot::Current {
+                crate::cache::record(&txn, &self.caches, user).await?;
+            }
         }
         txn.commit().await.map_err(db("committing a removed picture"))?;
+        self.caches.changed(user);
         Ok(taken)
     }
 

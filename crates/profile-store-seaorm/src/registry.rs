@@ -298,6 +298,13 @@ pub const TABLES: &[Table] = &[
         owner: Owner::Nobody,
         columns: &[("key_hash", Secret), ("limit_name", General), ("count", Internal), ("window_ends_at_ms", Internal)],
     },
+    // Transient: a change's keyed hash of the account id (no id in clear),
+    // read by the other instances and deleted within minutes.
+    Table {
+        name: "cache_invalidations",
+        owner: Owner::Nobody,
+        columns: &[("id", Internal), ("subject", Secret), ("at_ms", Internal)],
+    },
     Table { name: "seaql_migrations", owner: Owner::Nobody, columns: &[("version", General), ("applied_at", General)] },
 ];
 

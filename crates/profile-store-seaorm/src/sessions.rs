@@ -24,12 +24,23 @@ fn session_from_row(row: session::Model) -> Result<Session, PortError> {
 #[async_trait]
 impl SessionStore for SeaOrmStore {
     async fn find(&self, token_hash: &SecretHash) -> Result<Option<Session>, PortError> {
+        let key = token_hash.to_hex();
+        let ticket = self.caches.ticket();
+        if ticket.is_some()
+            && let Some(session) = self.caches.session(&key)
+        {
+            return Ok(Some(session));
+        }
         let row = session::Entity::find()
-            .filter(session::Column::TokenHash.eq(token_hash.to_hex()))
+            .filter(session::Column::TokenHash.eq(key.as_str()))
             .one(&self.db)
             .await
             .map_err(db("reading a session"))?;
-        row.map(session_from_row).transpose()
+        let session = row.map(session_from_row).transpose()?;
+        if let (Some(ticket), Some(session)) = (ticket, &session) {
+            self.caches.keep_session(ticket, &key, session);
+        }
+        Ok(session)
     }
 
     async fn touch(&self, id: SessionId, now: OffsetDateTime) -> Result<(), PortError> {
@@ -39,11 +50,20 @@ impl SessionStore for SeaOrmStore {
             .exec(&self.db)
             .await
             .map_err(db("touching a session"))?;
+        self.caches.touched(id, now);
         Ok(())
     }
 
     async fn delete(&self, id: SessionId) -> Result<bool, PortError> {
-        let deleted = session::Entity::delete_by_id(id.0).exec(&self.db).await.map_err(db("ending a session"))?;
+        let txn = self.db.begin().await.map_err(db("starting a transaction"))?;
+        let Some(row) = session::Entity::find_by_id(id.0).one(&txn).await.map_err(db("reading a session"))? else {
+            return Ok(false);
+        };
+        let user = UserId::from_uuid(row.user_id);
+        let deleted = session::Entity::delete_by_id(id.0).exec(&txn).await.map_err(db("ending a session"))?;
+        crate::cache::record(&txn, &self.caches, user).await?;
+        txn.commit().await.map_err(db("committing an ended session"))?;
+        self.caches.changed(user);
         Ok(deleted.rows_affected > 0)
     }
 
@@ -56,8 +76,11 @@ impl SessionStore for SeaOrmStore {
         if deleted.rows_affected == 0 {
             return Ok(false);
         }
-        crate::security::record(&txn, UserId::from_uuid(row.user_id), SecurityEventKind::SignedOut, now).await?;
+        let user = UserId::from_uuid(row.user_id);
+        crate::security::record(&txn, user, SecurityEventKind::SignedOut, now).await?;
+        crate::cache::record(&txn, &self.caches, user).await?;
         txn.commit().await.map_err(db("committing a sign-out"))?;
+        self.caches.changed(user);
         Ok(true)
     }
 }

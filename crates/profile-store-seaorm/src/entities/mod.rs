@@ -2,6 +2,7 @@
 //! speak in domain types.
 
 pub(crate) mod account;
+pub(crate) mod cache_invalidation;
 pub(crate) mod consent_answer;
 pub(crate) mod consent_event;
 pub(crate) mod consent_purpose_version;

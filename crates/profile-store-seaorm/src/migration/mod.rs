@@ -15,6 +15,7 @@ mod m0009_export_indexes;
 mod m0010_erasure;
 mod m0011_outbox_about;
 mod m0012_rate_counters;
+mod m0013_cache_invalidations;
 
 /// A `CREATE TABLE` for `name`; on MySQL/MariaDB with the utf8mb4 character
 /// set whatever the server's default, so any Unicode text fits.
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_erasure::Migration),
             Box::new(m0011_outbox_about::Migration),
             Box::new(m0012_rate_counters::Migration),
+            Box::new(m0013_cache_invalidations::Migration),
         ]
     }
 }

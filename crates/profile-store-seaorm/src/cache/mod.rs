@@ -1,0 +1,277 @@
+//! Caches of what nearly every request reads (sessions by the hash of their
+//! token, accounts, current pictures, public profiles), so the read path
+//! rarely reaches the database.
+//!
+//! They stay true by two rules. A change commits, in its transaction, a row
+//! in the invalidation feed naming the account by a keyed hash, and drops
+//! the account's entries of this instance as soon as it has committed; the
+//! other instances read the feed every few hundred milliseconds and drop
+//! theirs. A cache is trusted only while its last read of the feed is
+//! recent (`trust_for`, one second by default): past that every read goes
+//! to the database. An entry read from the database is kept only if no
+//! entry was dropped while it was being read (an epoch counts the drops),
+//! so a read that started before a change can never put back what the
+//! change dropped.
+
+mod feed;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use hmac::{Hmac, Mac};
+use profile_domain::{Account, Picture, PublicProfile, Session, SessionId, UserId};
+use sha2::Sha256;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub(crate) use feed::{poll, purge, record};
+
+/// How the caches of a store work.
+#[derive(Clone)]
+pub struct CachePolicy {
+    /// Keys the hash that names an account in the feed; every instance on
+    /// a database must use the same key (derive it from the server key).
+    pub key: [u8; 32],
+    /// Whether this instance reads through its caches; with `false` it
+    /// still writes the feed, for instances that do.
+    pub enabled: bool,
+    /// Entries kept at most (sessions and accounts together); past it the
+    /// caches start empty again.
+    pub max_entries: usize,
+    /// How old the last read of the feed may be for the caches to be
+    /// trusted: the longest another instance's change can go unseen.
+    pub trust_for: Duration,
+    /// How far back each read of the feed looks (longer than any change's
+    /// transaction and any skew between the instances' clocks).
+    pub window: Duration,
+}
+
+impl std::fmt::Debug for CachePolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachePolicy")
+            .field("enabled", &self.enabled)
+            .field("max_entries", &self.max_entries)
+            .field("trust_for", &self.trust_for)
+            .field("window", &self.window)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CachePolicy {
+    /// Caches on, keyed by `key`, with the default bounds: 200,000 entries,
+    /// trusted for one second after a read of the feed, which looks ten
+    /// seconds back.
+    #[must_use]
+    pub fn new(key: [u8; 32]) -> Self {
+        Self {
+            key,
+            enabled: true,
+            max_entries: 200_000,
+            trust_for: Duration::from_secs(1),
+            window: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A ticket taken before a read of the database: the entry it read may be
+/// kept only while the epoch is still the ticket's.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ticket(u64);
+
+#[derive(Default)]
+struct UserEntry {
+    account: Option<Account>,
+    current_picture: Option<Option<Picture>>,
+    public: Option<Option<PublicProfile>>,
+    sessions: Vec<String>,
+}
+
+#[derive(Default)]
+struct State {
+    sessions: HashMap<String, Session>,
+    session_keys: HashMap<SessionId, String>,
+    users: HashMap<UserId, UserEntry>,
+    subjects: HashMap<String, UserId>,
+    /// Feed rows already applied, with their time, until they leave the window.
+    seen: HashMap<Uuid, i64>,
+}
+
+impl State {
+    fn entries(&self) -> usize {
+        self.sessions.len() + self.users.len()
+    }
+
+    fn drop_user(&mut self, user: UserId) {
+        if let Some(entry) = self.users.remove(&user) {
+            for key in entry.sessions {
+                if let Some(session) = self.sessions.remove(&key) {
+                    self.session_keys.remove(&session.id);
+                }
+            }
+        }
+    }
+}
+
+/// The caches of one store (shared by its clones).
+pub(crate) struct Caches {
+    policy: Option<CachePolicy>,
+    epoch: AtomicU64,
+    polled_at: Mutex<Option<Instant>>,
+    state: RwLock<State>,
+}
+
+impl std::fmt::Debug for Caches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caches").field("policy", &self.policy).finish_non_exhaustive()
+    }
+}
+
+impl Caches {
+    /// No caches, and no feed written (a store opened for a one-off task).
+    pub(crate) fn off() -> Self {
+        Self::with(None)
+    }
+
+    pub(crate) fn with(policy: Option<CachePolicy>) -> Self {
+        Self { policy, epoch: AtomicU64::new(0), polled_at: Mutex::new(None), state: RwLock::new(State::default()) }
+    }
+
+    pub(crate) fn policy(&self) -> Option<&CachePolicy> {
+        self.policy.as_ref()
+    }
+
+    /// The name of `user` in the feed: the first 16 bytes of an HMAC-SHA256
+    /// of the id under the key, in hex; `None` without a key.
+    pub(crate) fn subject(&self, user: UserId) -> Option<String> {
+        let policy = self.policy.as_ref()?;
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&policy.key).ok()?;
+        mac.update(b"profile-cache-subject-v1:");
+        mac.update(user.as_uuid().as_bytes());
+        Some(hex::encode(&mac.finalize().into_bytes()[..16]))
+    }
+
+    /// A ticket for a read whose result may be kept, when the caches are on
+    /// and trusted (the feed was read recently enough).
+    pub(crate) fn ticket(&self) -> Option<Ticket> {
+        let policy = self.policy.as_ref().filter(|p| p.enabled)?;
+        let polled = *self.polled_at.lock().unwrap_or_else(PoisonError::into_inner);
+        polled.filter(|at| at.elapsed() < policy.trust_for)?;
+        Some(Ticket(self.epoch.load(Ordering::Acquire)))
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `put` on the state if nothing was dropped since `ticket`.
+    fn keep(&self, ticket: Ticket, user: UserId, put: impl FnOnce(&mut State)) {
+        let Some(policy) = &self.policy else { return };
+        let Some(subject) = self.subject(user) else { return };
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        // Checked under the write lock, which every drop also takes.
+        if self.epoch.load(Ordering::Acquire) != ticket.0 {
+            return;
+        }
+        if state.entries() >= policy.max_entries {
+            let seen = std::mem::take(&mut state.seen);
+            *state = State { seen, ..State::default() };
+        }
+        state.subjects.insert(subject, user);
+        put(&mut state);
+    }
+
+    /// The cached session whose token hashes to `hash`.
+    pub(crate) fn session(&self, hash: &str) -> Option<Session> {
+        self.read().sessions.get(hash).cloned()
+    }
+
+    pub(crate) fn keep_session(&self, ticket: Ticket, hash: &str, session: &Session) {
+        self.keep(ticket, session.user_id, |state| {
+            state.sessions.insert(hash.to_owned(), session.clone());
+            state.session_keys.insert(session.id, hash.to_owned());
+            state.users.entry(session.user_id).or_default().sessions.push(hash.to_owned());
+        });
+    }
+
+    /// Records in the cached copy that the session was used at `at` (its
+    /// last-seen time is not worth a feed row).
+    pub(crate) fn touched(&self, id: SessionId, at: OffsetDateTime) {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(key) = state.session_keys.get(&id).cloned()
+            && let Some(session) = state.sessions.get_mut(&key)
+        {
+            session.last_seen_at = at;
+        }
+    }
+
+    /// The cached account.
+    pub(crate) fn account(&self, user: UserId) -> Option<Account> {
+        self.read().users.get(&user).and_then(|e| e.account.clone())
+    }
+
+    pub(crate) fn keep_account(&self, ticket: Ticket, account: &Account) {
+        self.keep(ticket, account.id, |state| {
+            state.users.entry(account.id).or_default().account = Some(account.clone());
+        });
+    }
+
+    /// The cached current picture (`Some(None)`: known to have none).
+    pub(crate) fn current_picture(&self, user: UserId) -> Option<Option<Picture>> {
+        self.read().users.get(&user).and_then(|e| e.current_picture.clone())
+    }
+
+    pub(crate) fn keep_current_picture(&self, ticket: Ticket, user: UserId, picture: Option<&Picture>) {
+        self.keep(ticket, user, |state| {
+            state.users.entry(user).or_default().current_picture = Some(picture.cloned());
+        });
+    }
+
+    /// The cached public profile (`Some(None)`: known not to be shown).
+    pub(crate) fn public(&self, user: UserId) -> Option<Option<PublicProfile>> {
+        self.read().users.get(&user).and_then(|e| e.public.clone())
+    }
+
+    pub(crate) fn keep_public(&self, ticket: Ticket, user: UserId, profile: Option<&PublicProfile>) {
+        self.keep(ticket, user, |state| {
+            state.users.entry(user).or_default().public = Some(profile.cloned());
+        });
+    }
+
+    /// Drops everything cached about `user` (after a change committed).
+    pub(crate) fn changed(&self, user: UserId) {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        state.drop_user(user);
+        if let Some(subject) = self.subject(user) {
+            state.subjects.remove(&subject);
+        }
+    }
+
+    /// Applies rows read from the feed (`(id, subject, at_ms)`), dropping
+    /// the entries of every account they name, and notes the read.
+    pub(crate) fn apply(&self, rows: &[(Uuid, String, i64)], read_at: Instant, now_ms: i64) {
+        let window_ms = self.policy.as_ref().map_or(0, |p| i64::try_from(p.window.as_millis()).unwrap_or(i64::MAX));
+        {
+            let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+            let fresh: Vec<&(Uuid, String, i64)> =
+                rows.iter().filter(|(id, _, _)| !state.seen.contains_key(id)).collect();
+            if !fresh.is_empty() {
+                self.epoch.fetch_add(1, Ordering::AcqRel);
+            }
+            for (id, subject, at_ms) in fresh {
+                state.seen.insert(*id, *at_ms);
+                if let Some(user) = state.subjects.remove(subject) {
+                    state.drop_user(user);
+                }
+            }
+            // Twice the window: a row is never read again once forgotten.
+            state.seen.retain(|_, at| *at >= now_ms.saturating_sub(window_ms.saturating_mul(2)));
+        }
+        *self.polled_at.lock().unwrap_or_else(PoisonError::into_inner) = Some(read_at);
+    }
+}
+
+#[cfg(test)]
+mod tests;
