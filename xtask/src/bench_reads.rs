@@ -199,30 +199,55 @@ async fn measure(backend: &str, database: Option<&str>, duration: Duration) -> R
     wait_ready(baseline_addr, "/v1/me").await?;
     println!();
     println!(
-        "Reads on {backend}: {USERS} users signed in, each request for another one; {} s per run after {} s warm-up",
+        "Reads on {backend}: {USERS} users signed in, each request for another one; each user read once before; \
+         {} s per run after {} s warm-up",
         duration.as_secs(),
         WARMUP.as_secs()
     );
+    println!("  (x healthz: against the mean of /healthz run before and after the probes)");
     println!("  {:<30} {:>9} {:>8} {:>8} | {:>8} {:>8}", "", "req/s", "p50 µs", "p99 µs", "x healthz", "x bare");
-    let probes = probes(&users);
-    for connections in CONCURRENCY {
+    // BENCH_READS_FILTER (a part of the probes' names), BENCH_READS_CONNS
+    // (a comma list) and BENCH_READS_BACKENDS (`sqlite`) narrow the run, to
+    // profile one case at length.
+    let filter = std::env::var("BENCH_READS_FILTER").unwrap_or_default();
+    let levels: Vec<usize> = std::env::var("BENCH_READS_CONNS")
+        .ok()
+        .map(|list| list.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| CONCURRENCY.to_vec());
+    let probes: Vec<(&str, Probe)> = probes(&users).into_iter().filter(|(name, _)| name.contains(&filter)).collect();
+    for (_, probe) in &probes {
+        load::prime(addr, probe, 32).await?;
+    }
+    for connections in levels {
         println!("  {connections} connections");
-        let healthz = load::run_probe(addr, &Probe::gets(vec![health()]), connections, WARMUP, duration).await?;
+        let health = Probe::gets(vec![health()]);
+        let before = load::run_probe(addr, &health, connections, WARMUP, duration).await?;
         let bare = load::run(baseline_addr, "/v1/me", "unused", connections, WARMUP, duration).await?;
-        row("/healthz (same server)", &healthz, &healthz, &bare);
+        let mut rows = Vec::new();
+        for (name, probe) in &probes {
+            rows.push((*name, load::run_probe(addr, probe, connections, WARMUP, duration).await?));
+        }
+        // /healthz before and after the probes, averaged: the figure the
+        // ratios use, steadier than one run.
+        let after = load::run_probe(addr, &health, connections, WARMUP, duration).await?;
+        let healthz = Measured {
+            requests: (before.requests + after.requests) / 2,
+            errors: before.errors + after.errors,
+            seconds: before.seconds,
+            p50_us: (before.p50_us + after.p50_us) / 2,
+            p99_us: (before.p99_us + after.p99_us) / 2,
+        };
+        row("/healthz (before)", &before, &healthz, &bare);
+        row("/healthz (after)", &after, &healthz, &bare);
         row("bare poem, constant body", &bare, &healthz, &bare);
         let mut single_p50 = 0;
-        for (name, probe) in &probes {
-            let m = load::run_probe(addr, probe, connections, WARMUP, duration).await?;
-            row(name, &m, &healthz, &bare);
+        for (name, m) in &rows {
+            row(name, m, &healthz, &bare);
             if name.starts_with("GET /v1/profiles") {
                 single_p50 = m.p50_us;
             } else if name.starts_with("POST") && single_p50 > 0 {
-                println!(
-                    "  {:<30} {:.2}x the p50 of one profile read",
-                    "  batch of 100:",
-                    m.p50_us as f64 / single_p50 as f64
-                );
+                let times = m.p50_us as f64 / single_p50 as f64;
+                println!("  {:<30} {times:.2}x the p50 of one profile read", "  batch of 100:");
             }
         }
     }
@@ -239,6 +264,9 @@ fn health() -> Target {
 /// Measures the read path on SQLite, then on PostgreSQL when one answers.
 pub async fn run(duration: Duration) -> Result<()> {
     measure("sqlite (embedded default)", None, duration).await?;
+    if std::env::var("BENCH_READS_BACKENDS").is_ok_and(|b| !b.contains("postgres")) {
+        return Ok(());
+    }
     match fresh_postgres() {
         Some(url) => measure("postgres", Some(&url), duration).await?,
         None => println!("\nReads on postgres: skipped (no PostgreSQL server answered; set BENCH_POSTGRES_URL)"),

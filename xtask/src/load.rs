@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
+use hyper::header::HeaderValue;
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
@@ -126,6 +127,38 @@ pub async fn run(
     run_probe(addr, &Probe::get(path, token), connections, warmup, duration).await
 }
 
+/// Sends every target of `probe` once, over `connections` connections: a
+/// running service has read its users before, and so has this one then.
+pub async fn prime(addr: SocketAddr, probe: &Probe, connections: usize) -> Result<()> {
+    let per = probe.targets.len().div_ceil(connections.max(1));
+    let mut tasks = Vec::new();
+    for chunk in probe.targets.chunks(per.max(1)) {
+        let targets = prepare(chunk)?;
+        let method = probe.method;
+        tasks.push(tokio::spawn(async move {
+            let stream = TcpStream::connect(addr).await?;
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+            tokio::spawn(conn);
+            for target in &targets {
+                let mut builder = Request::builder().method(method).uri(target.uri.clone()).header("host", "bench");
+                if let Some(authorization) = &target.authorization {
+                    builder = builder.header("authorization", authorization.clone());
+                }
+                let request = match &target.body {
+                    Some(body) => builder.header("content-type", "application/json").body(Full::new(body.clone()))?,
+                    None => builder.body(Full::new(Bytes::new()))?,
+                };
+                sender.send_request(request).await?.into_body().collect().await?;
+            }
+            Ok::<(), crate::BoxError>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok(())
+}
+
 /// `connections` connections send `probe` for `duration` after `warmup`.
 pub async fn run_probe(
     addr: SocketAddr,
@@ -167,7 +200,35 @@ pub async fn run_probe(
 
 type Outcome = Result<(Vec<u64>, usize)>;
 
+/// A target made ready to send: its parts parsed once, so the load
+/// generator spends as little as it can per request.
+struct Prepared {
+    uri: hyper::Uri,
+    authorization: Option<HeaderValue>,
+    body: Option<Bytes>,
+}
+
+fn prepare(targets: &[Target]) -> Result<Vec<Prepared>> {
+    targets
+        .iter()
+        .map(|t| {
+            Ok(Prepared {
+                uri: t.path.parse()?,
+                authorization: t
+                    .token
+                    .as_ref()
+                    .map(|token| HeaderValue::try_from(format!("Bearer {token}")))
+                    .transpose()?,
+                body: t.json.as_ref().map(|json| Bytes::from(json.clone())),
+            })
+        })
+        .collect()
+}
+
 async fn connection(addr: SocketAddr, probe: Probe, first: usize, start: Instant, end: Instant) -> Outcome {
+    let targets = prepare(&probe.targets)?;
+    let host = HeaderValue::try_from(addr.to_string())?;
+    let json = HeaderValue::from_static("application/json");
     let stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
@@ -180,17 +241,14 @@ async fn connection(addr: SocketAddr, probe: Probe, first: usize, start: Instant
         if sent >= end {
             return Ok((latencies, errors));
         }
-        let target = &probe.targets[next % probe.targets.len()];
+        let target = &targets[next % targets.len()];
         next += 1;
-        let mut builder =
-            Request::builder().method(probe.method).uri(target.path.as_str()).header("host", addr.to_string());
-        if let Some(token) = &target.token {
-            builder = builder.header("authorization", format!("Bearer {token}"));
+        let mut builder = Request::builder().method(probe.method).uri(target.uri.clone()).header("host", host.clone());
+        if let Some(authorization) = &target.authorization {
+            builder = builder.header("authorization", authorization.clone());
         }
-        let request = match &target.json {
-            Some(json) => {
-                builder.header("content-type", "application/json").body(Full::new(Bytes::from(json.clone())))?
-            }
+        let request = match &target.body {
+            Some(body) => builder.header("content-type", json.clone()).body(Full::new(body.clone()))?,
             None => builder.body(Full::new(Bytes::new()))?,
         };
         let response = sender.send_request(request).await?;

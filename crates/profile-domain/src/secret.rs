@@ -56,6 +56,13 @@ impl SecretHash {
         self.0.ct_eq(&other.0).into()
     }
 
+    /// The hash's 32 bytes (to key an in-memory index; compare with
+    /// [`matches`](Self::matches)).
+    #[must_use]
+    pub const fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// The hash as 64 lower-case hex digits, as stored.
     #[must_use]
     pub fn to_hex(&self) -> String {
@@ -118,25 +125,31 @@ impl fmt::Debug for SecretToken {
 
 /// Hashes secrets with the server key. Each kind of secret has its own
 /// purpose label, so a hash of one kind never matches another kind.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SecretHasher {
-    key: SecretKey,
+    /// HMAC-SHA-256 with the key already absorbed, cloned for each hash.
+    keyed: Hmac<Sha256>,
+}
+
+impl fmt::Debug for SecretHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretHasher(<redacted>)")
+    }
 }
 
 impl SecretHasher {
     /// A hasher using `key`.
     #[must_use]
     pub fn new(key: SecretKey) -> Self {
-        Self { key }
+        let Ok(keyed) = Hmac::<Sha256>::new_from_slice(&key.0) else { unreachable!("HMAC accepts keys of any length") };
+        Self { keyed }
     }
 
     /// HMAC-SHA-256 over the purpose label and the given parts, each
     /// length-prefixed so that no two inputs collide.
     #[must_use]
     pub fn hash(&self, purpose: &str, parts: &[&[u8]]) -> SecretHash {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key.0) else {
-            unreachable!("HMAC accepts keys of any length")
-        };
+        let mut mac = self.keyed.clone();
         for part in std::iter::once(purpose.as_bytes()).chain(parts.iter().copied()) {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part);

@@ -12,6 +12,7 @@ use crate::api_erasure::{DeleteAccount, Deleting, request_deletion};
 use crate::auth::SessionAuth;
 use crate::dto::{Profile, ProfileChange, ProfileViews};
 use crate::error::ApiError;
+use crate::rendered_json::RenderedJson;
 
 /// The profile endpoints.
 pub struct MeApi {
@@ -31,10 +32,10 @@ fn profile_error(e: ProfileError) -> ApiError {
 impl MeApi {
     /// Read your profile
     #[oai(path = "/v1/me", method = "get")]
-    async fn get_profile(&self, auth: SessionAuth) -> Result<Json<Profile>, ApiError> {
+    async fn get_profile(&self, auth: SessionAuth) -> Result<RenderedJson<Profile>, ApiError> {
         let user = auth.user()?;
         let account = self.profiles.get(user.user_id).await.map_err(profile_error)?;
-        Ok(Json(self.views.of(account).await?))
+        Ok(RenderedJson::new(self.views.rendered(account).await?.json))
     }
 
     /// Change your display name

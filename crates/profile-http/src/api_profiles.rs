@@ -9,12 +9,12 @@ use poem_openapi::param::{Header, Path};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use profile_domain::use_cases::{PublicProfileError, PublicProfiles};
 use profile_domain::{PictureLinks, PublicProfile, UserId};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::ApiTags;
 use crate::dto::ProfilePicture;
 use crate::error::ApiError;
+use crate::render_cache::{RenderCache, Rendered};
 use crate::rendered_json::RenderedJson;
 use crate::service_auth::{ServiceAuth, ServiceGuard, ServiceScope};
 use crate::strict_json::StrictJson;
@@ -26,6 +26,8 @@ pub struct ProfilesApi {
     pub(crate) guard: Arc<ServiceGuard>,
     /// `Cache-Control` of a profile: `private, max-age=<profiles.cache_max_age_secs>`.
     pub(crate) cache_control: String,
+    /// Each profile rendered once per version.
+    pub(crate) rendered: RenderCache<PublicProfile>,
 }
 
 /// A user's public profile: what other services show of them.
@@ -89,17 +91,14 @@ enum BatchRead {
     Ok(RenderedJson<ProfileBatch>, #[oai(header = "Cache-Control")] String),
 }
 
-/// A profile's JSON and its entity tag.
-struct Rendered {
-    json: Vec<u8>,
-    etag: String,
+fn render(profile: &PublicProfile, links: &PictureLinks) -> Rendered {
+    Rendered::of(profile.to_json(links).to_string().into_bytes())
 }
 
-fn render(profile: &PublicProfile, links: &PictureLinks) -> Rendered {
-    let json = profile.to_json(links).to_string().into_bytes();
-    let digest = Sha256::digest(&json);
-    let etag = format!("\"{}\"", hex::encode(&digest[..12]));
-    Rendered { json, etag }
+impl ProfilesApi {
+    fn rendered(&self, profile: &PublicProfile) -> Rendered {
+        self.rendered.get(profile.id, profile, |p| render(p, &self.links))
+    }
 }
 
 /// Whether an `If-None-Match` value names `etag` (weak or strong, or `*`).
@@ -136,11 +135,12 @@ impl ProfilesApi {
         let id =
             Uuid::parse_str(&user_id.0).map_err(|_| ApiError::bad_request("invalid_user_id", "a user id is a UUID"))?;
         let profile = self.profiles.get(UserId::from_uuid(id)).await.map_err(read_error)?;
-        let rendered = render(&profile, &self.links);
-        if if_none_match.0.as_deref().is_some_and(|tags| matches_etag(tags, &rendered.etag)) {
-            return Ok(ProfileRead::NotModified(rendered.etag, self.cache_control.clone()));
+        let rendered = self.rendered(&profile);
+        let etag = rendered.etag.to_string();
+        if if_none_match.0.as_deref().is_some_and(|tags| matches_etag(tags, &etag)) {
+            return Ok(ProfileRead::NotModified(etag, self.cache_control.clone()));
         }
-        Ok(ProfileRead::Ok(RenderedJson::new(rendered.json), rendered.etag, self.cache_control.clone()))
+        Ok(ProfileRead::Ok(RenderedJson::new(rendered.json), etag, self.cache_control.clone()))
     }
 
     /// Read many public profiles
@@ -168,7 +168,7 @@ impl ProfilesApi {
             json.extend_from_slice(format!("{{\"id\":\"{id}\",\"found\":{}", profile.is_some()).as_bytes());
             if let Some(profile) = profile {
                 json.extend_from_slice(b",\"profile\":");
-                json.extend_from_slice(&render(profile, &self.links).json);
+                json.extend_from_slice(&self.rendered(profile).json);
             }
             json.push(b'}');
         }

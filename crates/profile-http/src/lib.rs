@@ -25,6 +25,7 @@ mod error;
 mod middleware;
 mod openapi_doc;
 mod picture_files;
+mod render_cache;
 mod rendered_json;
 mod revert_page;
 mod secure_cookie;
@@ -146,7 +147,11 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
     };
     let base = config.public_url.trim_end_matches('/').to_owned();
     let links = profile_domain::PictureLinks::new(&base, config.picture_sizes.clone());
-    let views = Arc::new(ProfileViews { pictures: use_cases.pictures.clone(), links: links.clone() });
+    let views = Arc::new(ProfileViews {
+        pictures: use_cases.pictures.clone(),
+        links: links.clone(),
+        rendered: render_cache::RenderCache::new(),
+    });
     let me = MeApi { profiles: use_cases.profiles.clone(), views: views.clone(), erasures: use_cases.erasures.clone() };
     let pictures =
         PictureApi { pictures: use_cases.pictures.clone(), links: links.clone(), max_bytes: config.max_picture_bytes };
@@ -170,6 +175,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
             trust_proxy_headers: config.trust_proxy_headers,
         }),
         cache_control: format!("private, max-age={}", config.profile_max_age.as_secs()),
+        rendered: render_cache::RenderCache::new(),
     };
     let providers = ProviderApi {
         reports: use_cases.provider_reports.clone(),

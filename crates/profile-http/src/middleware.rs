@@ -57,15 +57,17 @@ pub(crate) async fn security_headers<E: Endpoint>(
 /// are not logged, and path segments that could be personal data or secrets
 /// (long ones, or ones with an `@`) are replaced.
 pub(crate) async fn log_request<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
+    let logged = tracing::enabled!(tracing::Level::INFO) && !matches!(req.uri().path(), "/healthz" | "/readyz");
+    if !logged {
+        return Ok(ep.call(req).await?.into_response());
+    }
     let started = Instant::now();
     let method = req.method().clone();
     let path = loggable_path(req.uri().path());
     let response = ep.call(req).await?.into_response();
     let status = response.status().as_u16();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    if path != "/healthz" && path != "/readyz" {
-        tracing::info!(%method, %path, status, elapsed_ms = format_args!("{elapsed_ms:.1}"), "request");
-    }
+    tracing::info!(%method, %path, status, elapsed_ms = format_args!("{elapsed_ms:.1}"), "request");
     Ok(response)
 }
 

@@ -7,7 +7,8 @@ use profile_domain::error_chain;
 use profile_store_seaorm::SeaOrmStore;
 use tokio::sync::watch;
 
-/// Reads the feed every `interval` until `stop` turns true. A failed read
+/// Reads the feed (and writes the deferred last-seen times of sessions)
+/// every `interval` until `stop` turns true, and once more then. A failed read
 /// is logged once until a read succeeds again; meanwhile the caches stop
 /// being trusted (after a second) and requests read the database.
 pub async fn run(store: SeaOrmStore, interval: Duration, mut stop: watch::Receiver<bool>) {
@@ -29,5 +30,9 @@ pub async fn run(store: SeaOrmStore, interval: Duration, mut stop: watch::Receiv
             () = tokio::time::sleep(interval) => {}
             _ = stop.changed() => {}
         }
+    }
+    // The sessions' last-seen times used since the last read.
+    if let Err(error) = store.poll_caches().await {
+        tracing::warn!(error = %error_chain(&error), "cannot write the sessions' last-seen times at shutdown");
     }
 }

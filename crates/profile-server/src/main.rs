@@ -30,6 +30,9 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Profile: end-user profile and personal-data management.
 #[derive(Debug, Parser)]
 #[command(version, about)]
@@ -181,7 +184,9 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     if tokio::time::timeout(grace, &mut eraser).await.is_err() {
         eraser.abort();
     }
-    caches.abort();
+    if tokio::time::timeout(grace, caches).await.is_err() {
+        tracing::warn!("the cache worker did not finish in time");
+    }
     store.close().await?;
     tracing::info!("shut down");
     Ok(())

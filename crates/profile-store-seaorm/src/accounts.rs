@@ -48,8 +48,12 @@ impl AccountStore for SeaOrmStore {
         {
             return Ok(Some(account));
         }
-        let row = account::Entity::find_by_id(id.as_uuid()).one(&self.db).await.map_err(db("reading an account"))?;
-        let account = row.map(account_from_row).transpose()?;
+        // Boxed: the query's future is made only on a miss.
+        let account = Box::pin(async {
+            let row = account::Entity::find_by_id(id.as_uuid()).one(&self.db).await;
+            row.map_err(db("reading an account"))?.map(account_from_row).transpose()
+        })
+        .await?;
         if let (Some(ticket), Some(account)) = (ticket, &account) {
             self.caches.keep_account(ticket, account);
         }

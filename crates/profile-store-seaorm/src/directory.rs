@@ -70,7 +70,7 @@ pub(crate) async fn read_public_profiles(
 #[async_trait]
 impl ProfileDirectory for SeaOrmStore {
     async fn public_profiles(&self, ids: &[UserId]) -> Result<Vec<PublicProfile>, PortError> {
-        let Some(ticket) = self.caches.ticket() else { return read_public_profiles(&self.db, ids).await };
+        let Some(ticket) = self.caches.ticket() else { return Box::pin(read_public_profiles(&self.db, ids)).await };
         let mut found = Vec::with_capacity(ids.len());
         let mut missing = Vec::new();
         for id in ids {
@@ -82,7 +82,8 @@ impl ProfileDirectory for SeaOrmStore {
         if missing.is_empty() {
             return Ok(found);
         }
-        let read = read_public_profiles(&self.db, &missing).await?;
+        // Boxed: the query's future is made only on a miss.
+        let read = Box::pin(read_public_profiles(&self.db, &missing)).await?;
         for id in missing {
             self.caches.keep_public(ticket, id, read.iter().find(|p| p.id == id));
         }

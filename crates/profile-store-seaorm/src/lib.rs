@@ -98,13 +98,17 @@ impl SeaOrmStore {
         self
     }
 
-    /// Reads the invalidation feed and drops what other instances changed.
+    /// Writes the sessions' last-seen times deferred since the last call,
+    /// then reads the invalidation feed and drops what other instances
+    /// changed.
     ///
     /// # Errors
     /// [`profile_domain::PortError`] when the feed cannot be read; the
     /// caches then stop being trusted once `trust_for` has passed.
     pub async fn poll_caches(&self) -> Result<(), profile_domain::PortError> {
-        cache::poll(&self.db, &self.caches).await
+        let flushed = cache::flush_touches(&self.db, &self.caches).await;
+        cache::poll(&self.db, &self.caches).await?;
+        flushed
     }
 
     /// Applies every migration not yet applied.

@@ -120,7 +120,8 @@ impl PictureStore for SeaOrmStore {
         {
             return Ok(picture);
         }
-        let picture = read(&self.db, user, slot, false).await?;
+        // Boxed: the query's future is made only on a miss.
+        let picture = Box::pin(read(&self.db, user, slot, false)).await?;
         if let Some(ticket) = ticket {
             self.caches.keep_current_picture(ticket, user, picture.as_ref());
         }

@@ -7,7 +7,7 @@
 //! only grows.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use time::{Duration, OffsetDateTime};
 
@@ -56,7 +56,7 @@ pub struct RateLimits {
     hasher: SecretHasher,
     policy: RateLimitPolicy,
     /// Keys (as hex) known to be over their limit, and when their window ends.
-    over: Mutex<HashMap<String, OffsetDateTime>>,
+    over: RwLock<HashMap<String, OffsetDateTime>>,
 }
 
 impl RateLimits {
@@ -67,7 +67,7 @@ impl RateLimits {
         hasher: SecretHasher,
         policy: RateLimitPolicy,
     ) -> Self {
-        Self { store, clock, hasher, policy, over: Mutex::new(HashMap::new()) }
+        Self { store, clock, hasher, policy, over: RwLock::new(HashMap::new()) }
     }
 
     /// The limits in force.
@@ -125,7 +125,7 @@ impl RateLimits {
 
     /// `Err` while `key` is remembered as over its limit.
     fn remembered(&self, key: &SecretHash, now: OffsetDateTime) -> Result<(), RateLimitError> {
-        let over = self.over.lock().unwrap_or_else(PoisonError::into_inner);
+        let over = self.over.read().unwrap_or_else(PoisonError::into_inner);
         match over.get(&key.to_hex()) {
             Some(ends_at) if *ends_at > now => Err(RateLimitError::Limited { retry_after: *ends_at - now }),
             _ => Ok(()),
@@ -133,7 +133,7 @@ impl RateLimits {
     }
 
     fn remember(&self, key: &SecretHash, ends_at: OffsetDateTime, now: OffsetDateTime) -> RateLimitError {
-        let mut over = self.over.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut over = self.over.write().unwrap_or_else(PoisonError::into_inner);
         if over.len() >= REMEMBERED {
             over.retain(|_, end| *end > now);
             if over.len() >= REMEMBERED {

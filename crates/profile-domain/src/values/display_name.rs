@@ -12,7 +12,7 @@ pub const MAX_DISPLAY_NAME_CHARS: usize = 64;
 /// one space, 1 to [`MAX_DISPLAY_NAME_CHARS`] characters, and free of control
 /// and invisible formatting characters.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct DisplayName(String);
+pub struct DisplayName(std::sync::Arc<str>);
 
 /// Why a string is not an acceptable display name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,7 +50,7 @@ impl DisplayName {
         match name.chars().count() {
             0 => Err(DisplayNameError::Empty),
             n if n > MAX_DISPLAY_NAME_CHARS => Err(DisplayNameError::TooLong),
-            _ => Ok(Self(name)),
+            _ => Ok(Self(name.into())),
         }
     }
 

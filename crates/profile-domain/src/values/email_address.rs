@@ -18,7 +18,7 @@ pub const MAX_DOMAIN_LABEL_LENGTH: usize = 63;
 /// and non-ASCII addresses are refused with a clear error; internationalised
 /// domains are accepted in their ASCII (`xn--`) form.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EmailAddress(String);
+pub struct EmailAddress(std::sync::Arc<str>);
 
 /// Why a string is not an acceptable email address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,7 +71,7 @@ impl EmailAddress {
         if !is_host_name(domain) {
             return Err(EmailAddressError::InvalidDomain);
         }
-        Ok(Self(trimmed.to_ascii_lowercase()))
+        Ok(Self(trimmed.to_ascii_lowercase().into()))
     }
 
     /// The normalised address.

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use profile_domain::{PortError, UserId};
+use profile_domain::{PortError, SessionId, UserId};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::Caches;
 use crate::convert::{db, to_ms};
 use crate::entities::cache_invalidation as row;
+use crate::entities::session;
 
 /// Writes, inside the caller's transaction, that `user`'s sessions or
 /// profile changed. Nothing is written by a store without a cache key.
@@ -45,6 +46,31 @@ pub(crate) async fn poll(conn: &impl ConnectionTrait, caches: &Caches) -> Result
         .await
         .map_err(db("reading the cache feed"))?;
     caches.apply(&rows, started, now_ms);
+    Ok(())
+}
+
+/// Writes the sessions' deferred last-seen times: one statement per
+/// hundreds of sessions, each batch at its latest time (a touch is
+/// a minute's mark, not an exact one). Touches whose write failed are kept
+/// for the next flush.
+pub(crate) async fn flush_touches(conn: &impl ConnectionTrait, caches: &Caches) -> Result<(), PortError> {
+    let touches = caches.take_touches();
+    if touches.is_empty() {
+        return Ok(());
+    }
+    let entries: Vec<(SessionId, OffsetDateTime)> = touches.iter().map(|(id, at)| (*id, *at)).collect();
+    for chunk in entries.chunks(500) {
+        let latest = chunk.iter().map(|(_, at)| *at).max().unwrap_or_else(OffsetDateTime::now_utc);
+        let written = session::Entity::update_many()
+            .set(session::ActiveModel { last_seen_at_ms: Set(to_ms(latest)), ..Default::default() })
+            .filter(session::Column::Id.is_in(chunk.iter().map(|(id, _)| id.0)))
+            .exec(conn)
+            .await;
+        if let Err(e) = written {
+            caches.return_touches(touches);
+            return Err(db("writing sessions' last-seen times")(e));
+        }
+    }
     Ok(())
 }
 

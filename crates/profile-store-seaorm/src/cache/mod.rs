@@ -16,7 +16,7 @@
 mod feed;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
@@ -26,7 +26,7 @@ use sha2::Sha256;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-pub(crate) use feed::{poll, purge, record};
+pub(crate) use feed::{flush_touches, poll, purge, record};
 
 /// How the caches of a store work.
 #[derive(Clone)]
@@ -80,18 +80,42 @@ impl CachePolicy {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Ticket(u64);
 
+/// The key of a cached session: the keyed hash of its token, which is
+/// uniformly random and out of a client's control, so its first bytes are
+/// hash enough.
+type SessionKey = [u8; 32];
+
+/// Hashes a [`SessionKey`] by its first eight bytes.
+#[derive(Default)]
+struct FirstBytes(u64);
+
+impl std::hash::Hasher for FirstBytes {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut word = [0_u8; 8];
+        let n = bytes.len().min(8);
+        word[..n].copy_from_slice(&bytes[..n]);
+        self.0 ^= u64::from_le_bytes(word);
+    }
+}
+
+type Sessions = HashMap<SessionKey, Session, std::hash::BuildHasherDefault<FirstBytes>>;
+
 #[derive(Default)]
 struct UserEntry {
     account: Option<Account>,
     current_picture: Option<Option<Picture>>,
     public: Option<Option<PublicProfile>>,
-    sessions: Vec<String>,
+    sessions: Vec<SessionKey>,
 }
 
 #[derive(Default)]
 struct State {
-    sessions: HashMap<String, Session>,
-    session_keys: HashMap<SessionId, String>,
+    sessions: Sessions,
+    session_keys: HashMap<SessionId, SessionKey>,
     users: HashMap<UserId, UserEntry>,
     subjects: HashMap<String, UserId>,
     /// Feed rows already applied, with their time, until they leave the window.
@@ -118,8 +142,14 @@ impl State {
 pub(crate) struct Caches {
     policy: Option<CachePolicy>,
     epoch: AtomicU64,
-    polled_at: Mutex<Option<Instant>>,
+    /// When the feed was last read, in nanoseconds from `born` (negative:
+    /// before it; `i64::MIN`: never); an atomic, as every request reads it.
+    polled_at: AtomicI64,
+    born: Instant,
     state: RwLock<State>,
+    /// Sessions used since the last flush, and when: written together with
+    /// the next read of the feed rather than one write per request.
+    touches: Mutex<HashMap<SessionId, OffsetDateTime>>,
 }
 
 impl std::fmt::Debug for Caches {
@@ -135,7 +165,14 @@ impl Caches {
     }
 
     pub(crate) fn with(policy: Option<CachePolicy>) -> Self {
-        Self { policy, epoch: AtomicU64::new(0), polled_at: Mutex::new(None), state: RwLock::new(State::default()) }
+        Self {
+            policy,
+            epoch: AtomicU64::new(0),
+            polled_at: AtomicI64::new(i64::MIN),
+            born: Instant::now(),
+            state: RwLock::new(State::default()),
+            touches: Mutex::new(HashMap::new()),
+        }
     }
 
     pub(crate) fn policy(&self) -> Option<&CachePolicy> {
@@ -156,8 +193,14 @@ impl Caches {
     /// and trusted (the feed was read recently enough).
     pub(crate) fn ticket(&self) -> Option<Ticket> {
         let policy = self.policy.as_ref().filter(|p| p.enabled)?;
-        let polled = *self.polled_at.lock().unwrap_or_else(PoisonError::into_inner);
-        polled.filter(|at| at.elapsed() < policy.trust_for)?;
+        let polled = self.polled_at.load(Ordering::Acquire);
+        if polled == i64::MIN {
+            return None;
+        }
+        let now = i64::try_from(self.born.elapsed().as_nanos()).unwrap_or(i64::MAX);
+        if i128::from(now) - i128::from(polled) >= i128::try_from(policy.trust_for.as_nanos()).unwrap_or(i128::MAX) {
+            return None;
+        }
         Some(Ticket(self.epoch.load(Ordering::Acquire)))
     }
 
@@ -183,15 +226,16 @@ impl Caches {
     }
 
     /// The cached session whose token hashes to `hash`.
-    pub(crate) fn session(&self, hash: &str) -> Option<Session> {
+    pub(crate) fn session(&self, hash: &SessionKey) -> Option<Session> {
         self.read().sessions.get(hash).cloned()
     }
 
-    pub(crate) fn keep_session(&self, ticket: Ticket, hash: &str, session: &Session) {
+    pub(crate) fn keep_session(&self, ticket: Ticket, session: &Session) {
+        let key = *session.token_hash.as_bytes();
         self.keep(ticket, session.user_id, |state| {
-            state.sessions.insert(hash.to_owned(), session.clone());
-            state.session_keys.insert(session.id, hash.to_owned());
-            state.users.entry(session.user_id).or_default().sessions.push(hash.to_owned());
+            state.sessions.insert(key, session.clone());
+            state.session_keys.insert(session.id, key);
+            state.users.entry(session.user_id).or_default().sessions.push(key);
         });
     }
 
@@ -199,10 +243,37 @@ impl Caches {
     /// last-seen time is not worth a feed row).
     pub(crate) fn touched(&self, id: SessionId, at: OffsetDateTime) {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(key) = state.session_keys.get(&id).cloned()
+        if let Some(key) = state.session_keys.get(&id).copied()
             && let Some(session) = state.sessions.get_mut(&key)
         {
             session.last_seen_at = at;
+        }
+    }
+
+    /// Defers the write of a session's last-seen time to the next flush,
+    /// when the caches are on; `false` (write it now) otherwise.
+    pub(crate) fn defer_touch(&self, id: SessionId, at: OffsetDateTime) -> bool {
+        if !self.policy.as_ref().is_some_and(|p| p.enabled) {
+            return false;
+        }
+        self.touched(id, at);
+        let mut touches = self.touches.lock().unwrap_or_else(PoisonError::into_inner);
+        let kept = touches.entry(id).or_insert(at);
+        *kept = (*kept).max(at);
+        true
+    }
+
+    /// The deferred touches, taken for writing.
+    pub(crate) fn take_touches(&self) -> HashMap<SessionId, OffsetDateTime> {
+        std::mem::take(&mut *self.touches.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Puts back touches whose write failed, for the next flush.
+    pub(crate) fn return_touches(&self, failed: HashMap<SessionId, OffsetDateTime>) {
+        let mut touches = self.touches.lock().unwrap_or_else(PoisonError::into_inner);
+        for (id, at) in failed {
+            let kept = touches.entry(id).or_insert(at);
+            *kept = (*kept).max(at);
         }
     }
 
@@ -269,7 +340,12 @@ impl Caches {
             // Twice the window: a row is never read again once forgotten.
             state.seen.retain(|_, at| *at >= now_ms.saturating_sub(window_ms.saturating_mul(2)));
         }
-        *self.polled_at.lock().unwrap_or_else(PoisonError::into_inner) = Some(read_at);
+        let nanos = |d: Duration| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
+        let at = match read_at.checked_duration_since(self.born) {
+            Some(after) => nanos(after),
+            None => -nanos(self.born.duration_since(read_at)),
+        };
+        self.polled_at.store(at.max(i64::MIN + 1), Ordering::Release);
     }
 }
 

@@ -35,6 +35,10 @@ fn session(n: u8) -> Session {
     }
 }
 
+fn key(n: u8) -> [u8; 32] {
+    *session(n).token_hash.as_bytes()
+}
+
 fn trusted() -> Caches {
     trusted_with(policy())
 }
@@ -78,14 +82,14 @@ fn a_change_drops_the_accounts_sessions_and_profile_and_nothing_else() {
     let ticket = caches.ticket().unwrap();
     for n in [1, 2] {
         caches.keep_account(ticket, &account(n));
-        caches.keep_session(ticket, &format!("hash-{n}"), &session(n));
+        caches.keep_session(ticket, &session(n));
     }
     caches.keep_current_picture(ticket, user(1), None);
     caches.changed(user(1));
-    assert_eq!(caches.session("hash-1"), None);
+    assert_eq!(caches.session(&key(1)), None);
     assert_eq!(caches.account(user(1)), None);
     assert_eq!(caches.current_picture(user(1)), None);
-    assert_eq!(caches.session("hash-2"), Some(session(2)));
+    assert_eq!(caches.session(&key(2)), Some(session(2)));
     assert_eq!(caches.account(user(2)), Some(account(2)));
 }
 
@@ -93,16 +97,16 @@ fn a_change_drops_the_accounts_sessions_and_profile_and_nothing_else() {
 fn a_feed_row_drops_what_it_names_once_and_marks_the_read() {
     let caches = trusted();
     let ticket = caches.ticket().unwrap();
-    caches.keep_session(ticket, "hash-1", &session(1));
-    caches.keep_session(ticket, "hash-2", &session(2));
+    caches.keep_session(ticket, &session(1));
+    caches.keep_session(ticket, &session(2));
     let row = (Uuid::from_u128(9), caches.subject(user(1)).unwrap(), 1_000);
     caches.apply(std::slice::from_ref(&row), Instant::now(), 1_000);
-    assert_eq!(caches.session("hash-1"), None);
-    assert!(caches.session("hash-2").is_some());
+    assert_eq!(caches.session(&key(1)), None);
+    assert!(caches.session(&key(2)).is_some());
     let ticket = caches.ticket().unwrap();
-    caches.keep_session(ticket, "hash-1", &session(1));
+    caches.keep_session(ticket, &session(1));
     caches.apply(std::slice::from_ref(&row), Instant::now(), 1_500);
-    assert!(caches.session("hash-1").is_some(), "a row already applied does not drop again");
+    assert!(caches.session(&key(1)).is_some(), "a row already applied does not drop again");
     let unknown = (Uuid::from_u128(10), "00".repeat(16), 1_600);
     let epoch = caches.ticket().unwrap();
     caches.apply(&[unknown], Instant::now(), 1_600);
@@ -114,17 +118,17 @@ fn a_feed_row_drops_what_it_names_once_and_marks_the_read() {
 fn the_touch_time_is_kept_in_the_cached_session_and_the_bound_empties_the_caches() {
     let caches = trusted_with(CachePolicy { max_entries: 4, ..policy() });
     let ticket = caches.ticket().unwrap();
-    caches.keep_session(ticket, "hash-1", &session(1));
+    caches.keep_session(ticket, &session(1));
     let later = datetime!(2026-12-06 12:05 UTC);
     caches.touched(session(1).id, later);
-    assert_eq!(caches.session("hash-1").unwrap().last_seen_at, later);
+    assert_eq!(caches.session(&key(1)).unwrap().last_seen_at, later);
     // max_entries is 4, sessions and accounts together: the session and
     // its account entry, then two more accounts fill it.
     for n in 2..=3 {
         caches.keep_account(ticket, &account(n));
     }
-    assert!(caches.session("hash-1").is_some());
+    assert!(caches.session(&key(1)).is_some());
     caches.keep_account(ticket, &account(4));
-    assert_eq!(caches.session("hash-1"), None, "past the bound everything goes");
+    assert_eq!(caches.session(&key(1)), None, "past the bound everything goes");
     assert_eq!(caches.account(user(4)), Some(account(4)));
 }
