@@ -324,25 +324,39 @@ impl ExportSource for SeaOrmStore {
         through: i64,
         limit: u32,
     ) -> Result<Vec<LedgerEntryRecord>, PortError> {
-        consent_event::Entity::find()
+        // Only the columns the export shows (not the wording's hash), as
+        // plain tuples: the ledger is the export's long part.
+        type Row = (Uuid, i64, String, i32, bool, i64, String);
+        let rows: Vec<Row> = consent_event::Entity::find()
+            .select_only()
+            .columns([
+                consent_event::Column::Id,
+                consent_event::Column::Seq,
+                consent_event::Column::PurposeId,
+                consent_event::Column::Version,
+                consent_event::Column::Granted,
+                consent_event::Column::AtMs,
+                consent_event::Column::Channel,
+            ])
             .filter(consent_event::Column::UserId.eq(user.as_uuid()))
             .filter(consent_event::Column::Seq.gt(after))
             .filter(consent_event::Column::Seq.lte(through))
             .order_by_asc(consent_event::Column::Seq)
             .limit(u64::from(limit))
+            .into_tuple()
             .all(&self.db)
             .await
-            .map_err(db("reading a page of the ledger"))?
-            .into_iter()
-            .map(|row| {
+            .map_err(db("reading a page of the ledger"))?;
+        rows.into_iter()
+            .map(|(id, sequence, purpose, version, granted, at_ms, channel)| {
                 Ok(LedgerEntryRecord {
-                    id: row.id,
-                    sequence: row.seq,
-                    purpose: row.purpose_id,
-                    version: count(row.version),
-                    granted: row.granted,
-                    at: from_ms(row.at_ms)?,
-                    channel: row.channel,
+                    id,
+                    sequence,
+                    purpose,
+                    version: count(version),
+                    granted,
+                    at: from_ms(at_ms)?,
+                    channel,
                 })
             })
             .collect()

@@ -9,16 +9,83 @@ use uuid::Uuid;
 /// Serialises times as RFC 3339 in UTC (`2026-11-30T10:15:00.123Z`).
 pub(crate) mod utc {
     use serde::Serializer;
-    use time::format_description::well_known::Rfc3339;
     use time::{OffsetDateTime, UtcOffset};
+
+    /// The longest text: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
+    const LONGEST: usize = 30;
+
+    /// Written for the epoch when a year does not fit RFC 3339's four digits.
+    const OUT_OF_RANGE: &str = "1970-01-01T00:00:00Z";
+
+    /// RFC 3339 text in UTC, written on the stack: the same text as `time`'s
+    /// `Rfc3339` (fraction only when not zero, trailing zeros dropped), at
+    /// a fraction of its cost, since the export writes two per ledger entry.
+    struct Text {
+        bytes: [u8; LONGEST],
+        len: usize,
+    }
+
+    impl Text {
+        fn of(at: OffsetDateTime) -> Self {
+            let at = at.to_offset(UtcOffset::UTC);
+            let mut text = Self { bytes: [0; LONGEST], len: 0 };
+            let year = at.year();
+            if !(0..=9999).contains(&year) {
+                text.push(OUT_OF_RANGE.as_bytes());
+                return text;
+            }
+            text.digits(year.unsigned_abs(), 4);
+            text.push(b"-");
+            text.digits(u32::from(u8::from(at.month())), 2);
+            text.push(b"-");
+            text.digits(u32::from(at.day()), 2);
+            text.push(b"T");
+            text.digits(u32::from(at.hour()), 2);
+            text.push(b":");
+            text.digits(u32::from(at.minute()), 2);
+            text.push(b":");
+            text.digits(u32::from(at.second()), 2);
+            let mut nanos = at.nanosecond();
+            if nanos != 0 {
+                let mut width = 9;
+                while nanos.is_multiple_of(10) {
+                    nanos /= 10;
+                    width -= 1;
+                }
+                text.push(b".");
+                text.digits(nanos, width);
+            }
+            text.push(b"Z");
+            text
+        }
+
+        fn push(&mut self, bytes: &[u8]) {
+            self.bytes[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+            self.len += bytes.len();
+        }
+
+        /// `value` in `width` decimal digits, zero-padded.
+        fn digits(&mut self, mut value: u32, width: usize) {
+            for place in (0..width).rev() {
+                self.bytes[self.len + place] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+            self.len += width;
+        }
+
+        fn as_str(&self) -> &str {
+            // Only ASCII digits and punctuation are ever written.
+            std::str::from_utf8(&self.bytes[..self.len]).unwrap_or(OUT_OF_RANGE)
+        }
+    }
 
     /// The time as RFC 3339 in UTC.
     pub(crate) fn text(at: OffsetDateTime) -> String {
-        at.to_offset(UtcOffset::UTC).format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+        Text::of(at).as_str().to_owned()
     }
 
     pub(crate) fn serialize<S: Serializer>(at: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&text(*at))
+        s.serialize_str(Text::of(*at).as_str())
     }
 
     pub(crate) mod option {
@@ -27,8 +94,44 @@ pub(crate) mod utc {
 
         pub(crate) fn serialize<S: Serializer>(at: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
             match at {
-                Some(at) => s.serialize_str(&super::text(*at)),
+                Some(at) => super::serialize(at, s),
                 None => s.serialize_none(),
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use time::format_description::well_known::Rfc3339;
+        use time::{Duration, OffsetDateTime, UtcOffset};
+
+        use super::text;
+
+        fn by_time(at: OffsetDateTime) -> String {
+            at.to_offset(UtcOffset::UTC).format(&Rfc3339).unwrap_or_else(|_| super::OUT_OF_RANGE.to_owned())
+        }
+
+        #[test]
+        fn the_text_is_the_same_as_the_time_crates() {
+            let mut at = OffsetDateTime::UNIX_EPOCH;
+            let steps = [
+                Duration::nanoseconds(1),
+                Duration::nanoseconds(1_234_567),
+                Duration::milliseconds(999),
+                Duration::milliseconds(10),
+                Duration::seconds(59),
+                Duration::days(397),
+                Duration::nanoseconds(120_000_000),
+            ];
+            for round in 0..2_000 {
+                at += steps[round % steps.len()] * (1 + (round % 13) as i32);
+                assert_eq!(text(at), by_time(at));
+            }
+            let offset = UtcOffset::from_hms(5, 30, 0).expect("a valid offset");
+            let shifted = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("a valid time").to_offset(offset);
+            assert_eq!(text(shifted), "2023-11-14T22:13:20Z");
+            for edge in [OffsetDateTime::UNIX_EPOCH, OffsetDateTime::UNIX_EPOCH - Duration::days(800_000)] {
+                assert_eq!(text(edge), by_time(edge));
             }
         }
     }
