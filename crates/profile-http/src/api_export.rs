@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use futures_util::stream;
 use poem::Body;
 use poem_openapi::payload::Binary;
 use poem_openapi::{ApiResponse, OpenApi};
@@ -43,22 +42,36 @@ fn export_error(e: ExportError) -> ApiError {
     }
 }
 
+/// Chunks written ahead of the one being sent.
+const CHUNKS_AHEAD: usize = 2;
+
 /// The chunks of `document` as a body; a chunk that cannot be read ends
 /// the body with an error, so the client sees a broken download rather
-/// than a document that looks whole.
-fn body_of(document: ExportDocument) -> Body {
-    let chunks = stream::unfold(Some(document), |state| async move {
-        let mut document = state?;
-        match document.next_chunk().await {
-            Ok(Some(chunk)) => Some((Ok(chunk), Some(document))),
-            Ok(None) => None,
-            Err(e) => {
-                tracing::error!(error = %error_chain(&e), "export cut short");
-                Some((Err(std::io::Error::other("the export could not be read to its end")), None))
+/// than a document that looks whole. The document is written by a task of
+/// its own a few chunks ahead, so reading the next page overlaps sending
+/// this one; it stops when the client goes away.
+fn body_of(mut document: ExportDocument) -> Body {
+    let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(CHUNKS_AHEAD);
+    tokio::spawn(async move {
+        loop {
+            let next = match document.next_chunk().await {
+                Ok(Some(chunk)) => Ok(chunk),
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::error!(error = %error_chain(&e), "export cut short");
+                    Err(std::io::Error::other("the export could not be read to its end"))
+                }
+            };
+            let failed = next.is_err();
+            if chunks.send(next).await.is_err() || failed {
+                return;
             }
         }
     });
-    Body::from_bytes_stream(chunks)
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    Body::from_bytes_stream(stream)
 }
 
 #[OpenApi(tag = "ApiTags::Profile")]

@@ -61,6 +61,9 @@ pub struct SeaOrmStore {
     caches: std::sync::Arc<cache::Caches>,
 }
 
+/// Rows SQLite's worker thread may hold ready for the reader.
+const SQLITE_ROW_BUFFER: usize = 1024;
+
 impl SeaOrmStore {
     /// Connects to `url` (`sqlite://path?mode=rwc`, `postgres://…`, `mysql://…`).
     ///
@@ -79,7 +82,11 @@ impl SeaOrmStore {
             .max_connections(if is_sqlite { 1 } else { max_connections })
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(30))
-            .sqlx_logging(false);
+            .sqlx_logging(false)
+            // SQLite's rows come from a worker thread through a channel;
+            // room for a page of them lets it run ahead of the reader
+            // instead of waking it every 50 rows (sqlx's default).
+            .map_sqlx_sqlite_opts(|sqlite| sqlite.row_buffer_size(SQLITE_ROW_BUFFER));
         let db = Database::connect(options).await?;
         if db.get_database_backend() == DbBackend::Sqlite {
             db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
