@@ -6,6 +6,7 @@
 //! in [`ports`]; the use cases in [`use_cases`] hold the rules.
 
 pub mod account;
+pub mod backoff;
 pub mod consent;
 pub mod default_picture;
 pub mod email;

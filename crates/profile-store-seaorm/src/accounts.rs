@@ -7,37 +7,9 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, Transacti
 use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
-use crate::convert::{db, from_ms, to_ms};
+use crate::convert::{db, to_ms};
 use crate::entities::account;
-
-/// A stored row back as the domain's account.
-pub(crate) fn account_from_row(row: account::Model) -> Result<Account, PortError> {
-    let email = EmailAddress::parse(&row.email).map_err(|e| PortError::new("stored email is invalid", e))?;
-    let display_name = row
-        .display_name
-        .map(|n| DisplayName::parse(&n))
-        .transpose()
-        .map_err(|e| PortError::new("stored display name is invalid", e))?;
-    Ok(Account {
-        id: UserId::from_uuid(row.id),
-        email,
-        display_name,
-        created_at: from_ms(row.created_at_ms)?,
-        updated_at: from_ms(row.updated_at_ms)?,
-    })
-}
-
-/// The domain's account as a row to insert.
-pub(crate) fn account_to_row(account: &Account) -> account::ActiveModel {
-    account::ActiveModel {
-        id: Set(account.id.as_uuid()),
-        email: Set(account.email.as_str().to_owned()),
-        display_name: Set(account.display_name.as_ref().map(|n| n.as_str().to_owned())),
-        created_at_ms: Set(to_ms(account.created_at)),
-        updated_at_ms: Set(to_ms(account.updated_at)),
-        notice_seq: sea_orm::ActiveValue::NotSet,
-    }
-}
+use crate::shared::rows::account_from_row;
 
 #[async_trait]
 impl AccountStore for SeaOrmStore {
@@ -90,7 +62,7 @@ impl AccountStore for SeaOrmStore {
         if updated.rows_affected == 0 {
             return Ok(None);
         }
-        crate::providers::queue_profile_updated(&txn, id, notify).await?;
+        crate::shared::queue_profile_updated(&txn, id, notify).await?;
         crate::cache::record(&txn, &self.caches, id).await?;
         let row = account::Entity::find_by_id(id.as_uuid()).one(&txn).await.map_err(db("reading an account"))?;
         txn.commit().await.map_err(db("committing a rename"))?;

@@ -10,14 +10,15 @@ use profile_domain::{
 };
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    TransactionTrait,
 };
 use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
 use crate::convert::{count, db, from_ms, to_ms};
 use crate::entities::{account, consent_answer, consent_event, consent_purpose_version};
+use crate::shared::ledger_end;
 
 fn purpose(text: &str) -> Result<PurposeId, PortError> {
     PurposeId::parse(text).map_err(|e| PortError::new("stored purpose id is invalid", e))
@@ -53,20 +54,6 @@ async fn lock_user(txn: &DatabaseTransaction, user: UserId) -> Result<String, Po
     Ok(account.email)
 }
 
-/// The user's last ledger sequence number, if the ledger has any entry.
-pub(crate) async fn ledger_end(conn: &impl ConnectionTrait, user: uuid::Uuid) -> Result<Option<i64>, PortError> {
-    consent_event::Entity::find()
-        .select_only()
-        .column(consent_event::Column::Seq)
-        .filter(consent_event::Column::UserId.eq(user))
-        .order_by_desc(consent_event::Column::Seq)
-        .limit(1)
-        .into_tuple()
-        .one(conn)
-        .await
-        .map_err(db("reading the ledger's end"))
-}
-
 /// Appends `event` with the user's next sequence number, makes it the
 /// answer in force and queues the provider notices with the user's address
 /// `email`; the caller holds the user's lock.
@@ -92,7 +79,7 @@ async fn append(
     .exec_without_returning(txn)
     .await
     .map_err(db("appending to the consent ledger"))?;
-    crate::providers::queue_notices(txn, event.user_id, email, &ProviderEvent::from(event), notify).await?;
+    crate::shared::queue_notices(txn, event.user_id, email, &ProviderEvent::from(event), notify).await?;
     consent_answer::Entity::insert(consent_answer::ActiveModel {
         user_id: Set(user),
         purpose_id: Set(event.purpose_id.as_str().to_owned()),

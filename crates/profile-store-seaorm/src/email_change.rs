@@ -18,11 +18,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::SeaOrmStore;
-use crate::accounts::account_from_row;
 use crate::convert::{count, db, from_ms, hash, to_count, to_ms};
 use crate::entities::{account, email_change_code, email_change_history, email_change_request, session};
-use crate::outbox::{message_entity, queued_row};
-use crate::providers::queue_notices;
+use crate::shared::queue_notices;
+use crate::shared::rows::account_from_row;
+use crate::shared::rows::{message_entity, queued_row};
 
 fn parse_email(text: &str) -> Result<EmailAddress, PortError> {
     EmailAddress::parse(text).map_err(|e| PortError::new("stored email is invalid", e))
@@ -259,7 +259,8 @@ impl EmailChangeStore for SeaOrmStore {
         queue(&txn, &application.notice).await?;
         let changed = ProviderEvent::EmailChanged { previous_email: record.old_email.clone(), at: record.changed_at };
         queue_notices(&txn, record.user_id, record.new_email.as_str(), &changed, &application.providers).await?;
-        crate::security::record(&txn, record.user_id, SecurityEventKind::EmailChanged, record.changed_at).await?;
+        crate::shared::record_security_event(&txn, record.user_id, SecurityEventKind::EmailChanged, record.changed_at)
+            .await?;
         crate::cache::record(&txn, &self.caches, record.user_id).await?;
         let row = account::Entity::find_by_id(user).one(&txn).await.map_err(db("reading an account"))?;
         txn.commit().await.map_err(db("committing a change"))?;
@@ -322,7 +323,13 @@ impl EmailChangeStore for SeaOrmStore {
         }
         let changed = ProviderEvent::EmailChanged { previous_email: reversal.replacing.clone(), at: reversal.now };
         queue_notices(&txn, reversal.user_id, reversal.restore.as_str(), &changed, &reversal.providers).await?;
-        crate::security::record(&txn, reversal.user_id, SecurityEventKind::EmailChangeReverted, reversal.now).await?;
+        crate::shared::record_security_event(
+            &txn,
+            reversal.user_id,
+            SecurityEventKind::EmailChangeReverted,
+            reversal.now,
+        )
+        .await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user))
             .exec(&txn)

@@ -16,7 +16,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::consents::ledger_end;
 use crate::convert::{count, db, from_ms};
 use crate::entities::{
     account, consent_answer, consent_event, consent_purpose_version, email_change_code, email_change_history,
@@ -24,7 +23,8 @@ use crate::entities::{
     unsubscribe_key,
 };
 use crate::ownership::{Ownership, Reach};
-use crate::pictures::picture_from_row;
+use crate::shared::ledger_end;
+use crate::shared::rows::picture_from_row;
 use crate::{SeaOrmStore, registry};
 
 fn optional_time(ms: Option<i64>) -> Result<Option<time::OffsetDateTime>, PortError> {

@@ -6,13 +6,13 @@ use async_trait::async_trait;
 use profile_domain::ports::{DeliveryOutcome, OutboxStore, QueuedEmail};
 use profile_domain::{EmailAddress, EmailContent, EmailId, OutgoingEmail, PortError, UserId};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::SeaOrmStore;
 use crate::convert::{count, db, from_ms, to_count, to_ms};
-pub(crate) use crate::entities::outbox_message::{self as message, Entity as message_entity};
+use crate::shared::lease::LeaseColumns;
+use crate::shared::rows::{message, message_entity};
 
 const PENDING: &str = "pending";
 const SENT: &str = "sent";
@@ -20,39 +20,6 @@ const FAILED: &str = "failed";
 const EXPIRED: &str = "expired";
 /// Stored error texts are cut to this many characters.
 const MAX_ERROR_LEN: usize = 500;
-
-/// A message as a new pending row.
-pub(crate) fn queued_row(email: &OutgoingEmail) -> message::ActiveModel {
-    let payload = match &email.content {
-        EmailContent::SignInCode { code, valid_minutes } | EmailContent::EmailChangeCode { code, valid_minutes } => {
-            json!({ "code": code, "valid_minutes": valid_minutes })
-        }
-        EmailContent::EmailChangeAddressInUse | EmailContent::EmailChangeReverted => json!({}),
-        EmailContent::AccountDeleted { receipt_url } => json!({ "receipt_url": receipt_url }),
-        EmailContent::EmailChangeUndone { restored_masked } => json!({ "restored_masked": restored_masked }),
-        EmailContent::EmailChanged { new_email_masked, revert_url, revert_valid_minutes } => json!({
-            "new_email_masked": new_email_masked,
-            "revert_url": revert_url,
-            "revert_valid_minutes": revert_valid_minutes,
-        }),
-    };
-    message::ActiveModel {
-        id: Set(email.id.0),
-        recipient: Set(email.to.as_str().to_owned()),
-        kind: Set(email.content.kind().to_owned()),
-        payload: Set(Some(payload.to_string())),
-        status: Set(PENDING.to_owned()),
-        attempts: Set(0),
-        next_attempt_at_ms: Set(to_ms(email.created_at)),
-        lease_owner: Set(None),
-        lease_until_ms: Set(None),
-        last_error: Set(None),
-        created_at_ms: Set(to_ms(email.created_at)),
-        expires_at_ms: Set(email.expires_at.map(to_ms)),
-        finished_at_ms: Set(None),
-        about_user_id: Set(email.about.map(|u| u.as_uuid())),
-    }
-}
 
 fn content_from_row(kind: &str, payload: Option<&str>) -> Result<EmailContent, PortError> {
     let payload = payload.ok_or(PortError::msg("queued message has no content"))?;
@@ -99,10 +66,11 @@ fn queued_from_row(row: message::Model) -> Result<QueuedEmail, PortError> {
     })
 }
 
-/// Rows whose lease is free at `now_ms`: never leased, or the lease ran out.
-fn lease_free(now_ms: i64) -> Condition {
-    Condition::any().add(message::Column::LeaseUntilMs.is_null()).add(message::Column::LeaseUntilMs.lte(now_ms))
-}
+const LEASE: LeaseColumns<message_entity> = LeaseColumns {
+    id: message::Column::Id,
+    owner: message::Column::LeaseOwner,
+    until_ms: message::Column::LeaseUntilMs,
+};
 
 impl SeaOrmStore {
     /// Marks a row that cannot be read back as failed, so that it does not
@@ -143,31 +111,15 @@ impl OutboxStore for SeaOrmStore {
             .column(message::Column::Id)
             .filter(message::Column::Status.eq(PENDING))
             .filter(message::Column::NextAttemptAtMs.lte(now_ms))
-            .filter(lease_free(now_ms))
+            .filter(LEASE.free(now_ms))
             .order_by_asc(message::Column::NextAttemptAtMs)
             .limit(u64::from(limit))
             .into_tuple()
             .all(&self.db)
             .await
             .map_err(db("finding due messages"))?;
-        let mut claimed = Vec::with_capacity(candidates.len());
-        for id in candidates {
-            let taken = message_entity::update_many()
-                .set(message::ActiveModel {
-                    lease_owner: Set(Some(worker.to_owned())),
-                    lease_until_ms: Set(Some(to_ms(lease_until))),
-                    ..Default::default()
-                })
-                .filter(message::Column::Id.eq(id))
-                .filter(message::Column::Status.eq(PENDING))
-                .filter(lease_free(now_ms))
-                .exec(&self.db)
-                .await
-                .map_err(db("leasing a message"))?;
-            if taken.rows_affected == 1 {
-                claimed.push(id);
-            }
-        }
+        let still_pending = Condition::all().add(message::Column::Status.eq(PENDING));
+        let claimed = LEASE.claim(&self.db, candidates, &still_pending, worker, now_ms, to_ms(lease_until)).await?;
         if claimed.is_empty() {
             return Ok(Vec::new());
         }

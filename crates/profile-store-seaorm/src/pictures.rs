@@ -2,55 +2,17 @@
 
 use async_trait::async_trait;
 use profile_domain::ports::PictureStore;
-use profile_domain::{ImageFormat, NoticeFor, Picture, PictureFile, PictureSlot, PortError, UserId};
+use profile_domain::{NoticeFor, Picture, PictureSlot, PortError, UserId};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
-use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
-use crate::convert::{db, from_ms, to_ms};
+use crate::convert::{db, to_ms};
 use crate::entities::{account, picture};
-
-/// A picture's files as stored: `[{"size", "format", "hash", "bytes"}]`.
-pub(crate) fn files_json(files: &[PictureFile]) -> String {
-    let list: Vec<Value> = files
-        .iter()
-        .map(|f| json!({ "size": f.size, "format": f.format.extension(), "hash": f.hash, "bytes": f.bytes }))
-        .collect();
-    Value::Array(list).to_string()
-}
-
-/// Stored files back as the domain's.
-pub(crate) fn files_from_json(text: &str) -> Result<Vec<PictureFile>, PortError> {
-    let bad = || PortError::msg("stored picture files are malformed");
-    let list: Vec<Value> = serde_json::from_str(text).map_err(|_| bad())?;
-    list.iter()
-        .map(|f| {
-            Some(PictureFile {
-                size: u32::try_from(f["size"].as_u64()?).ok()?,
-                format: ImageFormat::from_extension(f["format"].as_str()?)?,
-                hash: f["hash"].as_str()?.to_owned(),
-                bytes: f["bytes"].as_u64()?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(bad)
-}
-
-pub(crate) fn picture_from_row(row: picture::Model) -> Result<Picture, PortError> {
-    let bad = || PortError::msg("stored picture files are malformed");
-    let files = files_from_json(&row.files)?;
-    Ok(Picture {
-        user_id: UserId::from_uuid(row.user_id),
-        slot: PictureSlot::parse(&row.slot).ok_or_else(bad)?,
-        files,
-        created_at: from_ms(row.created_at_ms)?,
-        expires_at: row.expires_at_ms.map(from_ms).transpose()?,
-    })
-}
+use crate::shared::rows::{files_json, picture_from_row};
 
 fn row_of(picture: &Picture) -> picture::ActiveModel {
     picture::ActiveModel {
@@ -157,7 +119,7 @@ impl PictureStore for SeaOrmStore {
         let previous = read(&txn, current.user_id, PictureSlot::Current, true).await?;
         remove(&txn, pending.user_id, PictureSlot::Pending).await?;
         upsert(&txn, current).await?;
-        crate::providers::queue_profile_updated(&txn, current.user_id, notify).await?;
+        crate::shared::queue_profile_updated(&txn, current.user_id, notify).await?;
         crate::cache::record(&txn, &self.caches, current.user_id).await?;
         txn.commit().await.map_err(db("committing a saved picture"))?;
         self.caches.changed(current.user_id);
@@ -177,7 +139,7 @@ impl PictureStore for SeaOrmStore {
             return Ok(None);
         };
         remove(&txn, user, PictureSlot::Current).await?;
-        crate::providers::queue_profile_updated(&txn, user, notify).await?;
+        crate::shared::queue_profile_updated(&txn, user, notify).await?;
         crate::cache::record(&txn, &self.caches, user).await?;
         txn.commit().await.map_err(db("committing a reset picture"))?;
         self.caches.changed(user);

@@ -5,131 +5,24 @@
 use async_trait::async_trait;
 use profile_domain::ports::{NoticeOutcome, ProviderBacklog, ProviderOutbox, ProviderReportLog, QueuedNotice};
 use profile_domain::{
-    ConsentChannel, DisplayName, EmailAddress, NoticeFor, PortError, ProviderEvent, ProviderId, ProviderNotice,
-    PublicProfile, PurposeId, UserId,
+    ConsentChannel, DisplayName, EmailAddress, PortError, ProviderEvent, ProviderId, ProviderNotice, PublicProfile,
+    PurposeId, UserId,
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    SqlErr,
-};
-use serde_json::json;
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::SeaOrmStore;
 use crate::convert::{count, db, from_ms, to_count, to_ms};
-use crate::entities::account;
 use crate::entities::provider_notice as notice;
 use crate::entities::provider_report_seen as seen;
+use crate::shared::NOTICE_LEASE as LEASE;
 
 const PENDING: &str = "pending";
 const DELIVERED: &str = "delivered";
 /// Stored error texts are cut to this many characters.
 const MAX_ERROR_LEN: usize = 500;
-
-/// Queues `event` about `user` (whose address is now `email`) for each
-/// receiver in `notify`, inside the caller's transaction, numbered with the
-/// user's next notice number. The address is stored only in the notices of
-/// receivers that are told it (mailing-list providers, never services).
-pub(crate) async fn queue_notices(
-    txn: &DatabaseTransaction,
-    user: UserId,
-    email: &str,
-    event: &ProviderEvent,
-    notify: &[NoticeFor],
-) -> Result<(), PortError> {
-    if notify.is_empty() {
-        return Ok(());
-    }
-    if !matches!(event, ProviderEvent::AccountErased { .. })
-        && crate::erasure::erasure_started(txn, user.as_uuid(), event.at()).await?
-    {
-        // The account's erasure has started (or is past its grace period):
-        // the receivers are told of the erasure, which supersedes this.
-        return Ok(());
-    }
-    let content = event_content(event);
-    account::Entity::update_many()
-        .col_expr(account::Column::NoticeSeq, Expr::col(account::Column::NoticeSeq).add(1))
-        .filter(account::Column::Id.eq(user.as_uuid()))
-        .exec(txn)
-        .await
-        .map_err(db("numbering a provider notice"))?;
-    let sequence: Option<i64> = account::Entity::find_by_id(user.as_uuid())
-        .select_only()
-        .column(account::Column::NoticeSeq)
-        .into_tuple()
-        .one(txn)
-        .await
-        .map_err(db("numbering a provider notice"))?;
-    let sequence = sequence.ok_or(PortError::msg("no account to notify providers about"))?;
-    let at = to_ms(event.at());
-    let rows = notify.iter().map(|n| {
-        let mut payload = content.clone();
-        if n.with_email {
-            payload["email"] = json!(email);
-        }
-        notice::ActiveModel {
-            id: Set(n.id),
-            provider: Set(n.provider.as_str().to_owned()),
-            user_id: Set(user.as_uuid()),
-            sequence: Set(sequence),
-            kind: Set(event.kind().to_owned()),
-            payload: Set(Some(payload.to_string())),
-            status: Set(PENDING.to_owned()),
-            attempts: Set(0),
-            next_attempt_at_ms: Set(at),
-            lease_owner: Set(None),
-            lease_until_ms: Set(None),
-            last_status: Set(None),
-            last_error: Set(None),
-            queued_at_ms: Set(at),
-            delivered_at_ms: Set(None),
-        }
-    });
-    notice::Entity::insert_many(rows).exec_without_returning(txn).await.map_err(db("queueing provider notices"))?;
-    Ok(())
-}
-
-/// What is stored of `event` (the address is added per receiver).
-fn event_content(event: &ProviderEvent) -> serde_json::Value {
-    match event {
-        ProviderEvent::ConsentChanged { purpose, granted, version, channel, at } => json!({
-            "purpose": purpose.as_str(),
-            "granted": granted,
-            "version": version,
-            "channel": channel.as_str(),
-            "at_ms": to_ms(*at),
-        }),
-        ProviderEvent::EmailChanged { previous_email, at } => {
-            json!({ "previous_email": previous_email.as_str(), "at_ms": to_ms(*at) })
-        }
-        ProviderEvent::AccountErased { at } => json!({ "at_ms": to_ms(*at) }),
-        ProviderEvent::ProfileUpdated { profile } => json!({
-            "display_name": profile.display_name.as_ref().map(DisplayName::as_str),
-            "picture": profile.picture.as_deref().map(crate::pictures::files_json),
-            "at_ms": to_ms(profile.updated_at),
-        }),
-    }
-}
-
-/// Queues `profile.updated` for each of `notify`, with the public profile
-/// of `user` as this transaction sees it (after the change it made).
-pub(crate) async fn queue_profile_updated(
-    txn: &DatabaseTransaction,
-    user: UserId,
-    notify: &[NoticeFor],
-) -> Result<(), PortError> {
-    if notify.is_empty() {
-        return Ok(());
-    }
-    let Some(profile) = crate::directory::read_public_profiles(txn, &[user]).await?.into_iter().next() else {
-        // Being deleted: the erasure's notice supersedes this one.
-        return Ok(());
-    };
-    queue_notices(txn, user, "", &ProviderEvent::ProfileUpdated { profile }, notify).await
-}
 
 fn notice_from_row(row: notice::Model) -> Result<QueuedNotice, PortError> {
     let payload = row.payload.as_deref().ok_or(PortError::msg("queued notice has no content"))?;
@@ -160,7 +53,7 @@ fn notice_from_row(row: notice::Model) -> Result<QueuedNotice, PortError> {
                     .transpose()
                     .map_err(|e| PortError::new("queued display name is invalid", e))?,
                 picture: match &value["picture"] {
-                    serde_json::Value::String(files) => Some(crate::pictures::files_from_json(files)?),
+                    serde_json::Value::String(files) => Some(crate::shared::rows::files_from_json(files)?),
                     _ => None,
                 },
                 updated_at: at,
@@ -179,10 +72,6 @@ fn notice_from_row(row: notice::Model) -> Result<QueuedNotice, PortError> {
         },
         attempts: count(row.attempts),
     })
-}
-
-fn lease_free(now_ms: i64) -> Condition {
-    Condition::any().add(notice::Column::LeaseUntilMs.is_null()).add(notice::Column::LeaseUntilMs.lte(now_ms))
 }
 
 #[async_trait]
@@ -213,7 +102,7 @@ impl ProviderOutbox for SeaOrmStore {
             .filter(notice::Column::Status.eq(PENDING))
             .filter(notice::Column::Provider.is_in(names))
             .filter(notice::Column::NextAttemptAtMs.lte(now_ms))
-            .filter(lease_free(now_ms))
+            .filter(LEASE.free(now_ms))
             .filter(Expr::not_exists(an_earlier_one_is_pending))
             .order_by_asc(notice::Column::QueuedAtMs)
             .limit(u64::from(limit))
@@ -221,24 +110,8 @@ impl ProviderOutbox for SeaOrmStore {
             .all(&self.db)
             .await
             .map_err(db("finding due provider notices"))?;
-        let mut claimed = Vec::with_capacity(candidates.len());
-        for id in candidates {
-            let taken = notice::Entity::update_many()
-                .set(notice::ActiveModel {
-                    lease_owner: Set(Some(worker.to_owned())),
-                    lease_until_ms: Set(Some(to_ms(lease_until))),
-                    ..Default::default()
-                })
-                .filter(notice::Column::Id.eq(id))
-                .filter(notice::Column::Status.eq(PENDING))
-                .filter(lease_free(now_ms))
-                .exec(&self.db)
-                .await
-                .map_err(db("leasing a provider notice"))?;
-            if taken.rows_affected == 1 {
-                claimed.push(id);
-            }
-        }
+        let still_pending = Condition::all().add(notice::Column::Status.eq(PENDING));
+        let claimed = LEASE.claim(&self.db, candidates, &still_pending, worker, now_ms, to_ms(lease_until)).await?;
         if claimed.is_empty() {
             return Ok(Vec::new());
         }

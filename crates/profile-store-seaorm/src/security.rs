@@ -4,34 +4,12 @@
 use async_trait::async_trait;
 use profile_domain::ports::{LimitedRecord, SecurityLog};
 use profile_domain::{PortError, SecurityEvent, SecurityEventKind, UserId};
-use sea_orm::{
-    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 use time::OffsetDateTime;
 
 use crate::SeaOrmStore;
 use crate::convert::{db, from_ms, to_ms};
 use crate::entities::{account, security_event as event};
-
-/// Appends an entry, inside the caller's transaction.
-pub(crate) async fn record(
-    conn: &impl ConnectionTrait,
-    user: UserId,
-    kind: SecurityEventKind,
-    at: OffsetDateTime,
-) -> Result<(), PortError> {
-    event::Entity::insert(event::ActiveModel {
-        seq: NotSet,
-        user_id: Set(user.as_uuid()),
-        kind: Set(kind.as_str().to_owned()),
-        at_ms: Set(to_ms(at)),
-    })
-    .exec_without_returning(conn)
-    .await
-    .map_err(db("recording a security event"))?;
-    Ok(())
-}
 
 #[async_trait]
 impl SecurityLog for SeaOrmStore {
@@ -85,7 +63,7 @@ impl SecurityLog for SeaOrmStore {
             let oldest = from_ms(counted.first().copied().unwrap_or_else(|| to_ms(since)))?;
             return Ok(LimitedRecord::Limited { oldest });
         }
-        record(&txn, entry.user_id, entry.kind, entry.at).await?;
+        crate::shared::record_security_event(&txn, entry.user_id, entry.kind, entry.at).await?;
         txn.commit().await.map_err(db("committing a security event"))?;
         Ok(LimitedRecord::Recorded)
     }

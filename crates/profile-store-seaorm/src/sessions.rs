@@ -89,7 +89,7 @@ impl SessionStore for SeaOrmStore {
             return Ok(false);
         }
         let user = UserId::from_uuid(row.user_id);
-        crate::security::record(&txn, user, SecurityEventKind::SignedOut, now).await?;
+        crate::shared::record_security_event(&txn, user, SecurityEventKind::SignedOut, now).await?;
         crate::cache::record(&txn, &self.caches, user).await?;
         txn.commit().await.map_err(db("committing a sign-out"))?;
         self.caches.changed(user);

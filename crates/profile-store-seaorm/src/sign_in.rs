@@ -11,10 +11,10 @@ use sea_orm::{
 };
 
 use crate::SeaOrmStore;
-use crate::accounts::{account_from_row, account_to_row};
 use crate::convert::{count, db, from_ms, hash, to_count, to_ms};
 use crate::entities::{account, email_change_history, session, sign_in_challenge};
-use crate::outbox::queued_row;
+use crate::shared::rows::queued_row;
+use crate::shared::rows::{account_from_row, account_to_row};
 
 /// Whether an account moved off this address recently and its revert link
 /// still works.
@@ -68,7 +68,7 @@ impl SignInStore for SeaOrmStore {
         .exec_without_returning(&txn)
         .await
         .map_err(db("storing a sign-in challenge"))?;
-        crate::outbox::message_entity::insert(queued_row(message))
+        crate::shared::rows::message_entity::insert(queued_row(message))
             .exec_without_returning(&txn)
             .await
             .map_err(db("queueing a message"))?;
@@ -111,7 +111,7 @@ impl SignInStore for SeaOrmStore {
             .await
             .map_err(db("finding an account"))?;
         let (account, created) = match existing {
-            Some(row) if crate::erasure::erasure_started(&txn, row.id, completion.session.created_at).await? => {
+            Some(row) if crate::shared::erasure_started(&txn, row.id, completion.session.created_at).await? => {
                 // The code is used up all the same.
                 txn.commit().await.map_err(db("committing a used sign-in code"))?;
                 return Ok(SignInOutcome::AccountBeingDeleted);
@@ -145,7 +145,7 @@ impl SignInStore for SeaOrmStore {
         .exec_without_returning(&txn)
         .await
         .map_err(db("opening a session"))?;
-        crate::security::record(&txn, account.id, SecurityEventKind::SignedIn, s.created_at).await?;
+        crate::shared::record_security_event(&txn, account.id, SecurityEventKind::SignedIn, s.created_at).await?;
         txn.commit().await.map_err(db("committing a sign-in"))?;
         Ok(SignInOutcome::Completed(CompletedSignIn { account, created }))
     }

@@ -297,19 +297,14 @@ impl Erasures {
                         p.last_problem = Some(error.to_string());
                         p.failures
                     });
-                    job.next_attempt_at = self.clock.now() + self.backoff(failures);
+                    job.next_attempt_at = self.clock.now()
+                        + crate::backoff::doubling_delay(self.policy.retry_base, failures, self.policy.retry_max);
                     self.store.save_progress(&job, worker).await?;
                     return Err(error);
                 }
             }
         }
         Ok(true)
-    }
-
-    fn backoff(&self, failures: u32) -> Duration {
-        let doublings = failures.saturating_sub(1).min(20);
-        let delay = self.policy.retry_base * 2_f64.powi(i32::try_from(doublings).unwrap_or(20));
-        delay.min(self.policy.retry_max)
     }
 
     async fn run_step(&self, job: &mut ErasureJob, step: ErasureStep, worker: &str) -> Result<Outcome, PortError> {

@@ -44,9 +44,7 @@ impl RetryPolicy {
     /// The wait after the `attempts`-th failed attempt.
     #[must_use]
     pub fn delay_after(&self, attempts: u32) -> Duration {
-        let doublings = attempts.saturating_sub(1).min(30);
-        let delay = self.base_delay.saturating_mul(1_i32 << doublings.min(30));
-        delay.min(self.max_delay)
+        crate::backoff::doubling_delay(self.base_delay, attempts, self.max_delay)
     }
 }
 
