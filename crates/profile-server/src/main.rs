@@ -30,8 +30,11 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 
+/// jemalloc: faster than the system allocator on the read path, and (with
+/// `malloc_conf` set at build time in `.cargo/config.toml`) it gives freed
+/// memory back at once, so a burst of uploads keeps a low peak.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// Profile: end-user profile and personal-data management.
 #[derive(Debug, Parser)]
