@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::*;
 use crate::use_cases::fakes::pictures::MemoryBlobs;
 use crate::use_cases::fakes::{FixedClock, InMemoryStore, SeqRandom};
-use crate::{Account, SessionId, UserId};
+use crate::{Account, ProviderId, SessionId, UserId};
 
 const T0: OffsetDateTime = datetime!(2026-11-30 10:00 UTC);
 

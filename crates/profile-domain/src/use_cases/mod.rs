@@ -3,6 +3,7 @@
 mod consents;
 mod draw;
 mod email_change;
+mod erasure_policy;
 mod erasures;
 mod exports;
 mod housekeeping;
