@@ -7,7 +7,7 @@ use poem::web::cookie::{Cookie, SameSite};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 use profile_domain::EmailAddress;
-use profile_domain::use_cases::{SignIn, VerifySignInError};
+use profile_domain::use_cases::SignIn;
 
 use crate::ApiTags;
 use crate::auth::{SessionAuth, csrf_token, session_cookie};
@@ -48,7 +48,7 @@ enum SignedOut {
 }
 
 fn parse_email(text: &str) -> Result<EmailAddress, ApiError> {
-    EmailAddress::parse(text).map_err(|e| ApiError::bad_request("invalid_email", e.to_string()))
+    Ok(EmailAddress::parse(text)?)
 }
 
 impl AuthApi {
@@ -101,13 +101,7 @@ impl AuthApi {
         let client = client_key(req, self.config.trust_proxy_headers);
         self.limits.count(LimitName::VerifyPerClient, &client).await?;
         self.limits.count(LimitName::VerifyPerAddress, email.as_str()).await?;
-        let signed_in = self.sign_in.verify(&email, &body.0.code).await.map_err(|e| match e {
-            VerifySignInError::MalformedCode => ApiError::bad_request("invalid_code_format", e.to_string()),
-            VerifySignInError::InvalidCode => ApiError::unauthorized("invalid_code", e.to_string()),
-            VerifySignInError::AddressAwaitingRevert => ApiError::conflict("address_awaiting_revert", e.to_string()),
-            VerifySignInError::AccountBeingDeleted => ApiError::forbidden("account_being_deleted", e.to_string()),
-            VerifySignInError::Unexpected(e) => ApiError::internal(&e),
-        })?;
+        let signed_in = self.sign_in.verify(&email, &body.0.code).await?;
         let token = signed_in.token.reveal();
         let cookie = self.session_cookie(&token, self.config.session_ttl);
         let body = SessionCreated {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use profile_domain::use_cases::{ConsentError, Consents};
+use profile_domain::use_cases::Consents;
 use profile_domain::{ConsentChannel, ConsentView, Purpose};
 use time::OffsetDateTime;
 
@@ -87,14 +87,6 @@ pub struct ConsentChange {
     pub version: Option<u32>,
 }
 
-fn consent_error(e: ConsentError) -> ApiError {
-    match e {
-        ConsentError::UnknownPurpose => ApiError::not_found("unknown_purpose", e.to_string()),
-        ConsentError::PurposeChanged => ApiError::conflict("purpose_changed", e.to_string()),
-        ConsentError::Unexpected(e) => ApiError::internal(&e),
-    }
-}
-
 #[OpenApi(tag = "ApiTags::Consent")]
 impl ConsentApi {
     /// The operator's purposes
@@ -110,7 +102,7 @@ impl ConsentApi {
     #[oai(path = "/v1/me/consents", method = "get")]
     async fn my_consents(&self, auth: SessionAuth) -> Result<Json<Vec<ConsentBody>>, ApiError> {
         let user = auth.user()?;
-        let views = self.consents.list(user.user_id).await.map_err(consent_error)?;
+        let views = self.consents.list(user.user_id).await?;
         Ok(Json(views.into_iter().map(Into::into).collect()))
     }
 
@@ -128,11 +120,7 @@ impl ConsentApi {
         let channel = if auth.is_cookie() { ConsentChannel::Web } else { ConsentChannel::Api };
         let user = auth.user()?;
         let change = body.0;
-        let view = self
-            .consents
-            .set(user.user_id, &purpose.0, change.granted, change.version, channel)
-            .await
-            .map_err(consent_error)?;
+        let view = self.consents.set(user.user_id, &purpose.0, change.granted, change.version, channel).await?;
         Ok(Json(view.into()))
     }
 }

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use profile_domain::EmailAddress;
-use profile_domain::use_cases::{ConfirmEmailChangeError, EmailChanges, RevertEmailChangeError, StartEmailChangeError};
+use profile_domain::use_cases::EmailChanges;
 
 use crate::ApiTags;
 use crate::auth::SessionAuth;
 use crate::dto::Profile;
 use crate::error::ApiError;
+use crate::error_from::seconds_up;
 
 /// The address-change endpoints.
 pub struct EmailChangeApi {
@@ -65,22 +66,6 @@ enum Reverted {
     NoContent,
 }
 
-fn seconds_up(duration: time::Duration) -> u64 {
-    let millis = u64::try_from(duration.whole_milliseconds()).unwrap_or(0);
-    millis.div_ceil(1000).max(1)
-}
-
-/// Maps a revert failure to its answer; shared with the HTML page.
-pub(crate) fn revert_error(e: RevertEmailChangeError) -> ApiError {
-    match e {
-        RevertEmailChangeError::InvalidLink => ApiError::bad_request("revert_link_invalid", e.to_string()),
-        RevertEmailChangeError::AlreadyUsed => ApiError::conflict("revert_link_used", e.to_string()),
-        RevertEmailChangeError::Expired => ApiError::gone("revert_link_expired", e.to_string()),
-        RevertEmailChangeError::AddressTaken => ApiError::conflict("email_taken", e.to_string()),
-        RevertEmailChangeError::Unexpected(e) => ApiError::internal(&e),
-    }
-}
-
 #[OpenApi(tag = "ApiTags::Profile")]
 impl EmailChangeApi {
     /// Start changing your login address
@@ -96,17 +81,8 @@ impl EmailChangeApi {
         body: crate::strict_json::StrictJson<EmailChangeStart>,
     ) -> Result<ChangeStarted, ApiError> {
         let who = auth.user()?;
-        let new_email = EmailAddress::parse(&body.0.new_email)
-            .map_err(|e| ApiError::bad_request("invalid_email", e.to_string()))?;
-        self.changes.start(&who, new_email).await.map_err(|e| match e {
-            StartEmailChangeError::ReauthenticationRequired => {
-                ApiError::forbidden("reauthentication_required", e.to_string())
-            }
-            StartEmailChangeError::SameAddress => ApiError::bad_request("same_email", e.to_string()),
-            StartEmailChangeError::RateLimited(wait) => ApiError::rate_limited(seconds_up(wait)),
-            StartEmailChangeError::AccountNotFound => ApiError::not_found("account_not_found", e.to_string()),
-            StartEmailChangeError::Unexpected(e) => ApiError::internal(&e),
-        })?;
+        let new_email = EmailAddress::parse(&body.0.new_email)?;
+        self.changes.start(&who, new_email).await?;
         let seconds = seconds_up(self.changes.policy().code_ttl);
         Ok(ChangeStarted::Accepted(Json(EmailChangeStarted { code_valid_for_seconds: seconds })))
     }
@@ -123,18 +99,7 @@ impl EmailChangeApi {
         body: crate::strict_json::StrictJson<EmailChangeConfirm>,
     ) -> Result<Json<Profile>, ApiError> {
         let who = auth.user()?;
-        let account = self.changes.confirm(&who, &body.0.code).await.map_err(|e| match e {
-            ConfirmEmailChangeError::MalformedCode => ApiError::bad_request("invalid_code_format", e.to_string()),
-            ConfirmEmailChangeError::NothingPending => ApiError::not_found("no_pending_email_change", e.to_string()),
-            ConfirmEmailChangeError::InvalidCode => ApiError::bad_request("invalid_code", e.to_string()),
-            ConfirmEmailChangeError::CodeExpired => ApiError::bad_request("code_expired", e.to_string()),
-            ConfirmEmailChangeError::TooManyAttempts(wait) => {
-                ApiError::too_many("too_many_attempts", e.to_string(), seconds_up(wait))
-            }
-            ConfirmEmailChangeError::AccountNotFound => ApiError::not_found("account_not_found", e.to_string()),
-            ConfirmEmailChangeError::AddressTaken => ApiError::conflict("email_taken", e.to_string()),
-            ConfirmEmailChangeError::Unexpected(e) => ApiError::internal(&e),
-        })?;
+        let account = self.changes.confirm(&who, &body.0.code).await?;
         Ok(Json(self.views.of(account).await?))
     }
 
@@ -147,7 +112,7 @@ impl EmailChangeApi {
         &self,
         body: crate::strict_json::StrictJson<EmailChangeRevert>,
     ) -> Result<Reverted, ApiError> {
-        self.changes.revert(&body.0.token).await.map_err(revert_error)?;
+        self.changes.revert(&body.0.token).await?;
         Ok(Reverted::NoContent)
     }
 }

@@ -9,14 +9,14 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use profile_domain::EmailAddress;
 use profile_domain::erasure::{DeletionReceipt, ReceiptId};
-use profile_domain::use_cases::{CancelDeletionError, DeleteAccountError, Erasures};
+use profile_domain::use_cases::Erasures;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::ApiTags;
 use crate::api_operator::{OperatorAuth, OperatorGuard};
 use crate::auth::SessionAuth;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Receipts listed for the operator at most.
 const RECEIPTS_LISTED: u32 = 200;
@@ -173,13 +173,7 @@ pub(crate) async fn request_deletion(
     who: &profile_domain::use_cases::Authenticated,
     confirm: &str,
 ) -> Result<Deleting, ApiError> {
-    let receipt = erasures.request(who, confirm).await.map_err(|e| match e {
-        DeleteAccountError::ConfirmationMismatch => ApiError::bad_request("confirmation_mismatch", e.to_string()),
-        DeleteAccountError::SignInNotRecent => ApiError::forbidden("reauthentication_required", e.to_string()),
-        DeleteAccountError::AlreadyRequested(_) => ApiError::conflict("deletion_in_progress", e.to_string()),
-        DeleteAccountError::NotFound => ApiError::not_found("account_not_found", e.to_string()),
-        DeleteAccountError::Unexpected(e) => ApiError::internal(&e),
-    })?;
+    let receipt = erasures.request(who, confirm).await?;
     Ok(Deleting::Accepted(Json(DeletionStarted {
         receipt_id: receipt.id.0,
         receipt_url: format!("{base}/v1/deletion-receipts/{}", receipt.id),
@@ -199,7 +193,8 @@ impl ErasureApi {
     async fn pending_deletion(&self, auth: SessionAuth) -> Result<Json<Receipt>, ApiError> {
         let who = auth.user()?;
         let pending = self.erasures.pending(who.user_id).await.map_err(|e| ApiError::internal(&e))?;
-        let pending = pending.ok_or_else(|| ApiError::not_found("no_deletion_pending", "no deletion is under way"))?;
+        let pending =
+            pending.ok_or_else(|| ApiError::with_message(ErrorCode::NoDeletionPending, "no deletion is under way"))?;
         Ok(Json(pending.into()))
     }
 
@@ -211,11 +206,7 @@ impl ErasureApi {
     #[oai(path = "/v1/me/deletion", method = "delete")]
     async fn cancel_deletion(&self, auth: SessionAuth) -> Result<Json<Receipt>, ApiError> {
         let who = auth.user()?;
-        let cancelled = self.erasures.cancel(who.user_id).await.map_err(|e| match e {
-            CancelDeletionError::NothingToCancel => ApiError::not_found("no_deletion_pending", e.to_string()),
-            CancelDeletionError::TooLate => ApiError::conflict("deletion_started", e.to_string()),
-            CancelDeletionError::Unexpected(e) => ApiError::internal(&e),
-        })?;
+        let cancelled = self.erasures.cancel(who.user_id).await?;
         Ok(Json(cancelled.into()))
     }
 
@@ -226,10 +217,9 @@ impl ErasureApi {
     /// not a UUID, `receipt_not_found` for one that names no receipt.
     #[oai(path = "/v1/deletion-receipts/:id", method = "get")]
     async fn receipt(&self, id: Path<String>) -> Result<Json<Receipt>, ApiError> {
-        let id = ReceiptId::parse(&id.0)
-            .ok_or_else(|| ApiError::bad_request("invalid_receipt_id", "a receipt id is a UUID"))?;
+        let id = ReceiptId::parse(&id.0).ok_or_else(|| ApiError::of(ErrorCode::InvalidReceiptId))?;
         let found = self.erasures.receipt(id).await.map_err(|e| ApiError::internal(&e))?;
-        let found = found.ok_or_else(|| ApiError::not_found("receipt_not_found", "no deletion has this receipt id"))?;
+        let found = found.ok_or_else(|| ApiError::of(ErrorCode::ReceiptNotFound))?;
         Ok(Json(found.into()))
     }
 
@@ -247,11 +237,10 @@ impl ErasureApi {
         body: crate::strict_json::StrictJson<SuppressionCheck>,
     ) -> Result<Json<SuppressionAnswer>, ApiError> {
         self.guard.check(&auth, req).await?;
-        let email =
-            EmailAddress::parse(&body.0.email).map_err(|e| ApiError::bad_request("invalid_email", e.to_string()))?;
+        let email = EmailAddress::parse(&body.0.email)?;
         match self.erasures.is_suppressed(&email).await.map_err(|e| ApiError::internal(&e))? {
             Some(suppressed) => Ok(Json(SuppressionAnswer { suppressed })),
-            None => Err(ApiError::not_found("suppression_off", "the suppression list is not kept")),
+            None => Err(ApiError::of(ErrorCode::SuppressionOff)),
         }
     }
 

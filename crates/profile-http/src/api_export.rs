@@ -8,7 +8,7 @@ use poem_openapi::payload::Binary;
 use poem_openapi::{ApiResponse, OpenApi};
 use profile_domain::error_chain;
 use profile_domain::export::ExportDocument;
-use profile_domain::use_cases::{ExportError, Exports};
+use profile_domain::use_cases::Exports;
 
 use crate::ApiTags;
 use crate::auth::SessionAuth;
@@ -25,21 +25,6 @@ enum ExportResponse {
     /// `docs/export.md` and `docs/export.schema.json`), as a download.
     #[oai(status = 200, content_type = "application/json")]
     Ok(Binary<Body>, #[oai(header = "Content-Disposition")] String, #[oai(header = "Cache-Control")] String),
-}
-
-fn export_error(e: ExportError) -> ApiError {
-    match e {
-        ExportError::TooMany { retry_after } => {
-            let secs = u64::try_from(retry_after.whole_seconds()).unwrap_or(1).max(1);
-            ApiError::too_many(
-                "too_many_exports",
-                format!("you exported your data recently; you can export again in {secs} seconds"),
-                secs,
-            )
-        }
-        ExportError::NotFound => ApiError::not_found("account_not_found", e.to_string()),
-        ExportError::Unexpected(e) => ApiError::internal(&e),
-    }
 }
 
 /// Chunks written ahead of the one being sent.
@@ -86,8 +71,8 @@ impl ExportApi {
     async fn export(&self, req: &poem::Request, auth: SessionAuth) -> Result<ExportResponse, ApiError> {
         crate::auth::csrf_checked_for_read(req, &auth)?;
         let user = auth.user()?;
-        let document = self.exports.start(user.user_id, Some(user.session_id)).await.map_err(export_error)?;
-        let date = time::OffsetDateTime::now_utc().date();
+        let document = self.exports.start(user.user_id, Some(user.session_id)).await?;
+        let date = document.exported_at().date();
         let disposition = format!("attachment; filename=\"profile-export-{date}.json\"");
         Ok(ExportResponse::Ok(Binary(body_of(document)), disposition, "no-store".to_owned()))
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use poem_openapi::OpenApi;
 use poem_openapi::payload::Json;
 use profile_domain::DisplayName;
-use profile_domain::use_cases::{Erasures, ProfileError, Profiles};
+use profile_domain::use_cases::{Erasures, Profiles};
 
 use crate::ApiTags;
 use crate::api_erasure::{DeleteAccount, Deleting, request_deletion};
@@ -21,20 +21,13 @@ pub struct MeApi {
     pub(crate) erasures: Arc<Erasures>,
 }
 
-fn profile_error(e: ProfileError) -> ApiError {
-    match e {
-        ProfileError::NotFound => ApiError::not_found("account_not_found", e.to_string()),
-        ProfileError::Unexpected(e) => ApiError::internal(&e),
-    }
-}
-
 #[OpenApi(tag = "ApiTags::Profile")]
 impl MeApi {
     /// Read your profile
     #[oai(path = "/v1/me", method = "get")]
     async fn get_profile(&self, auth: SessionAuth) -> Result<RenderedJson<Profile>, ApiError> {
         let user = auth.user()?;
-        let account = self.profiles.get(user.user_id).await.map_err(profile_error)?;
+        let account = self.profiles.get(user.user_id).await?;
         Ok(RenderedJson::new(self.views.rendered(account).await?.json))
     }
 
@@ -46,9 +39,8 @@ impl MeApi {
         body: crate::strict_json::StrictJson<ProfileChange>,
     ) -> Result<Json<Profile>, ApiError> {
         let user = auth.user()?;
-        let name = DisplayName::parse(&body.0.display_name)
-            .map_err(|e| ApiError::bad_request("invalid_display_name", e.to_string()))?;
-        let account = self.profiles.rename(user.user_id, &name).await.map_err(profile_error)?;
+        let name = DisplayName::parse(&body.0.display_name)?;
+        let account = self.profiles.rename(user.user_id, &name).await?;
         Ok(Json(self.views.of(account).await?))
     }
 

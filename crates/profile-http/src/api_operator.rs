@@ -8,13 +8,13 @@ use poem_openapi::auth::Bearer;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Binary;
 use poem_openapi::{ApiResponse, OpenApi, SecurityScheme};
-use profile_domain::use_cases::{ListRecipientsError, Unsubscribes};
+use profile_domain::use_cases::Unsubscribes;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::ApiTags;
 use crate::client::client_key;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use profile_domain::LimitName;
 use profile_domain::use_cases::RateLimits;
 
@@ -87,7 +87,7 @@ impl OperatorGuard {
             _ => false,
         };
         if !right {
-            return Err(ApiError::unauthorized("operator_key_invalid", "the operator API key is missing or not valid"));
+            return Err(ApiError::of(ErrorCode::OperatorKeyInvalid));
         }
         self.limits.refund(name, &client).await?;
         Ok(())
@@ -111,11 +111,7 @@ impl OperatorApi {
     ) -> Result<Recipients, ApiError> {
         self.guard.check(&auth, req).await?;
         let unsubscribes = self.unsubscribes.clone();
-        let first = unsubscribes.recipients(&purpose.0, None, PAGE_SIZE).await.map_err(|e| match e {
-            ListRecipientsError::UnknownPurpose => ApiError::not_found("unknown_purpose", e.to_string()),
-            ListRecipientsError::NotAnEmailPurpose => ApiError::bad_request("not_an_email_purpose", e.to_string()),
-            ListRecipientsError::Unexpected(e) => ApiError::internal(&e),
-        })?;
+        let first = unsubscribes.recipients(&purpose.0, None, PAGE_SIZE).await?;
         let purpose = purpose.0;
         let pages = futures_util::stream::unfold(Some((first, 0_usize)), move |state| {
             let unsubscribes = unsubscribes.clone();
@@ -172,10 +168,6 @@ impl OperatorApi {
             .revoke(profile_domain::UserId::from_uuid(user_id.0), &purpose.0)
             .await
             .map_err(|e| ApiError::internal(&e))?;
-        if revoked {
-            Ok(Revoked::NoContent)
-        } else {
-            Err(ApiError::not_found("no_unsubscribe_link", "that user has no link for that purpose"))
-        }
+        if revoked { Ok(Revoked::NoContent) } else { Err(ApiError::of(ErrorCode::NoUnsubscribeLink)) }
     }
 }

@@ -7,12 +7,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
 use profile_domain::ports::{Crop, PictureRejected};
-use profile_domain::use_cases::{PictureError, Pictures};
+use profile_domain::use_cases::Pictures;
 use time::OffsetDateTime;
 
 use crate::ApiTags;
 use crate::auth::SessionAuth;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The picture endpoints.
 pub struct PictureApi {
@@ -83,24 +83,6 @@ impl From<profile_domain::SizedUrl> for PictureUrl {
     }
 }
 
-fn picture_error(e: PictureError) -> ApiError {
-    match e {
-        PictureError::Rejected(rejected) => {
-            let message = rejected.to_string();
-            match rejected {
-                PictureRejected::Empty => ApiError::bad_request("picture_empty", message),
-                PictureRejected::TooLarge { .. } => ApiError::payload_too_large("picture_too_large", message),
-                PictureRejected::TooManyPixels { .. } => ApiError::bad_request("picture_too_many_pixels", message),
-                PictureRejected::UnsupportedFormat => ApiError::bad_request("picture_unsupported_format", message),
-                PictureRejected::Corrupt => ApiError::bad_request("picture_corrupt", message),
-                PictureRejected::BadCrop => ApiError::bad_request("picture_bad_crop", message),
-            }
-        }
-        PictureError::NothingPending => ApiError::not_found("no_pending_picture", e.to_string()),
-        PictureError::Unexpected(e) => ApiError::internal(&e),
-    }
-}
-
 #[OpenApi(tag = "ApiTags::Profile")]
 impl PictureApi {
     /// Upload a picture
@@ -115,19 +97,19 @@ impl PictureApi {
     async fn upload(&self, auth: SessionAuth, body: PictureUpload) -> Result<Staged, ApiError> {
         let user = auth.user()?;
         if body.file.size() as u64 > self.max_bytes {
-            return Err(picture_error(PictureError::Rejected(PictureRejected::TooLarge { limit: self.max_bytes })));
+            return Err(ApiError::from(PictureRejected::TooLarge { limit: self.max_bytes }));
         }
         let crop = match (body.x, body.y, body.size) {
             (None, None, None) => None,
             (Some(x), Some(y), Some(size)) => Some(Crop { x, y, size }),
-            _ => return Err(ApiError::bad_request("picture_bad_crop", "give x, y and size together, or none")),
+            _ => return Err(ApiError::of(ErrorCode::PictureBadCrop)),
         };
         // Read at its known size at once, without a doubling buffer.
         let mut bytes = Vec::with_capacity(body.file.size());
         tokio::io::AsyncReadExt::read_to_end(&mut body.file.into_async_read(), &mut bytes)
             .await
             .map_err(|e| ApiError::internal(&e))?;
-        let pending = self.pictures.stage(user.user_id, bytes, crop).await.map_err(picture_error)?;
+        let pending = self.pictures.stage(user.user_id, bytes, crop).await?;
         Ok(Staged::Created(Json(PendingPicture {
             previews: self.links.previews(&pending.files).into_iter().map(Into::into).collect(),
             expires_at: pending.expires_at,
@@ -141,7 +123,7 @@ impl PictureApi {
     #[oai(path = "/v1/me/avatar/pending/save", method = "post")]
     async fn save(&self, auth: SessionAuth) -> Result<Json<SavedPicture>, ApiError> {
         let user = auth.user()?;
-        let saved = self.pictures.save(user.user_id).await.map_err(picture_error)?;
+        let saved = self.pictures.save(user.user_id).await?;
         Ok(Json(SavedPicture {
             urls: self.links.shown(user.user_id, None, Some(&saved.files)).urls.into_iter().map(Into::into).collect(),
         }))
@@ -151,7 +133,7 @@ impl PictureApi {
     #[oai(path = "/v1/me/avatar/pending", method = "delete")]
     async fn cancel(&self, auth: SessionAuth) -> Result<Done, ApiError> {
         let user = auth.user()?;
-        self.pictures.cancel(user.user_id).await.map_err(picture_error)?;
+        self.pictures.cancel(user.user_id).await?;
         Ok(Done::NoContent)
     }
 
@@ -162,7 +144,7 @@ impl PictureApi {
     #[oai(path = "/v1/me/avatar", method = "delete")]
     async fn reset(&self, auth: SessionAuth) -> Result<Done, ApiError> {
         let user = auth.user()?;
-        self.pictures.reset(user.user_id).await.map_err(picture_error)?;
+        self.pictures.reset(user.user_id).await?;
         Ok(Done::NoContent)
     }
 }

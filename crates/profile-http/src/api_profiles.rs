@@ -7,13 +7,13 @@ use std::sync::Arc;
 use poem::Request;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use profile_domain::use_cases::{PublicProfileError, PublicProfiles};
+use profile_domain::use_cases::PublicProfiles;
 use profile_domain::{PictureLinks, PublicProfile, UserId};
 use uuid::Uuid;
 
 use crate::ApiTags;
 use crate::dto::ProfilePicture;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::render_cache::{RenderCache, Rendered};
 use crate::rendered_json::RenderedJson;
 use crate::service_auth::{ServiceAuth, ServiceGuard, ServiceScope};
@@ -106,15 +106,6 @@ fn matches_etag(if_none_match: &str, etag: &str) -> bool {
     if_none_match.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
 }
 
-fn read_error(e: PublicProfileError) -> ApiError {
-    match e {
-        PublicProfileError::NotFound => ApiError::not_found("profile_not_found", e.to_string()),
-        PublicProfileError::TooManyIds { .. } => ApiError::bad_request("too_many_ids", e.to_string()),
-        PublicProfileError::DuplicateId(_) => ApiError::bad_request("duplicate_ids", e.to_string()),
-        PublicProfileError::Unexpected(e) => ApiError::internal(&e),
-    }
-}
-
 #[OpenApi(tag = "ApiTags::Services")]
 impl ProfilesApi {
     /// Read a public profile
@@ -132,9 +123,8 @@ impl ProfilesApi {
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<ProfileRead, ApiError> {
         self.guard.check(&auth, req, ServiceScope::ProfilesRead).await?;
-        let id =
-            Uuid::parse_str(&user_id.0).map_err(|_| ApiError::bad_request("invalid_user_id", "a user id is a UUID"))?;
-        let profile = self.profiles.get(UserId::from_uuid(id)).await.map_err(read_error)?;
+        let id = Uuid::parse_str(&user_id.0).map_err(|_| ApiError::of(ErrorCode::InvalidUserId))?;
+        let profile = self.profiles.get(UserId::from_uuid(id)).await?;
         let rendered = self.rendered(&profile);
         let etag = rendered.etag.to_string();
         if if_none_match.0.as_deref().is_some_and(|tags| matches_etag(tags, &etag)) {
@@ -158,7 +148,7 @@ impl ProfilesApi {
     ) -> Result<BatchRead, ApiError> {
         self.guard.check(&auth, req, ServiceScope::ProfilesRead).await?;
         let ids: Vec<UserId> = body.0.ids.into_iter().map(UserId::from_uuid).collect();
-        let answer = self.profiles.batch(&ids).await.map_err(read_error)?;
+        let answer = self.profiles.batch(&ids).await?;
         let mut json = Vec::with_capacity(64 + answer.len() * 400);
         json.extend_from_slice(b"{\"profiles\":[");
         for (i, (id, profile)) in answer.iter().enumerate() {

@@ -12,14 +12,15 @@ use poem_openapi::payload::{Json, ParsePayload, Payload};
 use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions, Object, OpenApi};
-use profile_domain::use_cases::{ProviderReportError, ProviderReports, ProviderSync, Unsubscribed};
+use profile_domain::ports::Clock;
+use profile_domain::use_cases::{ProviderReports, ProviderSync, Unsubscribed};
 use profile_domain::{SignatureError, WebhookSecret};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::ApiTags;
 use crate::api_operator::{OperatorAuth, OperatorGuard};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The report type this service acts on.
 const UNSUBSCRIBED: &str = "subscriber.unsubscribed";
@@ -32,6 +33,8 @@ pub struct ProviderApi {
     pub(crate) report_secrets: HashMap<String, WebhookSecret>,
     /// How far a report's timestamp may be from now.
     pub(crate) tolerance: time::Duration,
+    /// The time the timestamp is checked against.
+    pub(crate) clock: Arc<dyn Clock>,
     pub(crate) operator: Arc<OperatorGuard>,
 }
 
@@ -141,14 +144,6 @@ struct Backlog {
     last_error: Option<String>,
 }
 
-fn signature_error(error: &SignatureError) -> ApiError {
-    match error {
-        SignatureError::Malformed => ApiError::bad_request("webhook_headers_invalid", error.to_string()),
-        SignatureError::Stale => ApiError::bad_request("webhook_timestamp_stale", error.to_string()),
-        SignatureError::Mismatch => ApiError::unauthorized("webhook_signature_invalid", error.to_string()),
-    }
-}
-
 #[OpenApi]
 impl ProviderApi {
     /// Report an unsubscribe (mailing-list providers)
@@ -170,28 +165,23 @@ impl ProviderApi {
         #[oai(name = "webhook-signature")] signature: Header<Option<String>>,
         body: SignedBody,
     ) -> Result<Json<ReportOutcome>, ApiError> {
-        let unknown = || ApiError::not_found("provider_unknown", "there is no provider with that id taking reports");
+        let unknown = || ApiError::of(ErrorCode::ProviderUnknown);
         let secret = self.report_secrets.get(&provider.0).ok_or_else(unknown)?;
         let (Some(id), Some(timestamp), Some(signature)) = (id.0, timestamp.0, signature.0) else {
-            return Err(signature_error(&SignatureError::Malformed));
+            return Err(ApiError::from(SignatureError::Malformed));
         };
-        secret
-            .verify(&id, &timestamp, &signature, &body.0, OffsetDateTime::now_utc(), self.tolerance)
-            .map_err(|e| signature_error(&e))?;
-        let report: ProviderReport = serde_json::from_slice(&body.0).map_err(|_| {
-            ApiError::bad_request("report_invalid", "the body must be {\"type\", \"data\": {\"email\", \"purpose\"?}}")
-        })?;
+        secret.verify(&id, &timestamp, &signature, &body.0, self.clock.now(), self.tolerance)?;
+        let report: ProviderReport =
+            serde_json::from_slice(&body.0).map_err(|_| ApiError::of(ErrorCode::ReportInvalid))?;
         if report.kind != UNSUBSCRIBED {
-            return Err(ApiError::bad_request("report_type_unknown", format!("only {UNSUBSCRIBED} reports are taken")));
+            return Err(ApiError::with_message(
+                ErrorCode::ReportTypeUnknown,
+                format!("only {UNSUBSCRIBED} reports are taken"),
+            ));
         }
         let unsubscribed =
             Unsubscribed { report_id: &id, email: &report.data.email, purpose: report.data.purpose.as_deref() };
-        let withdrawn = self.reports.unsubscribed(&provider.0, unsubscribed).await.map_err(|e| match e {
-            ProviderReportError::UnknownProvider => unknown(),
-            ProviderReportError::UnknownPurpose => ApiError::not_found("unknown_purpose", e.to_string()),
-            ProviderReportError::Replayed => ApiError::conflict("webhook_replayed", e.to_string()),
-            ProviderReportError::Unexpected(e) => ApiError::internal(&e),
-        })?;
+        let withdrawn = self.reports.unsubscribed(&provider.0, unsubscribed).await?;
         Ok(Json(ReportOutcome { withdrawn: withdrawn.iter().map(ToString::to_string).collect() }))
     }
 

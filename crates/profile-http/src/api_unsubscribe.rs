@@ -84,10 +84,7 @@ impl UnsubscribeApi {
     /// link again changes nothing.
     #[oai(path = "/v1/unsubscribe/:token", method = "post")]
     async fn unsubscribe(&self, token: Path<String>) -> Result<Html<String>, ApiError> {
-        let purpose = self.unsubscribes.unsubscribe(&token.0).await.map_err(|e| match e {
-            UnsubscribeError::InvalidLink => ApiError::bad_request("unsubscribe_link_invalid", e.to_string()),
-            UnsubscribeError::Unexpected(e) => ApiError::internal(&e),
-        })?;
+        let purpose = self.unsubscribes.unsubscribe(&token.0).await?;
         Ok(Html(unsubscribed(&purpose.title)))
     }
 }

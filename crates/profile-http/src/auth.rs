@@ -10,11 +10,11 @@ use poem::Request;
 use poem::http::Method;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::{ApiKey, Bearer};
-use profile_domain::use_cases::{AuthError, Authenticated, Sessions};
+use profile_domain::use_cases::{Authenticated, Sessions};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "profile_session";
@@ -97,13 +97,7 @@ async fn authenticate(req: &Request, token: &str) -> Result<Authenticated, ApiEr
     let Some(context) = req.data::<Arc<AuthContext>>() else {
         return Err(ApiError::internal(&MissingContext));
     };
-    context.sessions.authenticate(Some(token)).await.map_err(|e| match e {
-        AuthError::Missing => ApiError::unauthorized("unauthenticated", "sign in first"),
-        AuthError::Invalid => {
-            ApiError::unauthorized("session_invalid", "the session is unknown, ended or expired; sign in again")
-        }
-        AuthError::Unexpected(e) => ApiError::internal(&e),
-    })
+    context.sessions.authenticate(Some(token)).await.map_err(ApiError::from)
 }
 
 /// The signed-in user of a plain (non-OpenAPI) request: the bearer token,
@@ -118,7 +112,7 @@ pub(crate) async fn reader(req: &Request) -> Result<Authenticated, ApiError> {
         Some(token) => Some(token.trim().to_owned()),
         None => session_cookie(req),
     };
-    let Some(token) = token else { return Err(ApiError::unauthorized("unauthenticated", "sign in first")) };
+    let Some(token) = token else { return Err(ApiError::of(ErrorCode::Unauthenticated)) };
     if bearer.is_none() {
         same_origin(req)?;
         csrf_checked(req, &token)?;
@@ -166,8 +160,8 @@ fn csrf_matches(req: &Request, session_token: &str) -> Result<(), ApiError> {
     if bool::from(sent.ct_eq(expected.as_bytes())) {
         Ok(())
     } else {
-        Err(ApiError::forbidden(
-            "csrf_token_invalid",
+        Err(ApiError::with_message(
+            ErrorCode::CsrfTokenInvalid,
             "a change made with the session cookie needs the X-CSRF-Token header from GET /v1/auth/session",
         ))
     }
@@ -188,8 +182,7 @@ fn same_origin(req: &Request) -> Result<(), ApiError> {
     if is_safe(req.method()) {
         return Ok(());
     }
-    let refuse =
-        || ApiError::forbidden("cross_site_request", "cookie-authenticated writes must come from the profile page");
+    let refuse = || ApiError::of(ErrorCode::CrossSiteRequest);
     let expected = req.data::<Arc<AuthContext>>().map(|c| c.origin.as_str());
     if let Some(origin) = req.headers().get("origin") {
         return if origin.to_str().ok() == expected { Ok(()) } else { Err(refuse()) };

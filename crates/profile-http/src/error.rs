@@ -1,5 +1,6 @@
-//! The one error shape of the API, `{code, message}`, and the one place that
-//! maps every failure to a status and a stable code.
+//! The one error shape of the API, `{code, message}`, made from the
+//! catalogue of codes ([`ErrorCode`]), and the same shape for the failures
+//! the framework reports.
 
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
@@ -8,6 +9,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 use profile_domain::error_chain;
 
+pub use crate::error_code::ErrorCode;
+
 /// The body of every error response.
 #[derive(Debug, Clone, Object)]
 pub struct ErrorBody {
@@ -15,12 +18,6 @@ pub struct ErrorBody {
     pub code: String,
     /// A human-readable explanation.
     pub message: String,
-}
-
-impl ErrorBody {
-    fn new(code: &str, message: impl Into<String>) -> Json<Self> {
-        Json(Self { code: code.to_owned(), message: message.into() })
-    }
 }
 
 /// Every error an operation answers with.
@@ -67,77 +64,55 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// A 400 with `code`.
-    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
-        Self::BadRequest(ErrorBody::new(code, message))
+    /// `code` with its message from the catalogue.
+    #[must_use]
+    pub fn of(code: ErrorCode) -> Self {
+        Self::with_message(code, code.message())
     }
 
-    /// A 401 with `code`.
-    pub fn unauthorized(code: &str, message: impl Into<String>) -> Self {
-        Self::Unauthorized(ErrorBody::new(code, message))
+    /// `code` with a message that says more than the catalogue's (which
+    /// rule a value breaks, a limit's figure, the field at fault).
+    pub fn with_message(code: ErrorCode, message: impl Into<String>) -> Self {
+        let body = Json(ErrorBody { code: code.code().to_owned(), message: message.into() });
+        match code.status() {
+            401 => Self::Unauthorized(body),
+            403 => Self::Forbidden(body),
+            404 => Self::NotFound(body),
+            408 => Self::RequestTimeout(body),
+            409 => Self::Conflict(body),
+            410 => Self::Gone(body),
+            413 => Self::PayloadTooLarge(body),
+            415 => Self::UnsupportedMediaType(body),
+            429 => Self::TooManyRequests(body, 1),
+            503 => Self::ServiceUnavailable(body, 1),
+            500..=599 => Self::Internal(body),
+            _ => Self::BadRequest(body),
+        }
     }
 
-    /// A 403 with `code`.
-    pub fn forbidden(code: &str, message: impl Into<String>) -> Self {
-        Self::Forbidden(ErrorBody::new(code, message))
+    /// The same answer telling the client to wait `seconds` (`Retry-After`
+    /// of a 429 or a 503; other answers have none).
+    #[must_use]
+    pub fn retry_after(self, seconds: u64) -> Self {
+        match self {
+            Self::TooManyRequests(body, _) => Self::TooManyRequests(body, seconds),
+            Self::ServiceUnavailable(body, _) => Self::ServiceUnavailable(body, seconds),
+            other => other,
+        }
     }
 
-    /// A 404 with `code`.
-    pub fn not_found(code: &str, message: impl Into<String>) -> Self {
-        Self::NotFound(ErrorBody::new(code, message))
-    }
-
-    /// A 413 with `code`.
-    pub fn payload_too_large(code: &str, message: impl Into<String>) -> Self {
-        Self::PayloadTooLarge(ErrorBody::new(code, message))
-    }
-
-    /// A 409 with `code`.
-    pub fn conflict(code: &str, message: impl Into<String>) -> Self {
-        Self::Conflict(ErrorBody::new(code, message))
-    }
-
-    /// A 408 with `code`.
-    pub fn request_timeout(code: &str, message: impl Into<String>) -> Self {
-        Self::RequestTimeout(ErrorBody::new(code, message))
-    }
-
-    /// A 410 with `code`.
-    pub fn gone(code: &str, message: impl Into<String>) -> Self {
-        Self::Gone(ErrorBody::new(code, message))
-    }
-
-    /// A 429 telling the client to wait `retry_after_secs`.
+    /// A 429 `rate_limited` telling the client to wait `retry_after_secs`.
+    #[must_use]
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         let message = format!("too many requests; try again in {retry_after_secs} seconds");
-        Self::too_many("rate_limited", message, retry_after_secs)
-    }
-
-    /// A 429 with `code`, telling the client to wait `retry_after_secs`.
-    pub fn too_many(code: &str, message: impl Into<String>, retry_after_secs: u64) -> Self {
-        Self::TooManyRequests(ErrorBody::new(code, message), retry_after_secs)
-    }
-
-    /// A 503 `busy`, telling the client to wait `retry_after_secs`.
-    pub fn busy(message: impl Into<String>, retry_after_secs: u64) -> Self {
-        Self::ServiceUnavailable(ErrorBody::new("busy", message), retry_after_secs)
+        Self::with_message(ErrorCode::RateLimited, message).retry_after(retry_after_secs)
     }
 
     /// A 500 for an unexpected failure: logged with its whole chain here,
     /// shown to nobody.
     pub fn internal(error: &(dyn std::error::Error + 'static)) -> Self {
         tracing::error!(error = %error_chain(error), "request failed");
-        Self::Internal(ErrorBody::new("internal", "the service failed; nothing was changed, try again"))
-    }
-}
-
-impl From<profile_domain::use_cases::RateLimitError> for ApiError {
-    fn from(error: profile_domain::use_cases::RateLimitError) -> Self {
-        let wait = error.retry_after_secs().unwrap_or(1);
-        match error {
-            profile_domain::use_cases::RateLimitError::Limited { .. } => Self::rate_limited(wait),
-            profile_domain::use_cases::RateLimitError::Unexpected(e) => Self::internal(&e),
-        }
+        Self::of(ErrorCode::Internal)
     }
 }
 
@@ -150,27 +125,27 @@ pub async fn json_error(err: poem::Error) -> Response {
     }
     let status = err.status();
     let (code, message) = if err.is::<ParseRequestPayloadError>() {
-        ("invalid_body", err.to_string())
+        (ErrorCode::InvalidBody, err.to_string())
     } else if err.is::<ContentTypeError>() {
-        let message =
-            format!("{err}; send the type the operation takes (application/json, or multipart/form-data for uploads)");
-        return ApiError::UnsupportedMediaType(ErrorBody::new("unsupported_media_type", message)).into_response();
+        let message = format!("{err}; {}", ErrorCode::UnsupportedMediaType.message());
+        return ApiError::with_message(ErrorCode::UnsupportedMediaType, message).into_response();
     } else if err.is::<ParseParamError>() {
-        ("invalid_parameter", err.to_string())
+        (ErrorCode::InvalidParameter, err.to_string())
     } else if err.is::<AuthorizationError>() {
-        ("unauthenticated", "sign in first: send the session token as a bearer token or the session cookie".into())
+        let message = "sign in first: send the session token as a bearer token or the session cookie";
+        (ErrorCode::Unauthenticated, message.to_owned())
     } else if err.is::<poem::error::NotFoundError>() {
-        ("not_found", "no such resource".into())
+        (ErrorCode::NotFound, ErrorCode::NotFound.message().to_owned())
     } else if err.is::<poem::error::MethodNotAllowedError>() {
-        ("method_not_allowed", "this method is not allowed on this resource".into())
+        (ErrorCode::MethodNotAllowed, ErrorCode::MethodNotAllowed.message().to_owned())
     } else if status == StatusCode::PAYLOAD_TOO_LARGE {
-        let message = "the request body is larger than the limit";
-        return ApiError::PayloadTooLarge(ErrorBody::new("payload_too_large", message)).into_response();
+        return ApiError::of(ErrorCode::PayloadTooLarge).into_response();
     } else if status.is_server_error() {
         tracing::error!(error = %err, "request failed");
-        ("internal", "the service failed; nothing was changed, try again".into())
+        (ErrorCode::Internal, ErrorCode::Internal.message().to_owned())
     } else {
-        ("bad_request", err.to_string())
+        (ErrorCode::BadRequest, err.to_string())
     };
-    poem::web::Json(serde_json::json!({ "code": code, "message": message })).with_status(status).into_response()
+    let body = serde_json::json!({ "code": code.code(), "message": message });
+    poem::web::Json(body).with_status(status).into_response()
 }

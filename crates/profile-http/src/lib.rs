@@ -22,6 +22,8 @@ mod config;
 mod docs_page;
 mod dto;
 mod error;
+mod error_code;
+mod error_from;
 mod middleware;
 mod openapi_doc;
 mod picture_files;
@@ -48,6 +50,7 @@ use profile_domain::use_cases::{
 pub use auth::SESSION_COOKIE;
 pub use config::HttpConfig;
 pub use error::ErrorBody;
+pub use error_code::ErrorCode;
 pub use secure_cookie::HOST_SESSION_COOKIE;
 pub use service_auth::{ServiceClient, ServiceScope};
 
@@ -88,6 +91,8 @@ enum ApiTags {
 
 /// The use cases the API calls.
 pub struct UseCases {
+    /// The time, for checks made at the edge (a report's signed timestamp).
+    pub clock: Arc<dyn profile_domain::ports::Clock>,
     /// Passwordless sign-in.
     pub sign_in: Arc<SignIn>,
     /// Session checks and sign-out.
@@ -182,6 +187,7 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
         sync: use_cases.provider_sync.clone(),
         report_secrets: config.provider_report_secrets.clone(),
         tolerance: time::Duration::try_from(config.report_tolerance).unwrap_or(time::Duration::minutes(5)),
+        clock: use_cases.clock.clone(),
         operator: guard,
     };
     OpenApiService::new(
@@ -193,8 +199,11 @@ fn api_service(use_cases: &UseCases, config: &HttpConfig) -> OpenApiService<Apis
 }
 
 /// The OpenAPI document of the API, as served at `/openapi.json`.
-#[must_use]
-pub fn openapi_json(use_cases: &UseCases, config: &HttpConfig) -> String {
+///
+/// # Errors
+/// When the generated document or the export's schema is not JSON (a bug
+/// a test catches).
+pub fn openapi_json(use_cases: &UseCases, config: &HttpConfig) -> Result<String, serde_json::Error> {
     openapi_doc::finish(&api_service(use_cases, config).spec())
 }
 
@@ -215,10 +224,17 @@ async fn readyz(readiness: Data<&Arc<dyn Readiness>>) -> (StatusCode, String) {
 }
 
 /// The whole HTTP application.
-pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readiness>) -> impl IntoEndpoint + use<> {
+///
+/// # Errors
+/// When its OpenAPI document cannot be written (a bug a test catches).
+pub fn app(
+    use_cases: &UseCases,
+    config: &HttpConfig,
+    readiness: Arc<dyn Readiness>,
+) -> Result<impl IntoEndpoint + use<>, serde_json::Error> {
     let service = api_service(use_cases, config);
     let raw = service.spec();
-    let document = openapi_doc::finish(&raw);
+    let document = openapi_doc::finish(&raw)?;
     let docs = get(docs_page::DocsPage::new(&service.swagger_ui_html(), &raw, &document).endpoint());
     let spec = get(make_sync(move |_| {
         poem::Response::builder().content_type("application/json; charset=utf-8").body(document.clone())
@@ -241,7 +257,7 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
     });
     let page = Arc::new(web_page::PagePolicy::new(&config.origin()));
     let secure = config.secure_cookies();
-    Route::new()
+    Ok(Route::new()
         .at("/", get(web_page::home))
         .at("/sign-in", get(web_page::sign_in))
         .at("/profile", get(web_page::profile))
@@ -276,5 +292,5 @@ pub fn app(use_cases: &UseCases, config: &HttpConfig, readiness: Arc<dyn Readine
             async move { middleware::security_headers(ep, req, &page).await }
         })
         .around(move |ep, req| secure_cookie::https_only(ep, req, secure))
-        .around(middleware::log_request)
+        .around(middleware::log_request))
 }

@@ -11,7 +11,7 @@ use profile_domain::use_cases::{Pictures, Profiles};
 use profile_domain::{PictureSlot, UserId, default_picture_name, default_picture_svg};
 
 use crate::auth::reader;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// What the file handlers need.
 pub(crate) struct PictureFiles {
@@ -24,7 +24,7 @@ pub(crate) struct PictureFiles {
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 fn not_found() -> Response {
-    ApiError::not_found("not_found", "no such picture").into_response()
+    ApiError::with_message(ErrorCode::NotFound, "no such picture").into_response()
 }
 
 /// A file response with its validators; `304` when the client has it.

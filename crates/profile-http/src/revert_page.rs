@@ -9,7 +9,6 @@ use poem::{IntoResponse, Response, handler};
 use profile_domain::use_cases::EmailChanges;
 use serde::Deserialize;
 
-use crate::api_email_change::revert_error;
 use crate::error::ApiError;
 use crate::web_page::small_page;
 
@@ -53,7 +52,7 @@ pub(crate) async fn submit(changes: Data<&Arc<EmailChanges>>, Form(field): Form<
         )
         .into_response(),
         Err(e) => {
-            let error = revert_error(e);
+            let error = ApiError::from(e);
             let (status, message) = match &error {
                 ApiError::Internal(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "Something failed; nothing was changed. Try again later.")

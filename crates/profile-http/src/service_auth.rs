@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::client::client_key;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// What a service key allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,11 +109,11 @@ impl ServiceGuard {
         }
         let Some(found) = found else {
             self.limits.count(name, &client).await?;
-            return Err(ApiError::unauthorized("service_key_invalid", "the service key is missing or not valid"));
+            return Err(ApiError::of(ErrorCode::ServiceKeyInvalid));
         };
         if !found.scopes.contains(&scope) {
-            return Err(ApiError::forbidden(
-                "scope_missing",
+            return Err(ApiError::with_message(
+                ErrorCode::ScopeMissing,
                 format!("this service key does not grant the {} scope", scope.as_str()),
             ));
         }

@@ -21,7 +21,7 @@ use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use profile_domain::UserId;
 use profile_domain::use_cases::RateLimits;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 const FLOWING: u8 = 0;
 const TOO_LARGE: u8 = 1;
@@ -67,7 +67,7 @@ impl UploadGate {
 
     fn too_large(&self) -> Response {
         let message = format!("the upload is larger than {} bytes", self.max);
-        ApiError::payload_too_large("picture_too_large", message).into_response()
+        ApiError::with_message(ErrorCode::PictureTooLarge, message).into_response()
     }
 
     /// Lets `req` through to `ep` as the module says.
@@ -83,7 +83,7 @@ impl UploadGate {
         };
         let Some(_uploading) = self.claim(user.user_id) else {
             let message = "another upload of this account is under way; wait for its answer";
-            return Ok(ApiError::conflict("upload_in_progress", message).into_response());
+            return Ok(ApiError::with_message(ErrorCode::UploadInProgress, message).into_response());
         };
         let declared =
             req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
@@ -92,7 +92,9 @@ impl UploadGate {
         }
         let Ok(Ok(_slot)) = tokio::time::timeout(self.wait, self.slots.clone().acquire_owned()).await else {
             let message = "every upload slot is taken; try again shortly";
-            return Ok(ApiError::busy(message, self.wait.as_secs().max(1)).into_response());
+            return Ok(ApiError::with_message(ErrorCode::Busy, message)
+                .retry_after(self.wait.as_secs().max(1))
+                .into_response());
         };
         let name = profile_domain::LimitName::PictureUploadsPerAccount;
         if let Err(limited) = limits.count(name, &user.user_id.to_string()).await {
@@ -106,7 +108,7 @@ impl UploadGate {
             TOO_LARGE => self.too_large(),
             TOO_SLOW => {
                 let message = format!("the upload did not arrive within {} seconds", self.read_timeout.as_secs());
-                ApiError::request_timeout("upload_too_slow", message).into_response()
+                ApiError::with_message(ErrorCode::UploadTooSlow, message).into_response()
             }
             // Any other failure goes on to the one error mapping, as for
             // every other request.

@@ -9,7 +9,7 @@ use poem::web::{Path, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::picture_files::file_response;
 
 /// One embedded file.
@@ -102,7 +102,7 @@ pub(crate) fn escape(text: &str) -> String {
 
 fn serve(req: &Request, name: &str) -> Response {
     let Some(index) = ASSETS.iter().position(|a| a.name == name) else {
-        return ApiError::not_found("not_found", "no such file").into_response();
+        return ApiError::with_message(ErrorCode::NotFound, "no such file").into_response();
     };
     let file = &ASSETS[index];
     // Revalidated on every use (cheap: a 304), so a new binary's page is
@@ -140,7 +140,7 @@ pub(crate) fn receipt(req: &Request) -> Response {
 #[handler]
 pub(crate) fn asset(req: &Request, Path(name): Path<String>) -> Response {
     if name.ends_with(".html") {
-        return ApiError::not_found("not_found", "no such file").into_response();
+        return ApiError::with_message(ErrorCode::NotFound, "no such file").into_response();
     }
     serve(req, &name)
 }

@@ -75,6 +75,7 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
         .returning(|_, _, limit, now| Ok(profile_domain::ports::WindowCount { count: 1, ends_at: now + limit.window }));
     counters.expect_current().returning(|_, _| Ok(None));
     UseCases {
+        clock: clock.clone(),
         public_profiles: Arc::new(profile_domain::use_cases::PublicProfiles::new(
             Arc::new(profile_domain::ports::MockProfileDirectory::new()),
             profile_domain::use_cases::DirectoryPolicy::default(),
@@ -152,7 +153,7 @@ fn use_cases(sessions: MockSessionStore, sign_in: MockSignInStore) -> UseCases {
 }
 
 fn client(use_cases: &UseCases, ready: bool) -> TestClient<impl Endpoint + use<>> {
-    TestClient::new(profile_http::app(use_cases, &config(), Arc::new(Ready(ready))).into_endpoint())
+    TestClient::new(profile_http::app(use_cases, &config(), Arc::new(Ready(ready))).unwrap().into_endpoint())
 }
 
 #[tokio::test]
@@ -202,7 +203,8 @@ async fn every_response_carries_the_security_headers() {
 /// `UPDATE_OPENAPI=1` (or `cargo xtask openapi`) to refresh it.
 #[test]
 fn the_openapi_document_in_docs_is_up_to_date() {
-    let spec = profile_http::openapi_json(&use_cases(MockSessionStore::new(), MockSignInStore::new()), &config());
+    let spec =
+        profile_http::openapi_json(&use_cases(MockSessionStore::new(), MockSignInStore::new()), &config()).unwrap();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
     if std::env::var_os("UPDATE_OPENAPI").is_some() {
         std::fs::write(path, format!("{spec}\n")).unwrap();
@@ -267,7 +269,8 @@ impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
 #[test]
 fn the_openapi_document_names_no_key_twice() {
     use serde::de::DeserializeSeed;
-    let spec = profile_http::openapi_json(&use_cases(MockSessionStore::new(), MockSignInStore::new()), &config());
+    let spec =
+        profile_http::openapi_json(&use_cases(MockSessionStore::new(), MockSignInStore::new()), &config()).unwrap();
     let mut reader = serde_json::Deserializer::from_str(&spec);
     NoDuplicateKeys.deserialize(&mut reader).unwrap();
     let duplicated = "{\"paths\": {\"/v1/me\": {\"get\": {}}, \"/v1/me\": {\"delete\": {}}}}";

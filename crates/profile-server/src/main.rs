@@ -8,11 +8,8 @@ mod file_modes;
 mod housekeeping_worker;
 mod logging;
 mod outbox_worker;
-mod picture_config;
-mod provider_config;
 mod secret_key;
 mod secret_text;
-mod service_config;
 mod system;
 mod verify_erasure;
 mod wiring;
@@ -166,7 +163,7 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
         stop_rx,
     ));
     let readiness: Arc<dyn profile_http::Readiness> = Arc::new(system::DatabaseReadiness(store.clone()));
-    let app = profile_http::app(&service.use_cases, &service.http_config, readiness);
+    let app = profile_http::app(&service.use_cases, &service.http_config, readiness)?;
     tracing::info!(bound = %bound, public_url = %config.public_url(), "listening");
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, shutdown_signal(), Some(grace)).await?;

@@ -132,10 +132,10 @@ fn transport(config: &Config) -> Result<Arc<dyn MailTransport>, WiringError> {
 
 /// The caches of the read path, keyed from the server key so every
 /// instance names an account the same way in the feed.
-fn cache_policy(config: &Config, hasher: &SecretHasher) -> CachePolicy {
+fn cache_policy(config: &Config, hasher: &SecretHasher, clock: Arc<dyn Clock>) -> CachePolicy {
     let mut key = [0_u8; 32];
     let _ = hex::decode_to_slice(hasher.hash("cache-feed-key", &[]).to_hex(), &mut key);
-    CachePolicy { enabled: config.cache.enabled, max_entries: config.cache.max_entries, ..CachePolicy::new(key) }
+    CachePolicy { enabled: config.cache.enabled, max_entries: config.cache.max_entries, ..CachePolicy::new(key, clock) }
 }
 
 /// Builds the service on an open store.
@@ -156,7 +156,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     let hasher = SecretHasher::new(key);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let random: Arc<dyn Randomness> = Arc::new(OsRandom);
-    let store = store.clone().with_caches(cache_policy(config, &hasher));
+    let store = store.clone().with_caches(cache_policy(config, &hasher, clock.clone()));
     let shared = Arc::new(store.clone());
     let sign_in_policy = SignInPolicy {
         code_ttl: time::Duration::seconds(i64::try_from(config.sign_in.code_ttl_secs).unwrap_or(i64::MAX)),
@@ -168,7 +168,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     let report_secrets =
         endpoints.iter().filter_map(|e| e.report_secret.clone().map(|secret| (e.id.to_string(), secret))).collect();
     let provider_ids = routes.providers();
-    let services = crate::service_config::services(&config.services, &provider_ids)?;
+    let services = crate::config::services::services(&config.services, &provider_ids)?;
     let subscriptions = services.subscriptions.clone();
     let links = PictureLinks::new(&config.public_url(), config.pictures.sizes.clone());
     let wake_notices = Arc::new(tokio::sync::Notify::new());
@@ -192,7 +192,8 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         .map(|e| WebhookEndpoint { provider: e.id, url: e.url, secret: e.secret })
         .chain(services.endpoints.into_iter().map(|e| WebhookEndpoint { provider: e.id, url: e.url, secret: e.secret }))
         .collect();
-    let webhooks = WebhookTransport::new(receivers, links).map_err(|e| WiringError::Webhooks(Box::new(e)))?;
+    let webhooks =
+        WebhookTransport::new(receivers, links, clock.clone()).map_err(|e| WiringError::Webhooks(Box::new(e)))?;
     let receiver_ids: Vec<ProviderId> = provider_ids.iter().cloned().chain(subscriptions.services()).collect();
     let p = &config.providers;
     let provider_retry = RetryPolicy {
@@ -227,6 +228,7 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     let rate_limits =
         Arc::new(RateLimits::new(shared.clone(), clock.clone(), hasher.clone(), rate_limit_policy(config)));
     let use_cases = UseCases {
+        clock: clock.clone(),
         rate_limits,
         sign_in: Arc::new(SignIn::new(shared.clone(), clock.clone(), random.clone(), hasher.clone(), sign_in_policy)),
         sessions: Arc::new(Sessions::new(shared.clone(), clock.clone(), hasher.clone(), SessionPolicy::default())),

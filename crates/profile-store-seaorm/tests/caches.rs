@@ -17,9 +17,19 @@ use time::{OffsetDateTime, macros::datetime};
 
 const T0: OffsetDateTime = datetime!(2026-12-06 12:00 UTC);
 
+/// The real time, as the server's clock gives it.
+struct WallClock;
+
+impl profile_domain::ports::Clock for WallClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
 async fn instance(db: &TestDb, trust_for: Duration) -> SeaOrmStore {
     let store = SeaOrmStore::connect(&db.url, 2).await.unwrap();
-    let store = store.with_caches(CachePolicy { trust_for, ..CachePolicy::new([9; 32]) });
+    let store =
+        store.with_caches(CachePolicy { trust_for, ..CachePolicy::new([9; 32], std::sync::Arc::new(WallClock)) });
     store.poll_caches().await.unwrap();
     store
 }

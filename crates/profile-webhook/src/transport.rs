@@ -1,12 +1,12 @@
 //! `ProviderTransport` over HTTP: one signed POST per notice.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use profile_domain::ports::{NoticeRefused, ProviderTransport};
+use profile_domain::ports::{Clock, NoticeRefused, ProviderTransport};
 use profile_domain::{PictureLinks, ProviderId, ProviderNotice, WebhookSecret};
-use time::OffsetDateTime;
 use url::Url;
 
 use crate::body::notice_body;
@@ -30,17 +30,23 @@ pub struct WebhookTransport {
     client: reqwest::Client,
     endpoints: HashMap<ProviderId, WebhookEndpoint>,
     links: PictureLinks,
+    clock: Arc<dyn Clock>,
 }
 
 impl WebhookTransport {
     /// A transport for `endpoints` (mailing-list providers and services
-    /// alike); picture URLs in profile events are made under `links`.
+    /// alike); picture URLs in profile events are made under `links`, and
+    /// each notice is stamped and signed with `clock`'s time.
     /// Redirects are not followed: a receiver must answer at the URL
     /// configured.
     ///
     /// # Errors
     /// When the HTTP client cannot be built (no TLS roots).
-    pub fn new(endpoints: Vec<WebhookEndpoint>, links: PictureLinks) -> Result<Self, reqwest::Error> {
+    pub fn new(
+        endpoints: Vec<WebhookEndpoint>,
+        links: PictureLinks,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .timeout(DELIVERY_TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
@@ -48,7 +54,7 @@ impl WebhookTransport {
             .user_agent(concat!("profile-webhooks/", env!("CARGO_PKG_VERSION")))
             .build()?;
         let endpoints = endpoints.into_iter().map(|e| (e.provider.clone(), e)).collect();
-        Ok(Self { client, endpoints, links })
+        Ok(Self { client, endpoints, links, clock })
     }
 }
 
@@ -73,7 +79,7 @@ impl ProviderTransport for WebhookTransport {
             .endpoints
             .get(&notice.provider)
             .ok_or_else(|| NoticeRefused { status: None, error: "provider not configured".into() })?;
-        let now = OffsetDateTime::now_utc();
+        let now = self.clock.now();
         let body = notice_body(notice, now, &self.links).to_string();
         let id = notice.id.to_string();
         let timestamp = now.unix_timestamp();

@@ -2,6 +2,7 @@
 
 #![expect(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use profile_domain::ports::ProviderTransport;
@@ -40,8 +41,18 @@ fn transport(url: &str) -> WebhookTransport {
             secret: WebhookSecret::parse(SECRET).unwrap(),
         }],
         PictureLinks::new("https://p.example.com", vec![128, 64]),
+        Arc::new(WallClock),
     )
     .unwrap()
+}
+
+/// The real time: the receiver checks the signed timestamp against it.
+struct WallClock;
+
+impl profile_domain::ports::Clock for WallClock {
+    fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc()
+    }
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ pub struct ExportDocument {
     source: Arc<dyn ExportSource>,
     user: UserId,
     page_size: u32,
+    exported_at: time::OffsetDateTime,
     ledger_through: i64,
     security_through: i64,
     stage: Stage,
@@ -112,10 +113,17 @@ impl ExportDocument {
             source,
             user,
             page_size: page_size.max(1),
+            exported_at: request.at,
             ledger_through: snapshot.ledger_through,
             security_through: snapshot.security_through,
             stage: Stage::Head(head),
         })
+    }
+
+    /// When the export was taken (its `exported_at`).
+    #[must_use]
+    pub fn exported_at(&self) -> time::OffsetDateTime {
+        self.exported_at
     }
 
     /// The next piece of the document, or `None` after the last.

@@ -32,11 +32,19 @@ pub trait ConsentStore: Send + Sync {
     /// purpose, in one transaction serialised per user, so the ledger's order
     /// (by sequence number) and the answer in force always agree. In the
     /// same transaction it queues a notice of the change for each provider
-    /// in `notify`, carrying the account's address at that moment and the
-    /// entry's sequence number.
+    /// in `notify`, carrying the account's address at that moment and
+    /// numbered with the user's next notice number.
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then nothing is.
+    ///
+    /// # Contract
+    /// The lock is the account's row, which every change that queues
+    /// notices also takes, so notice numbers follow the order of the
+    /// changes. With no account the answer is a [`PortError`] and nothing
+    /// is written. Once the account's erasure has begun (from its
+    /// `erase_after` on) the entry and the answer are still written, but
+    /// no notice is queued: the erasure's notice supersedes it.
     async fn record(&self, event: &ConsentEvent, notify: &[NoticeFor]) -> Result<(), PortError>;
 
     /// Like [`ConsentStore::record`] for a withdrawal, but only when the
@@ -46,6 +54,10 @@ pub trait ConsentStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then nothing is.
+    ///
+    /// # Contract
+    /// As for [`record`](Self::record): the same lock, and no notice once
+    /// the account's erasure has begun.
     async fn withdraw_if_granted(&self, event: &ConsentEvent, notify: &[NoticeFor]) -> Result<bool, PortError>;
 
     /// The user's whole ledger, in the order it was written.

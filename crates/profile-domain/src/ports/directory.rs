@@ -10,12 +10,14 @@ use crate::{PortError, PublicProfile, UserId};
 pub trait ProfileDirectory: Send + Sync {
     /// The public profiles of those of `ids` that exist, in any order.
     ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be read.
+    ///
     /// # Contract
     /// An account whose deletion was asked for (a deletion job exists for
     /// it, in its grace period or running) is left out, as if it were gone:
-    /// the rest of the product stops showing it from the request on.
-    ///
-    /// # Errors
-    /// [`PortError`] when the storage cannot be read.
+    /// the rest of the product stops showing it from the request on. May
+    /// answer from a cache, within the bounds of
+    /// [`SessionStore::find`](super::SessionStore::find).
     async fn public_profiles(&self, ids: &[UserId]) -> Result<Vec<PublicProfile>, PortError>;
 }

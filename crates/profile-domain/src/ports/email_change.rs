@@ -119,14 +119,21 @@ pub trait EmailChangeStore: Send + Sync {
     /// the record and queues the notice. The database's unique constraint on
     /// addresses decides a race with another account.
     ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written; then nothing is.
+    ///
     /// # Contract
     /// The record is stored later than every earlier record of the account:
     /// its `changed_at` is moved just past the latest one when the clock of
     /// this instance is behind, so "later" in [`revert`](Self::revert) is
     /// the order the changes were committed in.
     ///
-    /// # Errors
-    /// [`PortError`] when the storage cannot be written; then nothing is.
+    /// In the same transaction it queues a notice of the new address for
+    /// each of `providers` (none once the account's erasure has begun, that
+    /// is from its `erase_after` on) and records
+    /// [`EmailChanged`](crate::SecurityEventKind::EmailChanged) at
+    /// `record.changed_at`. An account that no longer exists gives
+    /// [`ApplyOutcome::RequestGone`].
     async fn apply(&self, application: &EmailChangeApplication) -> Result<ApplyOutcome, PortError>;
 
     /// The record whose revert token hashes to `revert_hash`.
@@ -143,6 +150,9 @@ pub trait EmailChangeStore: Send + Sync {
     /// session and any pending request, tells the providers and queues the
     /// notices.
     ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written; then nothing is.
+    ///
     /// # Contract
     /// The revert voids the unused records of the account that were
     /// changed **after** the reverted one (`changed_at` later), and never an
@@ -151,7 +161,11 @@ pub trait EmailChangeStore: Send + Sync {
     /// take the account back, and an attacker who moved the address twice
     /// cannot void the owner's link by reverting their own later change.
     ///
-    /// # Errors
-    /// [`PortError`] when the storage cannot be written; then nothing is.
+    /// In the same transaction it records
+    /// [`EmailChangeReverted`](crate::SecurityEventKind::EmailChangeReverted)
+    /// at `now`; the provider notices are not queued once the account's
+    /// erasure has begun. The store does not check the link's expiry: the
+    /// caller does. An account that no longer exists gives
+    /// [`RevertOutcome::AlreadyReverted`].
     async fn revert(&self, reversal: &EmailChangeReversal) -> Result<RevertOutcome, PortError>;
 }

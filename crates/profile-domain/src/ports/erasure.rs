@@ -44,12 +44,27 @@ pub enum ConfirmationState {
 pub trait ErasureStore: Send + Sync {
     /// In one transaction, under the account's lock: refuses a second
     /// request, ends every session, and stores the job and its receipt.
-    /// From the receipt's `erase_after` on (at once without a grace period)
-    /// sign-in to the account is refused; with a grace period the request
-    /// is also recorded in the security history.
     ///
     /// # Errors
     /// [`PortError`] when the storage fails; nothing changed.
+    ///
+    /// # Contract
+    /// The lock is the account's row, which a sign-in's completion also
+    /// takes: a sign-in at the same moment either opened its session
+    /// before (and it ends here) or sees the job. The request is recorded
+    /// as [`DeletionRequested`](crate::SecurityEventKind::DeletionRequested)
+    /// at `requested_at` only when there is a grace period (`erase_after`
+    /// later than `requested_at`); without one nothing is recorded.
+    ///
+    /// From the request on, the account counts as being deleted:
+    /// [`UnsubscribeStore::being_deleted`](super::UnsubscribeStore::being_deleted)
+    /// lists it,
+    /// [`ProfileDirectory::public_profiles`](super::ProfileDirectory::public_profiles)
+    /// leaves it out, and no `profile.updated` notice is queued for it.
+    /// From `erase_after` on (at once without a grace period), its erasure
+    /// has begun:
+    /// [`SignInStore::complete_sign_in`](super::SignInStore::complete_sign_in)
+    /// refuses it, and no notice but the erasure's is queued for it.
     async fn request(&self, job: &ErasureJob) -> Result<ErasureRequested, PortError>;
 
     /// Leases up to `limit` jobs due at `now` (not leased by another
@@ -57,6 +72,10 @@ pub trait ErasureStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage fails.
+    ///
+    /// # Contract
+    /// A lease that ends at or before `now` is free. Jobs are taken in the
+    /// order they fall due.
     async fn claim_due(
         &self,
         now: OffsetDateTime,
@@ -98,6 +117,14 @@ pub trait ErasureStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage fails.
+    ///
+    /// # Contract
+    /// In one transaction. The notices dropped are the user's pending ones
+    /// of every kind but `account.erased`, except one leased at `at`
+    /// (being sent now: the erasure queues behind it). A notice of
+    /// `notices` is queued only when no notice with its id is stored. The
+    /// erasure's notices take the user's next notice numbers, so each
+    /// comes after everything its receiver was sent.
     async fn queue_erasure_notices(
         &self,
         user: UserId,
@@ -124,6 +151,10 @@ pub trait ErasureStore: Send + Sync {
     /// `suppress` (keyed hashes of the addresses) to the suppression list,
     /// and stores `receipt` as completed.
     ///
+    /// # Errors
+    /// [`PortError`] when the storage fails or the lease was lost; nothing
+    /// changed.
+    ///
     /// # Contract
     /// The rows about the user are those that name their id, and those
     /// found by an address **only for the time the address was the user's**
@@ -134,10 +165,6 @@ pub trait ErasureStore: Send + Sync {
     /// confirmed). The export shows the same rows by the same rule, except
     /// messages found only by whom they are about that went to an address
     /// the user never held.
-    ///
-    /// # Errors
-    /// [`PortError`] when the storage fails or the lease was lost; nothing
-    /// changed.
     async fn erase(
         &self,
         user: UserId,
@@ -152,6 +179,13 @@ pub trait ErasureStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage fails.
+    ///
+    /// # Contract
+    /// The job goes only if its `erase_after` is later than `now` and no
+    /// worker's name is on its lease; otherwise the answer is
+    /// [`CancelOutcome::TooLate`]. The entry is
+    /// [`DeletionCancelled`](crate::SecurityEventKind::DeletionCancelled)
+    /// at `now`, and the receipt's `cancelled_at` is `now`.
     async fn cancel(&self, user: UserId, now: OffsetDateTime) -> Result<CancelOutcome, PortError>;
 
     /// The receipt of the user's deletion under way, if there is one.
@@ -172,6 +206,12 @@ pub trait ErasureStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage fails.
+    ///
+    /// # Contract
+    /// The addresses are those of the ownership rule of
+    /// [`erase`](Self::erase). One that is another account's login now is
+    /// left out, so the suppression list never names a living account's
+    /// address. No account: an empty list.
     async fn addresses(&self, user: UserId) -> Result<Vec<String>, PortError>;
 
     /// The receipt with this id.

@@ -20,6 +20,16 @@ pub trait ExportSource: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be read.
+    ///
+    /// # Contract
+    /// The transaction is read-only and sees one moment (repeatable read
+    /// where the database has isolation levels). Rows found by an address
+    /// (sign-in codes, messages) are the user's only for the time the
+    /// address was theirs, by the rule of
+    /// [`ErasureStore::erase`](super::ErasureStore::erase); a message about
+    /// the user counts only when it went to an address the user ever held.
+    /// `ledger_through` and `security_through` are where the histories end
+    /// in that transaction.
     async fn snapshot(&self, user: UserId) -> Result<Option<ExportSnapshot>, PortError>;
 
     /// Up to `limit` ledger entries with `after < sequence <= through`,
@@ -40,6 +50,10 @@ pub trait ExportSource: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be read.
+    ///
+    /// # Contract
+    /// Positions grow in the order entries were written; one user's need
+    /// not be consecutive.
     async fn security_page(
         &self,
         user: UserId,

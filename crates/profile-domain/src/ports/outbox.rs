@@ -50,6 +50,11 @@ pub trait OutboxStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be read or written.
+    ///
+    /// # Contract
+    /// A lease that ends at or before `now` is free. A message that cannot
+    /// be read back is not returned: it is marked failed and its content
+    /// erased, so it does not block the messages behind it.
     async fn claim_due(
         &self,
         worker: &str,
@@ -63,6 +68,11 @@ pub trait OutboxStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written.
+    ///
+    /// # Contract
+    /// `Sent`, `Expired` and `Failed` erase the content and keep the row,
+    /// with the time it finished (housekeeping deletes it after the
+    /// retention). `Retry` keeps the content.
     async fn record_outcome(
         &self,
         id: EmailId,

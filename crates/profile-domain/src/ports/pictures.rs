@@ -14,6 +14,10 @@ pub trait PictureStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be read.
+    ///
+    /// # Contract
+    /// The current picture may come from a cache, within the bounds of
+    /// [`SessionStore::find`](super::SessionStore::find).
     async fn picture(&self, user: UserId, slot: PictureSlot) -> Result<Option<Picture>, PortError>;
 
     /// Makes `picture` the user's picture in its slot, returning the one it
@@ -28,13 +32,13 @@ pub trait PictureStore: Send + Sync {
     /// `Some` with the current picture it replaced, or `None` when the
     /// pending picture was cancelled or replaced meanwhile.
     ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written; then nothing is.
+    ///
     /// # Contract
     /// With the promotion, the account's `updated_at` becomes
     /// `current.created_at` and a `profile.updated` notice is queued for each
     /// of `notify`, as [`AccountStore::set_display_name`] does.
-    ///
-    /// # Errors
-    /// [`PortError`] when the storage cannot be written; then nothing is.
     ///
     /// [`AccountStore::set_display_name`]: super::AccountStore::set_display_name
     async fn promote_pending(
@@ -46,14 +50,14 @@ pub trait PictureStore: Send + Sync {
 
     /// Removes and returns the user's current picture (Reset).
     ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written; then nothing is.
+    ///
     /// # Contract
     /// When there was one, in the same transaction the account's
     /// `updated_at` becomes `now` and a `profile.updated` notice is queued
     /// for each of `notify`, as [`AccountStore::set_display_name`] does;
     /// when there was none, nothing changes and nothing is queued.
-    ///
-    /// # Errors
-    /// [`PortError`] when the storage cannot be written; then nothing is.
     ///
     /// [`AccountStore::set_display_name`]: super::AccountStore::set_display_name
     async fn reset_current(
@@ -75,6 +79,10 @@ pub trait PictureStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written.
+    ///
+    /// # Contract
+    /// A picture is taken only if it is still the expired one when it is
+    /// removed: an upload that replaced it meanwhile stays.
     async fn take_expired(&self, now: OffsetDateTime, limit: u32) -> Result<Vec<Picture>, PortError>;
 }
 

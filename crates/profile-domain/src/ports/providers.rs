@@ -56,8 +56,11 @@ pub struct ProviderBacklog {
 }
 
 /// Stores the outbox of provider notices, written in the same transaction
-/// as the consent change that causes them (see
-/// [`ConsentStore::record`](super::ConsentStore::record)).
+/// as the change that causes them: a consent change (see
+/// [`ConsentStore::record`](super::ConsentStore::record)), an address
+/// change or revert, a rename, a picture's Save or Reset, and the
+/// erasure's own notices
+/// ([`ErasureStore::queue_erasure_notices`](super::ErasureStore::queue_erasure_notices)).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ProviderOutbox: Send + Sync {
@@ -68,6 +71,13 @@ pub trait ProviderOutbox: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be read or written.
+    ///
+    /// # Contract
+    /// A lease that ends at or before `now` is free. "First" is by the
+    /// user's notice number. A notice that cannot be read back is not
+    /// returned: it stays pending, due again an hour later with its error
+    /// kept for [`backlog`](Self::backlog), and holds back only its own
+    /// user's later notices to that provider.
     async fn claim_due_notices(
         &self,
         providers: &[ProviderId],

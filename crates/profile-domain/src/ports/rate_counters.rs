@@ -22,6 +22,9 @@ pub trait RateCounterStore: Send + Sync {
     /// Counts one event for `key` at `now` and returns its window as it
     /// now is.
     ///
+    /// # Errors
+    /// [`PortError`] when the storage cannot be written.
+    ///
     /// # Contract
     /// Atomic across instances: of any number of concurrent calls for one
     /// key, each sees its own event counted once. A key with no window, or
@@ -29,9 +32,6 @@ pub trait RateCounterStore: Send + Sync {
     /// `limit.window` at `now` with a count of 1. `name` is the limit's
     /// name, kept beside the counter for operators; `key` is already a
     /// keyed hash (never an address or a client's network).
-    ///
-    /// # Errors
-    /// [`PortError`] when the storage cannot be written.
     async fn count(
         &self,
         name: &str,

@@ -1,10 +1,14 @@
-//! The security history port. Sign-ins, sign-outs, address changes and
-//! reverts add their entry in the same transaction as the change itself
-//! (see [`SignInStore::complete_sign_in`](super::SignInStore::complete_sign_in),
+//! The security history port. Sign-ins, sign-outs, address changes,
+//! reverts, deletion requests (with a grace period) and cancellations add
+//! their entry in the same transaction as the change itself (see
+//! [`SignInStore::complete_sign_in`](super::SignInStore::complete_sign_in),
 //! [`SessionStore::sign_out`](super::SessionStore::sign_out),
-//! [`EmailChangeStore::apply`](super::EmailChangeStore::apply) and
-//! [`EmailChangeStore::revert`](super::EmailChangeStore::revert)); this port
-//! reads the history back.
+//! [`EmailChangeStore::apply`](super::EmailChangeStore::apply),
+//! [`EmailChangeStore::revert`](super::EmailChangeStore::revert),
+//! [`ErasureStore::request`](super::ErasureStore::request) and
+//! [`ErasureStore::cancel`](super::ErasureStore::cancel)); exports add
+//! theirs through [`SecurityLog::record_limited`]. This port reads the
+//! history back.
 
 use async_trait::async_trait;
 
@@ -44,6 +48,10 @@ pub trait SecurityLog: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be read or written.
+    ///
+    /// # Contract
+    /// Entries made at or before `since` do not count. When limited,
+    /// `oldest` is the time of the earliest entry that counts.
     async fn record_limited(
         &self,
         event: &SecurityEvent,

@@ -83,5 +83,27 @@ pub trait SignInStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be written; then nothing is.
+    ///
+    /// # Contract
+    /// - A challenge whose hash is no longer `code_hash` (used or replaced)
+    ///   gives [`SignInOutcome::ChallengeGone`]; nothing changes.
+    /// - The account with the address is locked while it is checked, so a
+    ///   deletion request cannot commit between the check and the session.
+    /// - When that account has a deletion job whose `erase_after` is at or
+    ///   before `session.created_at` (at once without a grace period), the
+    ///   challenge is consumed, no session opens, and the answer is
+    ///   [`SignInOutcome::AccountBeingDeleted`]. Within the grace period the
+    ///   sign-in completes.
+    /// - When no account has the address but a change away from it has a
+    ///   revert link neither used nor voided that still works at
+    ///   `session.created_at`, no account is created, nothing changes (the
+    ///   challenge stays), and the answer is
+    ///   [`SignInOutcome::AddressAwaitingRevert`].
+    /// - When another path creates an account for the address at the same
+    ///   moment, the answer is [`SignInOutcome::ChallengeGone`]; nothing
+    ///   changes.
+    /// - A completed sign-in records
+    ///   [`SignedIn`](crate::SecurityEventKind::SignedIn) at
+    ///   `session.created_at` in the same transaction.
     async fn complete_sign_in(&self, completion: &SignInCompletion) -> Result<SignInOutcome, PortError>;
 }

@@ -67,6 +67,11 @@ pub trait UnsubscribeStore: Send + Sync {
     ///
     /// # Errors
     /// [`PortError`] when the storage cannot be read.
+    ///
+    /// # Contract
+    /// Accounts being deleted are not left out here: the caller drops them
+    /// with [`being_deleted`](Self::being_deleted), and the page's cursor
+    /// still moves past them.
     async fn consenting(
         &self,
         filter: &ConsentFilter,

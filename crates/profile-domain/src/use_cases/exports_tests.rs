@@ -1,3 +1,5 @@
+//! Unit tests of the export: the document, its pages and its limit.
+
 use std::sync::Arc;
 
 use base64::Engine as _;

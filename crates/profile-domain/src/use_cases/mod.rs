@@ -3,6 +3,7 @@
 mod consents;
 mod draw;
 mod email_change;
+mod email_change_errors;
 mod erasure_policy;
 mod erasures;
 mod exports;
@@ -22,10 +23,8 @@ mod unsubscribes;
 pub(crate) mod fakes;
 
 pub use consents::{CatalogueRegistrationError, ConsentError, Consents};
-pub use email_change::{
-    CODE_LIMIT_WINDOW, ConfirmEmailChangeError, EmailChangePolicy, EmailChanges, REVERT_TOKEN_PURPOSE,
-    RevertEmailChangeError, StartEmailChangeError,
-};
+pub use email_change::{CODE_LIMIT_WINDOW, EmailChangePolicy, EmailChanges, REVERT_TOKEN_PURPOSE};
+pub use email_change_errors::{ConfirmEmailChangeError, RevertEmailChangeError, StartEmailChangeError};
 pub use erasures::{CancelDeletionError, DeleteAccountError, ErasurePolicy, ErasureReport, Erasures};
 pub use exports::{ExportError, ExportPolicy, Exports};
 pub use housekeeping::{Housekeeping, HousekeepingError, RetentionPolicy};

@@ -17,11 +17,11 @@ use crate::entities::session;
 /// Writes, inside the caller's transaction, that `user`'s sessions or
 /// profile changed. Nothing is written by a store without a cache key.
 pub(crate) async fn record(conn: &impl ConnectionTrait, caches: &Caches, user: UserId) -> Result<(), PortError> {
-    let Some(subject) = caches.subject(user) else { return Ok(()) };
+    let (Some(subject), Some(policy)) = (caches.subject(user), caches.policy()) else { return Ok(()) };
     row::Entity::insert(row::ActiveModel {
         id: Set(Uuid::new_v4()),
         subject: Set(subject),
-        at_ms: Set(to_ms(OffsetDateTime::now_utc())),
+        at_ms: Set(to_ms(policy.clock.now())),
     })
     .exec_without_returning(conn)
     .await
@@ -33,7 +33,7 @@ pub(crate) async fn record(conn: &impl ConnectionTrait, caches: &Caches, user: U
 pub(crate) async fn poll(conn: &impl ConnectionTrait, caches: &Caches) -> Result<(), PortError> {
     let Some(policy) = caches.policy() else { return Ok(()) };
     let started = Instant::now();
-    let now_ms = to_ms(OffsetDateTime::now_utc());
+    let now_ms = to_ms(policy.clock.now());
     let since = now_ms.saturating_sub(i64::try_from(policy.window.as_millis()).unwrap_or(i64::MAX));
     let rows: Vec<(Uuid, String, i64)> = row::Entity::find()
         .select_only()
@@ -60,7 +60,7 @@ pub(crate) async fn flush_touches(conn: &impl ConnectionTrait, caches: &Caches) 
     }
     let entries: Vec<(SessionId, OffsetDateTime)> = touches.iter().map(|(id, at)| (*id, *at)).collect();
     for chunk in entries.chunks(500) {
-        let latest = chunk.iter().map(|(_, at)| *at).max().unwrap_or_else(OffsetDateTime::now_utc);
+        let Some(latest) = chunk.iter().map(|(_, at)| *at).max() else { continue };
         let written = session::Entity::update_many()
             .set(session::ActiveModel { last_seen_at_ms: Set(to_ms(latest)), ..Default::default() })
             .filter(session::Column::Id.is_in(chunk.iter().map(|(id, _)| id.0)))

@@ -17,10 +17,11 @@ mod feed;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, Mac};
+use profile_domain::ports::Clock;
 use profile_domain::{Account, Picture, PublicProfile, Session, SessionId, UserId};
 use sha2::Sha256;
 use time::OffsetDateTime;
@@ -46,6 +47,9 @@ pub struct CachePolicy {
     /// How far back each read of the feed looks (longer than any change's
     /// transaction and any skew between the instances' clocks).
     pub window: Duration,
+    /// The time the feed's rows are written and read with (every
+    /// instance's clocks in step, as the README asks of several instances).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for CachePolicy {
@@ -62,11 +66,12 @@ impl std::fmt::Debug for CachePolicy {
 impl CachePolicy {
     /// Caches on, keyed by `key`, with the default bounds: 200,000 entries,
     /// trusted for one second after a read of the feed, which looks ten
-    /// seconds back.
+    /// seconds back on `clock`.
     #[must_use]
-    pub fn new(key: [u8; 32]) -> Self {
+    pub fn new(key: [u8; 32], clock: Arc<dyn Clock>) -> Self {
         Self {
             key,
+            clock,
             enabled: true,
             max_entries: 200_000,
             trust_for: Duration::from_secs(1),

@@ -10,8 +10,17 @@ use uuid::Uuid;
 
 use super::*;
 
+/// A clock that never moves: these rules do not read the feed's times.
+struct Still;
+
+impl Clock for Still {
+    fn now(&self) -> OffsetDateTime {
+        datetime!(2026-12-06 12:00 UTC)
+    }
+}
+
 fn policy() -> CachePolicy {
-    CachePolicy { max_entries: 100, ..CachePolicy::new([7; 32]) }
+    CachePolicy { max_entries: 100, ..CachePolicy::new([7; 32], Arc::new(Still)) }
 }
 
 fn user(n: u8) -> UserId {

@@ -51,7 +51,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "build",
             "--release",
             "-p",
-            "xtask",
+            "xtask-bench",
             "--bin",
             "bench-baseline",
             "--bin",
