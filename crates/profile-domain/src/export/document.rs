@@ -165,9 +165,14 @@ impl ExportDocument {
     }
 }
 
+/// Room for one entry of either history in the written document, so a
+/// page is written into one allocation.
+const ENTRY_BYTES: usize = 192;
+
 /// Appends array elements, one per line, each after a comma unless it is
 /// the array's first.
 fn entries<T: Serialize>(out: &mut Vec<u8>, page: &[T], mut first: bool) -> Result<(), PortError> {
+    out.reserve(page.len() * ENTRY_BYTES);
     for entry in page {
         out.extend_from_slice(if first { b"\n" } else { b",\n" });
         first = false;

@@ -26,7 +26,7 @@ pub struct ExportPolicy {
 
 impl Default for ExportPolicy {
     fn default() -> Self {
-        Self { max_per_window: 5, window: Duration::hours(1), page_size: 2000 }
+        Self { max_per_window: 5, window: Duration::hours(1), page_size: 5000 }
     }
 }
 
