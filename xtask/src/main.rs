@@ -47,13 +47,32 @@ fn root() -> PathBuf {
 
 /// Runs `cargo` with `args` in the workspace root, failing on a non-zero exit.
 fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = clean_cargo()
         .args(args)
         .envs(env.iter().copied())
         .current_dir(root())
         .status()
         .map_err(|e| format!("cargo could not be started: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("cargo {} failed: {status}", args.join(" "))) }
+}
+
+/// `cargo`, without the variables cargo set for this program's own run
+/// (`CARGO_PKG_NAME` …): some build scripts watch them, so a nested build
+/// that kept them would rebuild their crates (ring and all above it) every
+/// time.
+fn clean_cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    for (key, _) in std::env::vars() {
+        let set_for_a_run = key.starts_with("CARGO_PKG_")
+            || key.starts_with("CARGO_MANIFEST_")
+            || key.starts_with("CARGO_BIN_")
+            || key == "CARGO_CRATE_NAME"
+            || key == "CARGO_PRIMARY_PACKAGE";
+        if set_for_a_run {
+            command.env_remove(key);
+        }
+    }
+    command
 }
 
 fn ci() -> Result<()> {
@@ -72,10 +91,17 @@ fn openapi() -> Result<()> {
     Ok(())
 }
 
-/// The benchmark runs optimised: its load generator must not be the
-/// bottleneck.
+/// The benchmark runs optimised (its load generator must not be the
+/// bottleneck): the release server and the benchmark's programs are built
+/// here, then `xtask-bench` runs them.
 fn bench(args: &[String]) -> Result<()> {
-    let mut command = vec!["run", "--quiet", "--release", "-p", "xtask-bench", "--bin", "xtask-bench", "--"];
-    command.extend(args.iter().map(String::as_str));
-    cargo(&command, &[])
+    cargo(&["build", "--release", "-p", "profile-server", "--bin", "profile-server"], &[])?;
+    cargo(&["build", "--release", "-p", "xtask-bench", "--bins"], &[])?;
+    let program = root().join("target").join("release").join("xtask-bench");
+    let status = Command::new(&program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("{} could not be started: {e}", program.display()))?;
+    if status.success() { Ok(()) } else { Err(format!("the benchmark failed: {status}")) }
 }

@@ -5,18 +5,79 @@ use std::sync::Arc;
 use poem::Request;
 use poem::web::cookie::{Cookie, SameSite};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use profile_domain::EmailAddress;
 use profile_domain::use_cases::SignIn;
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::ApiTags;
 use crate::auth::{SessionAuth, csrf_token, session_cookie};
 use crate::client::client_key;
 use crate::config::HttpConfig;
-use crate::dto::{SessionCreated, SessionInfo, SignInRequest, SignInStarted, VerifyRequest};
 use crate::error::ApiError;
 use profile_domain::LimitName;
 use profile_domain::use_cases::RateLimits;
+
+/// `POST /v1/auth/sign-in`.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SignInRequest {
+    /// The address to send a one-time code to.
+    pub email: String,
+}
+
+/// The answer to a sign-in request; the same whether or not the address has
+/// an account.
+#[derive(Debug, Object)]
+pub struct SignInStarted {
+    /// How long the code will work, in seconds.
+    pub code_valid_for_seconds: u64,
+}
+
+/// `POST /v1/auth/verify`.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// The address the code was sent to.
+    pub email: String,
+    /// The six-digit code from the message (spaces and hyphens allowed).
+    pub code: String,
+    /// `true` for a browser page: the session is given only as the
+    /// HttpOnly cookie, so no script ever sees its token.
+    #[oai(default)]
+    pub cookie_only: bool,
+}
+
+/// A new session.
+#[derive(Debug, Object)]
+pub struct SessionCreated {
+    /// The session token: send it as `Authorization: Bearer <token>`. It is
+    /// shown once; only its hash is stored. Absent when `cookie_only` was
+    /// asked for.
+    #[oai(skip_serializing_if_is_none)]
+    pub token: Option<String>,
+    /// When the session ends.
+    pub expires_at: OffsetDateTime,
+    /// The signed-in user's id.
+    pub user_id: Uuid,
+    /// Whether this sign-in created the account.
+    pub account_created: bool,
+}
+
+/// The session that made the request.
+#[derive(Debug, Object)]
+pub struct SessionInfo {
+    /// The signed-in user's id.
+    pub user_id: Uuid,
+    /// When the user signed in with this session (deleting the account and
+    /// changing the login address need a recent sign-in).
+    pub signed_in_at: OffsetDateTime,
+    /// For the session cookie only: the token to send in `X-CSRF-Token` with
+    /// every change made with the cookie. Absent for a bearer token.
+    #[oai(nullable)]
+    pub csrf_token: Option<String>,
+}
 
 /// The sign-in endpoints.
 pub struct AuthApi {

@@ -17,7 +17,7 @@ use crate::error_from::seconds_up;
 /// The address-change endpoints.
 pub struct EmailChangeApi {
     pub(crate) changes: Arc<EmailChanges>,
-    pub(crate) views: Arc<crate::dto::ProfileViews>,
+    pub(crate) views: Arc<crate::profile_views::ProfileViews>,
 }
 
 /// `POST /v1/me/email-change`.

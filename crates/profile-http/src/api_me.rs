@@ -2,17 +2,27 @@
 
 use std::sync::Arc;
 
-use poem_openapi::OpenApi;
 use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
 use profile_domain::DisplayName;
 use profile_domain::use_cases::{Erasures, Profiles};
 
 use crate::ApiTags;
 use crate::api_erasure::{DeleteAccount, Deleting, request_deletion};
 use crate::auth::SessionAuth;
-use crate::dto::{Profile, ProfileChange, ProfileViews};
+use crate::dto::Profile;
 use crate::error::ApiError;
+use crate::profile_views::ProfileViews;
 use crate::rendered_json::RenderedJson;
+
+/// `PATCH /v1/me`.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ProfileChange {
+    /// The new display name: 1 to 64 characters, no control or invisible
+    /// characters; surrounding whitespace is trimmed.
+    pub display_name: String,
+}
 
 /// The profile endpoints.
 pub struct MeApi {

@@ -15,6 +15,7 @@ mod api_operator;
 mod api_pictures;
 mod api_profiles;
 mod api_providers;
+mod api_tags;
 mod api_unsubscribe;
 mod auth;
 mod client;
@@ -27,6 +28,7 @@ mod error_from;
 mod middleware;
 mod openapi_doc;
 mod picture_files;
+mod profile_views;
 mod render_cache;
 mod rendered_json;
 mod revert_page;
@@ -41,7 +43,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use poem::endpoint::make_sync;
 use poem::{EndpointExt, IntoEndpoint, Route, get, handler, http::StatusCode, web::Data};
-use poem_openapi::{OpenApiService, Tags};
+use poem_openapi::OpenApiService;
 use profile_domain::use_cases::{
     Consents, EmailChanges, Erasures, Exports, Pictures, Profiles, ProviderReports, ProviderSync, PublicProfiles,
     Sessions, SignIn, Unsubscribes,
@@ -64,30 +66,15 @@ use crate::api_operator::{OperatorApi, OperatorGuard};
 use crate::api_pictures::PictureApi;
 use crate::api_profiles::ProfilesApi;
 use crate::api_providers::ProviderApi;
+use crate::api_tags::ApiTags;
 use crate::api_unsubscribe::UnsubscribeApi;
 use crate::auth::AuthContext;
-use crate::dto::ProfileViews;
 use crate::picture_files::PictureFiles;
+use crate::profile_views::ProfileViews;
 use crate::service_auth::ServiceGuard;
 
 /// The title of the API in the OpenAPI document.
 pub const API_TITLE: &str = "Profile API";
-
-#[derive(Tags)]
-enum ApiTags {
-    /// Passwordless sign-in and sessions
-    Auth,
-    /// The signed-in user's profile
-    Profile,
-    /// Consent to emails and uses of data
-    Consent,
-    /// For the operator's systems (operator API key)
-    Operator,
-    /// For mailing-list providers (signed webhooks)
-    Providers,
-    /// For the product's other services (service keys)
-    Services,
-}
 
 /// The use cases the API calls.
 pub struct UseCases {

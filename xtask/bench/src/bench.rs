@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::load::{self, Measured};
-use crate::{Result, cargo, root};
+use crate::{Result, root};
 
 const CONCURRENCY: [usize; 4] = [1, 8, 32, 128];
 pub(crate) const WARMUP: Duration = Duration::from_secs(1);
@@ -45,22 +45,6 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
     install_comparison_tools(&runs);
-    cargo(&["build", "--release", "-p", "profile-server", "--bin", "profile-server"], &[])?;
-    cargo(
-        &[
-            "build",
-            "--release",
-            "-p",
-            "xtask-bench",
-            "--bin",
-            "bench-baseline",
-            "--bin",
-            "bench-picture",
-            "--bin",
-            "bench-erasure",
-        ],
-        &[],
-    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     if runs("api") {
         runtime.block_on(measure(Duration::from_secs(seconds)))?;

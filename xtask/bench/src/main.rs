@@ -1,5 +1,6 @@
 //! `xtask-bench`, run by `cargo xtask bench [--seconds N] [--only PART]`
-//! (optimised, so its load generator is not the bottleneck): throughput and
+//! once the release server and this package's programs are built (so its
+//! load generator is not the bottleneck): throughput and
 //! latency of `GET /v1/me` against a bare poem baseline measured in the
 //! same run, the service's reads, picture serving and processing, the data
 //! export against `sqlite3 -json`, and an erasure against bare SQL
@@ -15,7 +16,7 @@ mod bench_uploads;
 mod load;
 
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type Result<T> = std::result::Result<T, BoxError>;
@@ -36,14 +37,4 @@ fn main() -> ExitCode {
 fn root() -> PathBuf {
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest.ancestors().nth(2).unwrap_or(manifest).to_path_buf()
-}
-
-/// Runs `cargo` with `args` in the workspace root, failing on a non-zero exit.
-fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(root())
-        .status()?;
-    if status.success() { Ok(()) } else { Err(format!("cargo {} failed: {status}", args.join(" ")).into()) }
 }
