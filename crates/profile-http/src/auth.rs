@@ -93,7 +93,16 @@ async fn check_cookie(req: &Request, cookie: ApiKey) -> poem::Result<Checked> {
     Ok(Checked(authenticate(req, &cookie.key).await))
 }
 
+/// A session already checked for this request (by the upload gate, before
+/// it reads the body), so the operation does not look it up again. Only
+/// this crate sets it: a client cannot.
+#[derive(Clone)]
+pub(crate) struct CheckedSession(pub(crate) Authenticated);
+
 async fn authenticate(req: &Request, token: &str) -> Result<Authenticated, ApiError> {
+    if let Some(CheckedSession(user)) = req.extensions().get::<CheckedSession>() {
+        return Ok(*user);
+    }
     let Some(context) = req.data::<Arc<AuthContext>>() else {
         return Err(ApiError::internal(&MissingContext));
     };

@@ -81,6 +81,8 @@ impl UploadGate {
             Ok(user) => user,
             Err(refusal) => return Ok(refusal.into_response()),
         };
+        // The operation's own check takes this one instead of a second lookup.
+        req.extensions_mut().insert(crate::auth::CheckedSession(user));
         let Some(_uploading) = self.claim(user.user_id) else {
             let message = "another upload of this account is under way; wait for its answer";
             return Ok(ApiError::with_message(ErrorCode::UploadInProgress, message).into_response());

@@ -277,3 +277,42 @@ fn the_openapi_document_names_no_key_twice() {
     let caught = NoDuplicateKeys.deserialize(&mut serde_json::Deserializer::from_str(duplicated));
     assert!(caught.is_err(), "the check itself finds a repeated key");
 }
+
+/// A session store that finds one live session for any token, and counts
+/// how often it is asked: mockall fails the test on a second lookup.
+fn one_lookup_only() -> MockSessionStore {
+    let mut sessions = MockSessionStore::new();
+    sessions.expect_find().times(1).returning(|hash| {
+        let now = time::OffsetDateTime::now_utc();
+        Ok(Some(profile_domain::Session {
+            id: profile_domain::SessionId(uuid::Uuid::from_u128(1)),
+            user_id: profile_domain::UserId::from_uuid(uuid::Uuid::from_u128(2)),
+            token_hash: hash.clone(),
+            created_at: now,
+            expires_at: now + time::Duration::hours(1),
+            last_seen_at: now,
+        }))
+    });
+    sessions
+}
+
+#[tokio::test]
+async fn an_upload_checks_the_session_once() {
+    let cli = client(&use_cases(one_lookup_only(), MockSignInStore::new()), true);
+    let boundary = "x-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\
+         Content-Type: image/jpeg\r\n\r\nnot a picture\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--{boundary}--\r\n"
+    );
+    let response = cli
+        .post("/v1/me/avatar/pending")
+        .header("authorization", format!("Bearer {}", "ab".repeat(32)))
+        .content_type(format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await;
+    response.assert_status(StatusCode::BAD_REQUEST);
+    let answer = response.0.into_body().into_string().await.unwrap();
+    assert!(answer.contains("\"code\":\"picture_bad_crop\""), "{answer}");
+}
