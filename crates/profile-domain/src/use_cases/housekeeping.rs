@@ -65,24 +65,22 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::ports::MockHousekeepingStore;
     use crate::use_cases::fakes::FixedClock;
+    use crate::use_cases::fakes::housekeeping::RecordingHousekeeping;
 
     #[tokio::test]
     async fn finished_messages_are_kept_for_the_retention_period() {
         let now = datetime!(2026-11-29 12:00 UTC);
-        let mut store = MockHousekeepingStore::new();
-        store
-            .expect_purge()
-            .withf(move |c| {
-                c.now == now
-                    && c.finished_before == now - Duration::days(7)
-                    && c.code_log_before == now - Duration::hours(1)
-                    && c.stale_requests_before == now - Duration::days(1)
-            })
-            .returning(|_| Ok(Purged { challenges: 1, sessions: 2, messages: 3, ..Purged::default() }));
-        let housekeeping =
-            Housekeeping::new(Arc::new(store), Arc::new(FixedClock::at(now)), RetentionPolicy::default());
+        let answer = Purged { challenges: 1, sessions: 2, messages: 3, ..Purged::default() };
+        let store = Arc::new(RecordingHousekeeping { answer, ..RecordingHousekeeping::default() });
+        let housekeeping = Housekeeping::new(store.clone(), Arc::new(FixedClock::at(now)), RetentionPolicy::default());
         assert_eq!(housekeeping.run().await.unwrap().messages, 3);
+        let cutoffs = store.cutoffs.lock().unwrap();
+        assert_eq!(cutoffs.len(), 1);
+        let c = cutoffs[0];
+        assert_eq!(c.now, now);
+        assert_eq!(c.finished_before, now - Duration::days(7));
+        assert_eq!(c.code_log_before, now - Duration::hours(1));
+        assert_eq!(c.stale_requests_before, now - Duration::days(1));
     }
 }

@@ -117,22 +117,22 @@ mod tests {
 
     #[tokio::test]
     async fn a_rename_tells_each_subscribed_service_without_the_address_and_wakes_the_worker() {
-        use crate::ports::MockWorkSignal;
         use crate::use_cases::fakes::SeqRandom;
+        use crate::use_cases::fakes::signal::CountingSignal;
         let store = Arc::new(InMemoryStore::default());
         let created = datetime!(2026-11-29 12:00 UTC);
         let account = Account::new(UserId::new_v7(1, [1; 10]), EmailAddress::parse("a@b.co").unwrap(), created);
         store.state().accounts.insert(account.id, account.clone());
         let rooms = crate::ProviderId::parse("rooms").unwrap();
-        let mut signal = MockWorkSignal::new();
-        signal.expect_queued().times(1).return_const(());
+        let signal = Arc::new(CountingSignal::default());
         let events = ProfileEvents {
             subscriptions: EventSubscriptions::new(vec![(rooms.clone(), vec![ServiceEvent::ProfileUpdated])]),
             random: Arc::new(SeqRandom::from_words(&[])),
-            signal: Arc::new(signal),
+            signal: signal.clone(),
         };
         let profiles = Profiles::new(store.clone(), Arc::new(FixedClock::at(created))).with_events(events);
         profiles.rename(account.id, &DisplayName::parse("Ada").unwrap()).await.unwrap();
+        assert_eq!(signal.count(), 1, "the worker is woken once");
         let state = store.state();
         assert_eq!(state.notices.len(), 1);
         let notice = &state.notices[0].notice;

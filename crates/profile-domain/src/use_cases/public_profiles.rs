@@ -97,7 +97,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::ports::MockProfileDirectory;
+    use crate::use_cases::fakes::directory::MemoryDirectory;
 
     fn id(n: u8) -> UserId {
         UserId::new_v7(1, [n; 10])
@@ -107,18 +107,12 @@ mod tests {
         PublicProfile { id: id(n), display_name: None, picture: None, updated_at: datetime!(2026-12-06 12:00 UTC) }
     }
 
-    fn directory(known: Vec<PublicProfile>) -> MockProfileDirectory {
-        let mut directory = MockProfileDirectory::new();
-        directory
-            .expect_public_profiles()
-            .returning(move |ids| Ok(known.iter().filter(|p| ids.contains(&p.id)).rev().cloned().collect()));
-        directory
-    }
-
     #[tokio::test]
     async fn a_batch_answers_in_the_order_asked_with_the_unknown_ones_marked() {
-        let profiles =
-            PublicProfiles::new(Arc::new(directory(vec![profile(1), profile(3)])), DirectoryPolicy::default());
+        let profiles = PublicProfiles::new(
+            Arc::new(MemoryDirectory::knowing(vec![profile(1), profile(3)])),
+            DirectoryPolicy::default(),
+        );
         let answer = profiles.batch(&[id(3), id(2), id(1)]).await.unwrap();
         let shape: Vec<(UserId, bool)> = answer.iter().map(|(id, p)| (*id, p.is_some())).collect();
         assert_eq!(shape, [(id(3), true), (id(2), false), (id(1), true)]);
@@ -127,22 +121,21 @@ mod tests {
 
     #[tokio::test]
     async fn a_batch_at_its_limit_is_read_and_one_more_id_or_a_repeated_one_is_refused_unread() {
-        let mut never = MockProfileDirectory::new();
-        never.expect_public_profiles().never();
-        let strict = PublicProfiles::new(Arc::new(never), DirectoryPolicy { batch_max_ids: 2 });
+        let directory = Arc::new(MemoryDirectory::knowing(vec![profile(1)]));
+        let strict = PublicProfiles::new(directory.clone(), DirectoryPolicy { batch_max_ids: 2 });
         let three = strict.batch(&[id(1), id(2), id(3)]).await;
         assert!(matches!(three, Err(PublicProfileError::TooManyIds { limit: 2 })));
         let twice = strict.batch(&[id(1), id(1)]).await;
         assert!(matches!(twice, Err(PublicProfileError::DuplicateId(d)) if d == id(1)));
+        assert_eq!(directory.reads(), 0, "a refused batch reads nothing");
         assert!(strict.batch(&[]).await.unwrap().is_empty());
-
-        let at_limit = PublicProfiles::new(Arc::new(directory(vec![profile(1)])), DirectoryPolicy { batch_max_ids: 2 });
-        assert_eq!(at_limit.batch(&[id(1), id(2)]).await.unwrap().len(), 2);
+        assert_eq!(strict.batch(&[id(1), id(2)]).await.unwrap().len(), 2);
     }
 
     #[tokio::test]
     async fn one_profile_is_found_or_not_found() {
-        let profiles = PublicProfiles::new(Arc::new(directory(vec![profile(1)])), DirectoryPolicy::default());
+        let profiles =
+            PublicProfiles::new(Arc::new(MemoryDirectory::knowing(vec![profile(1)])), DirectoryPolicy::default());
         assert_eq!(profiles.get(id(1)).await.unwrap(), profile(1));
         assert!(matches!(profiles.get(id(2)).await, Err(PublicProfileError::NotFound)));
     }

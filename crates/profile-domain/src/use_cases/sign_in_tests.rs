@@ -6,7 +6,6 @@ use time::{Duration, macros::datetime};
 
 use super::*;
 use crate::SecretKey;
-use crate::ports::MockSignInStore;
 use crate::use_cases::fakes::{FixedClock, InMemoryStore, SeqRandom};
 
 struct World {
@@ -189,8 +188,8 @@ async fn a_validity_under_a_minute_is_shown_as_one_minute_not_zero() {
 
 #[tokio::test]
 async fn a_storage_failure_is_reported_as_unexpected() {
-    let mut store = MockSignInStore::new();
-    store.expect_put_challenge().returning(|_, _| Err(PortError::msg("database down")));
+    let store = InMemoryStore::default();
+    store.state().down = true;
     let hasher = SecretHasher::new(SecretKey::new(vec![42; 32]).unwrap());
     let sign_in = SignIn::new(
         Arc::new(store),

@@ -6,9 +6,11 @@
 pub(crate) mod accounts;
 pub(crate) mod clock;
 pub(crate) mod consents;
+pub(crate) mod directory;
 pub(crate) mod email_change;
 pub(crate) mod erasure;
 pub(crate) mod export;
+pub(crate) mod housekeeping;
 pub(crate) mod mail;
 pub(crate) mod outbox;
 pub(crate) mod pictures;
@@ -17,6 +19,7 @@ pub(crate) mod randomness;
 pub(crate) mod rate_counters;
 pub(crate) mod sessions;
 pub(crate) mod sign_in;
+pub(crate) mod signal;
 pub(crate) mod unsubscribe;
 
 pub(crate) use clock::FixedClock;
@@ -63,6 +66,8 @@ pub(crate) struct State {
     pub(crate) rate_counters: HashMap<String, crate::ports::WindowCount>,
     /// Calls of `RateCounterStore::count`.
     pub(crate) rate_counts: usize,
+    /// Writes fail, as on a database that is down (the sign-in store's).
+    pub(crate) down: bool,
 }
 
 impl State {

@@ -11,6 +11,9 @@ use super::InMemoryStore;
 impl SignInStore for InMemoryStore {
     async fn put_challenge(&self, challenge: &SignInChallenge, message: &OutgoingEmail) -> Result<(), PortError> {
         let mut state = self.state();
+        if state.down {
+            return Err(PortError::msg("database down"));
+        }
         state.challenges.insert(challenge.email.as_str().to_owned(), challenge.clone());
         state.queue(message);
         Ok(())
