@@ -50,7 +50,7 @@ pub use session::{SESSION_TOKEN_PURPOSE, Session, SessionId, SessionToken};
 pub use sign_in_challenge::SignInChallenge;
 pub use unsubscribe::UnsubscribeKey;
 pub use values::{
-    DisplayName, DisplayNameError, EmailAddress, EmailAddressError, ProviderId, ProviderIdError, PurposeId,
-    PurposeIdError, UserId,
+    DisplayName, DisplayNameError, EmailAddress, EmailAddressError, MAX_DISPLAY_NAME_CHARS, MAX_EMAIL_LENGTH,
+    ProviderId, ProviderIdError, PurposeId, PurposeIdError, UserId,
 };
 pub use webhook_signature::{SignatureError, WebhookSecret, WebhookSecretError};
