@@ -1,7 +1,7 @@
 //! Project automation, run as `cargo xtask <task>`:
 //!
-//! - `ci`: formatting, lints, the tidy check and the whole test suite, as
-//!   CI runs them;
+//! - `ci`: formatting, lints, the tidy check, the domain's documentation
+//!   and the whole test suite, as CI runs them;
 //! - `openapi`: regenerate `docs/openapi.json` from the code;
 //! - `tidy`: the house rules no compiler checks (see `tidy/mod.rs`);
 //! - `bench [--seconds N] [--only PART]`: the benchmark, the `xtask-bench`
@@ -79,6 +79,7 @@ fn ci() -> Result<()> {
     cargo(&["fmt", "--all", "--", "--check"], &[])?;
     cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
     tidy::run(&root())?;
+    cargo(&["doc", "--quiet", "-p", "profile-domain", "--no-deps"], &[("RUSTDOCFLAGS", "-D warnings")])?;
     cargo(&["test", "--workspace"], &[])
 }
 
