@@ -1,6 +1,7 @@
 //! The profile service binary: reads the configuration, wires the adapters to
-//! the domain, runs the HTTP server and the outbox worker, and shuts down
-//! gracefully on SIGTERM or Ctrl-C.
+//! the domain, runs the HTTP server and the workers (mail, notices, erasure
+//! jobs, the caches' feed, housekeeping), and shuts down gracefully on
+//! SIGTERM or Ctrl-C.
 
 mod cache_worker;
 mod config;
@@ -172,7 +173,7 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     let (mut worker, mut notifier, mut sweeper, mut eraser) = (worker, notifier, sweeper, eraser);
     if tokio::time::timeout(grace, &mut worker).await.is_err() {
         worker.abort();
-        tracing::warn!("the outbox worker did not finish in time; its leased messages will be retried");
+        tracing::warn!("the mail worker did not finish in time; its leased messages will be retried");
     }
     if tokio::time::timeout(grace, &mut notifier).await.is_err() {
         notifier.abort();
