@@ -165,8 +165,7 @@ impl ProviderApi {
         #[oai(name = "webhook-signature")] signature: Header<Option<String>>,
         body: SignedBody,
     ) -> Result<Json<ReportOutcome>, ApiError> {
-        let unknown = || ApiError::of(ErrorCode::ProviderUnknown);
-        let secret = self.report_secrets.get(&provider.0).ok_or_else(unknown)?;
+        let secret = self.report_secrets.get(&provider.0).ok_or_else(|| ApiError::of(ErrorCode::ProviderUnknown))?;
         let (Some(id), Some(timestamp), Some(signature)) = (id.0, timestamp.0, signature.0) else {
             return Err(ApiError::from(SignatureError::Malformed));
         };

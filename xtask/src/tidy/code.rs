@@ -3,7 +3,7 @@
 //! outside tests.
 
 use super::Finding;
-use super::sources::SourceFile;
+use super::sources::{SourceFile, code_chars};
 
 /// The longest a file under `crates/*/src` may be, in lines.
 pub(crate) const MAX_LINES: usize = 400;
@@ -48,11 +48,11 @@ fn length(file: &SourceFile) -> Option<Finding> {
     })
 }
 
-/// The code of each line that is not test code or a comment, with its
-/// number from 1.
-fn code_lines(file: &SourceFile) -> impl Iterator<Item = (usize, &str)> {
+/// The code of each line that is not test code, without its comments and
+/// string literals, with its number from 1.
+fn code_lines(file: &SourceFile) -> impl Iterator<Item = (usize, String)> {
     file.lines.iter().zip(&file.test).enumerate().filter_map(|(i, (line, test))| {
-        let code = line.split("//").next().unwrap_or_default();
+        let code: String = code_chars(line).into_iter().collect();
         (!test && !code.trim().is_empty()).then_some((i + 1, code))
     })
 }
@@ -131,8 +131,13 @@ mod tests {
 
     #[test]
     fn unwrap_and_expect_are_found_outside_tests_only() {
-        let code = "//! A.\nfn a() { x.unwrap(); }\nfn b() { y.expect(\"why\"); }\nfn c() { z.unwrap_or(1); }\n";
-        assert_eq!(rules(&check(&[file("crates/a/src/x.rs", code)])), [("unwrap", Some(2)), ("unwrap", Some(3))]);
+        let code = "//! A.\nfn a() { x.unwrap(); }\nfn b() { y.expect(\"why\"); }\nfn c() { z.unwrap_or(1); }\n\
+                    fn d() { let u = \"http://a\"; v.unwrap(); }\nfn e() { let s = \".unwrap()\"; }\n";
+        assert_eq!(
+            rules(&check(&[file("crates/a/src/x.rs", code)])),
+            [("unwrap", Some(2)), ("unwrap", Some(3)), ("unwrap", Some(5))],
+            "code after a URL in a string counts; text inside a string does not"
+        );
         assert!(check(&[file("crates/a/src/x_tests.rs", code)]).is_empty());
         assert!(check(&[file("crates/a/tests/api.rs", code)]).is_empty());
     }

@@ -143,7 +143,7 @@ fn item_end(lines: &[String], start: usize) -> usize {
 
 /// The characters of a line outside string and character literals and
 /// comments (enough for brace counting; raw strings are not handled).
-fn code_chars(line: &str) -> Vec<char> {
+pub(crate) fn code_chars(line: &str) -> Vec<char> {
     let mut out = Vec::new();
     let mut chars = line.chars().peekable();
     let mut in_string = false;

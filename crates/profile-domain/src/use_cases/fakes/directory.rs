@@ -10,9 +10,8 @@ use crate::ports::ProfileDirectory;
 use crate::{PortError, PublicProfile, UserId};
 
 /// Knows `profiles`; answers in its own order, not the order asked.
-#[derive(Default)]
 pub(crate) struct MemoryDirectory {
-    pub(crate) profiles: Mutex<Vec<PublicProfile>>,
+    profiles: Mutex<Vec<PublicProfile>>,
     reads: AtomicUsize,
 }
 

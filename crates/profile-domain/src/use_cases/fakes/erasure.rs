@@ -5,9 +5,9 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use crate::erasure::*;
-use crate::ports::*;
-use crate::*;
+use crate::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
+use crate::ports::{CancelOutcome, ConfirmationState, ErasureRequested, ErasureStore};
+use crate::{NoticeFor, OutgoingEmail, PortError, ProviderId, SecretHash, UserId};
 
 /// The erasure store in memory.
 #[derive(Default)]
