@@ -12,8 +12,9 @@ pub const MAX_PURPOSE_TITLE_CHARS: usize = 200;
 /// The longest purpose description accepted.
 pub const MAX_PURPOSE_DESCRIPTION_CHARS: usize = 4000;
 
-/// What a purpose asks consent for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a purpose asks consent for; written `email` or `data_use`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PurposeKind {
     /// A kind of email the operator sends.
     Email,
@@ -32,10 +33,13 @@ impl PurposeKind {
     }
 }
 
-/// What happens to an answer given to an older version of a purpose.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What happens to an answer given to an older version of a purpose;
+/// written `keep` or `ask_again`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OnNewVersion {
     /// The answer stands until the user answers again.
+    #[default]
     Keep,
     /// The purpose is off until the user answers the new version.
     AskAgain,

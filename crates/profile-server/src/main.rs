@@ -67,7 +67,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    logging::init(&config.log_format);
+    logging::init(config.log_format);
     // Two TLS crypto providers are linked (ring for mail and webhooks,
     // aws-lc-rs for S3); rustls needs to be told which one to use.
     let _ = rustls::crypto::ring::default_provider().install_default();

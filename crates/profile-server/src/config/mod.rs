@@ -1,5 +1,6 @@
 //! Configuration: built-in defaults, then an optional TOML file, then
-//! `PROFILE_*` environment variables (the environment wins).
+//! `PROFILE_*` environment variables (the environment wins), layered with
+//! figment; each section is one struct with its defaults and its checks.
 
 mod environment;
 pub mod pictures;
@@ -11,6 +12,9 @@ mod validate;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use figment::Figment;
+use figment::providers::Serialized;
+use figment::value::Value;
 use serde::{Deserialize, Serialize};
 
 pub use sections::{
@@ -36,7 +40,7 @@ pub struct Config {
     pub mail_dir: Option<PathBuf>,
     pub mail_from: String,
     pub product_name: String,
-    pub log_format: String,
+    pub log_format: LogFormat,
     pub trust_proxy_headers: bool,
     pub max_body_bytes: usize,
     pub shutdown_grace_secs: u64,
@@ -74,7 +78,7 @@ impl Default for Config {
             mail_dir: None,
             mail_from: "Profile <no-reply@localhost>".into(),
             product_name: "Profile".into(),
-            log_format: "text".into(),
+            log_format: LogFormat::Text,
             trust_proxy_headers: false,
             max_body_bytes: 16 * 1024,
             shutdown_grace_secs: 10,
@@ -96,6 +100,17 @@ impl Default for Config {
     }
 }
 
+/// How log lines are written to stderr.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// For people reading a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -104,35 +119,30 @@ pub enum ConfigError {
     #[error("the configuration file is not valid TOML: {0}")]
     Toml(String),
     #[error("{var} must be {expected}")]
-    Env { var: &'static str, expected: &'static str },
+    Env { var: String, expected: &'static str },
     #[error("the configuration is not valid: {0}")]
     Invalid(String),
 }
 
 impl Config {
-    /// Loads the configuration from `file` (if given) and the environment.
+    /// Loads the configuration: the defaults, then `file` (if given), then
+    /// the variables `env` gives (an empty one counts as unset).
     ///
     /// # Errors
     /// [`ConfigError`] naming what is wrong.
     pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mut table = toml::Table::try_from(Self::default())
-            .map_err(|e| ConfigError::Invalid(format!("the defaults do not serialise: {e}")))?;
+        let env = |name: &str| env(name).filter(|value| !value.is_empty());
+        let defaults = match Value::serialize(Self::default()) {
+            Ok(Value::Dict(_, dict)) => dict,
+            _ => return Err(ConfigError::Invalid("the defaults do not serialise as a table".into())),
+        };
+        let mut figment = Figment::from(Serialized::defaults(&defaults));
         if let Some(path) = file {
-            let text =
-                std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-            // Only the message and the position: the quoted line could hold
-            // a password or the secret key.
-            let parsed = text.parse::<toml::Table>().map_err(|e| {
-                let line = e.span().map(|s| text[..s.start].lines().count().max(1));
-                ConfigError::Toml(format!("{} (line {})", e.message(), line.unwrap_or(0)))
-            })?;
-            environment::merge(&mut table, parsed);
+            figment = figment.merge(Serialized::defaults(read_file(path)?));
         }
-        environment::apply(&mut table, &env)?;
-        let mut config: Self =
-            table.try_into().map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_owned()))?;
-        config.providers.fill_secrets(&env);
-        services::fill_secrets(&mut config.services, &env);
+        figment = environment::fill_entries(figment, &env);
+        figment = figment.merge(environment::Environment::read(&defaults, &env)?);
+        let config: Self = figment.extract().map_err(describe)?;
         config.validate()?;
         Ok(config)
     }
@@ -182,6 +192,24 @@ impl Config {
     pub fn mail_dir(&self) -> PathBuf {
         self.mail_dir.clone().unwrap_or_else(|| self.data_dir.join("mail"))
     }
+}
+
+/// The file's table. A syntax error is given by its message and line only:
+/// the quoted line could hold a password or the secret key.
+fn read_file(path: &Path) -> Result<toml::Table, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+    text.parse::<toml::Table>().map_err(|e| {
+        let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+        ConfigError::Toml(format!("{} (line {})", e.message(), line.unwrap_or(0)))
+    })
+}
+
+/// The first of figment's errors, naming the key, or the variable, it is
+/// about.
+fn describe(error: figment::Error) -> ConfigError {
+    let from_environment = error.metadata.as_ref().is_some_and(|m| m.name == environment::SOURCE);
+    let key = if from_environment { environment::variable_of(&error.path) } else { error.path.join(".") };
+    ConfigError::Invalid(if key.is_empty() { error.kind.to_string() } else { format!("{key}: {}", error.kind) })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use profile_domain::{ProviderId, ProviderRoute, ProviderRoutes, PurposeCatalogue
 use serde::{Deserialize, Serialize};
 
 use crate::config::ConfigError;
+use crate::config::environment::{PROVIDER_SECRET, id_part};
 
 /// The longest `report_tolerance_secs` accepted: report ids are remembered
 /// for 7 days, and a report must be refused by its age long before its id
@@ -79,25 +80,7 @@ pub struct Endpoint {
     pub report_secret: Option<WebhookSecret>,
 }
 
-/// The environment variable that may hold a provider's secret.
-fn secret_var(id: &str, which: &str) -> String {
-    format!("PROFILE_PROVIDER_{}_{which}", id.to_ascii_uppercase().replace('-', "_"))
-}
-
 impl ProvidersConfig {
-    /// Takes secrets missing from the file from `PROFILE_PROVIDER_<ID>_SECRET`
-    /// and `PROFILE_PROVIDER_<ID>_REPORT_SECRET`.
-    pub fn fill_secrets(&mut self, env: impl Fn(&str) -> Option<String>) {
-        for e in &mut self.endpoints {
-            if e.secret.is_none() {
-                e.secret = env(&secret_var(&e.id, "SECRET")).filter(|v| !v.is_empty());
-            }
-            if e.report_secret.is_none() {
-                e.report_secret = env(&secret_var(&e.id, "REPORT_SECRET")).filter(|v| !v.is_empty());
-            }
-        }
-    }
-
     /// The endpoints and their routes, checked against the catalogue.
     ///
     /// # Errors
@@ -109,7 +92,7 @@ impl ProvidersConfig {
         for e in &self.endpoints {
             let invalid = |what: &str| ConfigError::Invalid(format!("provider {:?}: {what}", e.id));
             let id = ProviderId::parse(&e.id).map_err(|err| invalid(&err.to_string()))?;
-            if endpoints.iter().any(|other: &Endpoint| secret_var(other.id.as_str(), "") == secret_var(&e.id, "")) {
+            if endpoints.iter().any(|other: &Endpoint| id_part(other.id.as_str()) == id_part(&e.id)) {
                 return Err(invalid("another provider's id differs only in - and _, so their secret variables clash"));
             }
             let url = url::Url::parse(&e.url)
@@ -121,7 +104,7 @@ impl ProvidersConfig {
             let secret = e
                 .secret
                 .as_deref()
-                .ok_or_else(|| invalid(&format!("secret is required (or set {})", secret_var(&e.id, "SECRET"))))
+                .ok_or_else(|| invalid(&format!("secret is required (or set {})", PROVIDER_SECRET.name_for(&e.id))))
                 .and_then(|s| parse_secret(s, "secret"))?;
             let report_secret = e.report_secret.as_deref().map(|s| parse_secret(s, "report_secret")).transpose()?;
             let purposes = e
@@ -162,8 +145,6 @@ impl ProvidersConfig {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
     use crate::config::ConsentConfig;
 
@@ -213,19 +194,6 @@ mod tests {
         assert!(clash.err().unwrap().to_string().contains("clash"));
         let shown = format!("{:?}", endpoint("a", &["newsletter"]));
         assert!(!shown.contains("MfKQ"), "{shown}");
-    }
-
-    #[test]
-    fn secrets_can_come_from_the_environment() {
-        let env: HashMap<&str, &str> =
-            [("PROFILE_PROVIDER_CRM_EU_SECRET", SECRET), ("PROFILE_PROVIDER_CRM_EU_REPORT_SECRET", SECRET)].into();
-        let mut config = ProvidersConfig {
-            endpoints: vec![EndpointConfig { secret: None, ..endpoint("crm-eu", &["newsletter"]) }],
-            ..ProvidersConfig::default()
-        };
-        config.fill_secrets(|k| env.get(k).map(|v| (*v).to_owned()));
-        let (endpoints, _) = config.endpoints(&ConsentConfig::default().catalogue().unwrap()).unwrap();
-        assert!(endpoints[0].report_secret.is_some());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use profile_http::{ServiceClient, ServiceScope};
 use serde::{Deserialize, Serialize};
 
 use crate::config::ConfigError;
+use crate::config::environment::{SERVICE_EVENTS_SECRET, SERVICE_KEY_SHA256, id_part};
 
 /// The most ids a batch may be configured to take.
 const MAX_BATCH_IDS: usize = 10_000;
@@ -98,24 +99,6 @@ pub struct Services {
     pub subscriptions: EventSubscriptions,
 }
 
-/// The environment variable that may hold a service's value.
-fn service_var(id: &str, which: &str) -> String {
-    format!("PROFILE_SERVICE_{}_{which}", id.to_ascii_uppercase().replace('-', "_"))
-}
-
-/// Takes values missing from the file from `PROFILE_SERVICE_<ID>_KEY_SHA256`
-/// and `PROFILE_SERVICE_<ID>_EVENTS_SECRET`.
-pub fn fill_secrets(services: &mut [ServiceConfig], env: impl Fn(&str) -> Option<String>) {
-    for s in services {
-        if s.key_sha256.is_none() {
-            s.key_sha256 = env(&service_var(&s.id, "KEY_SHA256")).filter(|v| !v.is_empty());
-        }
-        if s.events_secret.is_none() {
-            s.events_secret = env(&service_var(&s.id, "EVENTS_SECRET")).filter(|v| !v.is_empty());
-        }
-    }
-}
-
 /// Checks the services; `provider_ids` are the mailing-list providers',
 /// which share the outbox (and so its names) with the services.
 ///
@@ -131,17 +114,16 @@ pub fn services(configs: &[ServiceConfig], provider_ids: &[ProviderId]) -> Resul
         let id = ProviderId::parse(&s.id).map_err(|_| {
             invalid("a service id is 1 to 64 lower-case letters, digits, _ or -, starting with a letter")
         })?;
-        if clients.iter().any(|c| service_var(&c.id, "") == service_var(&s.id, "")) {
+        if clients.iter().any(|c| id_part(c.id.as_str()) == id_part(&s.id)) {
             return Err(invalid("another service's id is the same, or differs only in - and _"));
         }
         if provider_ids.contains(&id) {
             return Err(invalid("a mailing-list provider has the same id"));
         }
         let mut key_sha256 = [0_u8; 32];
-        let hash = s
-            .key_sha256
-            .as_deref()
-            .ok_or_else(|| invalid(&format!("key_sha256 is required (or set {})", service_var(&s.id, "KEY_SHA256"))))?;
+        let hash = s.key_sha256.as_deref().ok_or_else(|| {
+            invalid(&format!("key_sha256 is required (or set {})", SERVICE_KEY_SHA256.name_for(&s.id)))
+        })?;
         hex::decode_to_slice(hash.trim(), &mut key_sha256)
             .map_err(|_| invalid("key_sha256 must be 64 hex digits (a SHA-256)"))?;
         if clients.iter().any(|c| c.key_sha256 == key_sha256) {
@@ -172,7 +154,7 @@ pub fn services(configs: &[ServiceConfig], provider_ids: &[ProviderId]) -> Resul
                     .ok_or_else(|| {
                         invalid(&format!(
                             "events_secret is required with events_url (or set {})",
-                            service_var(&s.id, "EVENTS_SECRET")
+                            SERVICE_EVENTS_SECRET.name_for(&s.id)
                         ))
                     })
                     .and_then(|text| WebhookSecret::parse(text).map_err(|e| invalid(&format!("events_secret: {e}"))))?;
@@ -187,8 +169,6 @@ pub fn services(configs: &[ServiceConfig], provider_ids: &[ProviderId]) -> Resul
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
 
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -242,18 +222,6 @@ mod tests {
         assert!(provider.err().unwrap().to_string().contains("provider"));
         let shown = format!("{:?}", service("a"));
         assert!(!shown.contains("abab") && !shown.contains("MfKQ"), "{shown}");
-    }
-
-    #[test]
-    fn keys_and_secrets_can_come_from_the_environment() {
-        let hash = "cd".repeat(32);
-        let env: HashMap<&str, &str> =
-            [("PROFILE_SERVICE_ROOM_EU_KEY_SHA256", hash.as_str()), ("PROFILE_SERVICE_ROOM_EU_EVENTS_SECRET", SECRET)]
-                .into();
-        let mut configs = vec![ServiceConfig { key_sha256: None, events_secret: None, ..service("room-eu") }];
-        fill_secrets(&mut configs, |k| env.get(k).map(|v| (*v).to_owned()));
-        let checked = services(&configs, &[]).unwrap();
-        assert_eq!(checked.clients[0].key_sha256, [0xcd; 32]);
     }
 
     #[test]

@@ -120,3 +120,113 @@ fn the_configuration_prints_no_secret_through_debug() {
     assert!(shown.contains("db.internal"), "the rest is still shown");
     assert_eq!(config.database_url(), "postgres://profile:db-pass-1234@db.internal/profile");
 }
+
+const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+fn provider_file(secret_line: &str) -> String {
+    format!(
+        "[[providers.endpoints]]\nid = \"crm-eu\"\nurl = \"https://lists.example.com/hooks\"\n{secret_line}purposes = [\"newsletter\"]\n"
+    )
+}
+
+#[test]
+fn secrets_can_come_from_the_environment() {
+    let env =
+        [("PROFILE_PROVIDER_CRM_EU_SECRET", WEBHOOK_SECRET), ("PROFILE_PROVIDER_CRM_EU_REPORT_SECRET", WEBHOOK_SECRET)];
+    let config = load(Some(&provider_file("")), &env).unwrap();
+    let (endpoints, _) = config.providers.endpoints(&config.consent.catalogue().unwrap()).unwrap();
+    assert!(endpoints[0].report_secret.is_some());
+    let missing = load(Some(&provider_file("")), &[]).unwrap_err().to_string();
+    assert!(missing.contains("PROFILE_PROVIDER_CRM_EU_SECRET"), "{missing}");
+}
+
+#[test]
+fn keys_and_secrets_can_come_from_the_environment() {
+    let hash = "cd".repeat(32);
+    let file = "[[services]]\nid = \"room-eu\"\nscopes = [\"profiles:read\"]\nevents_url = \"https://rooms.example.com/hooks\"\nevents = [\"profile.updated\"]\n";
+    let env = [
+        ("PROFILE_SERVICE_ROOM_EU_KEY_SHA256", hash.as_str()),
+        ("PROFILE_SERVICE_ROOM_EU_EVENTS_SECRET", WEBHOOK_SECRET),
+    ];
+    let config = load(Some(file), &env).unwrap();
+    let checked = services::services(&config.services, &[]).unwrap();
+    assert_eq!(checked.clients[0].key_sha256, [0xcd; 32]);
+}
+
+#[test]
+fn a_value_in_the_file_wins_over_a_variable_named_by_its_entry() {
+    let other = "whsec_b3RoZXItc2VjcmV0LW9mLTMyLWJ5dGVzLWxvbmcu";
+    let file = provider_file(&format!("secret = \"{WEBHOOK_SECRET}\"\n"));
+    let config = load(Some(&file), &[("PROFILE_PROVIDER_CRM_EU_SECRET", other)]).unwrap();
+    assert_eq!(config.providers.endpoints[0].secret.as_deref(), Some(WEBHOOK_SECRET));
+}
+
+#[test]
+fn an_empty_variable_counts_as_unset() {
+    let config = load(None, &[("PROFILE_DATABASE_MAX_CONNECTIONS", ""), ("PROFILE_PUBLIC_URL", "")]).unwrap();
+    assert_eq!(config.database_max_connections, 10);
+    assert_eq!(config.public_url, None);
+}
+
+#[test]
+fn boolean_variables_take_the_words_the_readme_lists() {
+    for (raw, expected) in [("1", true), ("yes", true), ("true", true), ("0", false), ("no", false), ("false", false)] {
+        assert_eq!(load(None, &[("PROFILE_TRUST_PROXY_HEADERS", raw)]).unwrap().trust_proxy_headers, expected);
+    }
+    let err = load(None, &[("PROFILE_CACHE_ENABLED", "maybe")]).unwrap_err();
+    assert_eq!(err.to_string(), "PROFILE_CACHE_ENABLED must be true or false");
+}
+
+#[test]
+fn a_number_like_secret_stays_text() {
+    let key = "1".repeat(64);
+    let config = load(None, &[("PROFILE_SECRET_KEY", key.as_str())]).unwrap();
+    assert_eq!(config.secret_key.as_ref().map(|k| k.expose().to_owned()), Some(key));
+}
+
+#[test]
+fn a_wrong_value_is_refused_naming_its_variable_or_its_key() {
+    let from_env = load(None, &[("PROFILE_PICTURES_JPEG_QUALITY", "300")]).unwrap_err().to_string();
+    assert!(from_env.contains("PROFILE_PICTURES_JPEG_QUALITY"), "{from_env}");
+    let from_file = load(Some("[pictures]\njpeg_quality = 300\n"), &[]).unwrap_err().to_string();
+    assert!(from_file.contains("pictures.jpeg_quality"), "{from_file}");
+    let kind = "[[consent.purposes]]\nid = \"x\"\nkind = \"sms\"\ntitle = \"t\"\ndescription = \"d\"\nversion = 1\n";
+    let kind = load(Some(kind), &[]).unwrap_err().to_string();
+    assert!(kind.contains("consent.purposes.0.kind") && kind.contains("data_use"), "{kind}");
+    let format = load(None, &[("PROFILE_LOG_FORMAT", "xml")]).unwrap_err().to_string();
+    assert!(format.contains("PROFILE_LOG_FORMAT") && format.contains("json"), "{format}");
+}
+
+/// The README's configuration table, row by row: the variable and its key.
+fn readme_rows() -> Vec<(String, String)> {
+    let readme = include_str!("../../../../README.md");
+    let section = readme.split("## Configuration").nth(1).unwrap_or_default();
+    section
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let var = cells.get(1)?.strip_prefix("`PROFILE_")?.strip_suffix('`')?;
+            let key = cells.get(2)?.trim_matches('`');
+            Some((format!("PROFILE_{var}"), key.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_lists_every_variable_with_the_key_it_sets() {
+    let rows = readme_rows();
+    assert!(rows.len() > 60, "the table was found: {} rows", rows.len());
+    let defaults = match figment::value::Value::serialize(Config::default()) {
+        Ok(figment::value::Value::Dict(_, dict)) => dict,
+        other => panic!("{other:?}"),
+    };
+    let read = environment::names(&defaults);
+    for (var, key) in &rows {
+        assert_eq!(environment::variable_of(&key.split('.').collect::<Vec<_>>()), *var, "README row {var}");
+        assert!(read.contains(var), "the README lists {var}, which is not read");
+    }
+    let documented: Vec<&str> = rows.iter().map(|(var, _)| var.as_str()).collect();
+    for name in &read {
+        assert!(documented.contains(&name.as_str()), "{name} is read but not in the README's table");
+    }
+}
