@@ -140,7 +140,7 @@ async fn a_revert_racing_a_new_change(database: Option<&str>) {
             revert(&app, &owners_link),
             app.post_as(&stolen, "/v1/me/email-change/confirm", json!({ "code": code })),
         );
-        assert_eq!(reverted.status(), StatusCode::NO_CONTENT, "round {round}");
+        assert_eq!(reverted.status(), StatusCode::NO_CONTENT, "round {round}; the server's log:\n{}", app.log());
         let confirmed = confirmed.status();
         if confirmed == StatusCode::OK {
             // The change committed first: its link went to x1, and the

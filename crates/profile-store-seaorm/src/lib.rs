@@ -86,7 +86,11 @@ impl SeaOrmStore {
             // SQLite's rows come from a worker thread through a channel;
             // room for a page of them lets it run ahead of the reader
             // instead of waking it every 50 rows (sqlx's default).
-            .map_sqlx_sqlite_opts(|sqlite| sqlite.row_buffer_size(SQLITE_ROW_BUFFER));
+            .map_sqlx_sqlite_opts(|sqlite| sqlite.row_buffer_size(SQLITE_ROW_BUFFER))
+            // sqlx pings a pooled connection before each use by default: for
+            // SQLite, a file in this process, that is a round trip to its
+            // worker thread before every query that can find nothing wrong.
+            .test_before_acquire(!is_sqlite);
         let db = Database::connect(options).await?;
         if db.get_database_backend() == DbBackend::Sqlite {
             db.execute_unprepared("PRAGMA journal_mode = WAL").await?;

@@ -1,5 +1,6 @@
 //! Writes the export document in chunks: the head (every small section) at
-//! once, then the consent ledger and the security history a page at a time.
+//! once, then the consent ledger and the security history a page at a time
+//! (a page shorter than the page size is a history's last).
 
 use std::sync::Arc;
 
@@ -140,28 +141,34 @@ impl ExportDocument {
             Stage::Ledger { after, first } => {
                 let page = self.source.ledger_page(self.user, after, self.ledger_through, self.page_size).await?;
                 let mut out = Vec::new();
-                let Some(last) = page.last().map(|e| e.sequence) else {
-                    out.extend_from_slice(b"\n]},\n\"security_history\": [");
-                    self.stage = Stage::Security { after: 0, first: true };
-                    return Ok(Some(out));
-                };
                 entries(&mut out, &page, first)?;
-                self.stage = Stage::Ledger { after: last, first: false };
+                match page.last().map(|e| e.sequence) {
+                    Some(last) if self.is_full(&page) => self.stage = Stage::Ledger { after: last, first: false },
+                    _ => {
+                        out.extend_from_slice(b"\n]},\n\"security_history\": [");
+                        self.stage = Stage::Security { after: 0, first: true };
+                    }
+                }
                 Ok(Some(out))
             }
             Stage::Security { after, first } => {
                 let page = self.source.security_page(self.user, after, self.security_through, self.page_size).await?;
                 let mut out = Vec::new();
-                let Some(last) = page.last().map(|e| e.position) else {
-                    out.extend_from_slice(b"\n]\n}\n");
-                    return Ok(Some(out));
-                };
                 entries(&mut out, &page, first)?;
-                self.stage = Stage::Security { after: last, first: false };
+                match page.last().map(|e| e.position) {
+                    Some(last) if self.is_full(&page) => self.stage = Stage::Security { after: last, first: false },
+                    _ => out.extend_from_slice(b"\n]\n}\n"),
+                }
                 Ok(Some(out))
             }
             Stage::Done => Ok(None),
         }
+    }
+
+    /// Whether `page` is as long as a page may be: a shorter one is the
+    /// history's last, so no read is needed after it.
+    fn is_full<T>(&self, page: &[T]) -> bool {
+        page.len() >= self.page_size as usize
     }
 }
 

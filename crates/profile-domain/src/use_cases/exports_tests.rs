@@ -223,3 +223,15 @@ async fn a_page_that_cannot_be_read_ends_the_document_with_an_error() {
     *s.source.pages_fail.lock().unwrap() = true;
     assert!(document.next_chunk().await.is_err());
 }
+
+#[tokio::test]
+async fn a_page_shorter_than_the_page_size_is_the_last_one_read() {
+    for (entries, reads) in [(30, 4), (29, 3), (0, 1)] {
+        let s = setup(ExportPolicy { page_size: 10, ..ExportPolicy::default() });
+        s.source.snapshots.lock().unwrap().push_back(snapshot(vec![]));
+        s.source.ledger.lock().unwrap().extend((1..=entries).map(entry));
+        let doc = drain(&mut s.exports.start(user(), None).await.unwrap()).await.unwrap();
+        assert_eq!(doc["consents"]["ledger"].as_array().unwrap().len(), entries as usize);
+        assert_eq!(*s.source.ledger_reads.lock().unwrap(), reads, "{entries} entries");
+    }
+}

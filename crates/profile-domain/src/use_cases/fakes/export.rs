@@ -17,6 +17,8 @@ pub(crate) struct MemoryExport {
     pub(crate) ledger: Mutex<Vec<LedgerEntryRecord>>,
     pub(crate) security: Mutex<Vec<SecurityEventRecord>>,
     pub(crate) pages_fail: Mutex<bool>,
+    /// Ledger pages asked for so far.
+    pub(crate) ledger_reads: Mutex<usize>,
     pub(crate) account_exists: Mutex<bool>,
 }
 
@@ -47,6 +49,7 @@ impl ExportSource for MemoryExport {
         through: i64,
         limit: u32,
     ) -> Result<Vec<LedgerEntryRecord>, PortError> {
+        *self.ledger_reads.lock().unwrap() += 1;
         if *self.pages_fail.lock().unwrap() {
             return Err(PortError::msg("database down"));
         }
