@@ -285,7 +285,9 @@ impl EmailChangeStore for SeaOrmStore {
             return Ok(RevertOutcome::AlreadyReverted);
         };
         if current.email != reversal.replacing.as_str() {
-            return Ok(RevertOutcome::AddressMoved);
+            let current =
+                EmailAddress::parse(&current.email).map_err(|e| PortError::new("stored email is invalid", e))?;
+            return Ok(RevertOutcome::AddressMoved { current });
         }
         let reverted = email_change_history::Entity::find_by_id(reversal.record_id)
             .filter(email_change_history::Column::UserId.eq(user))

@@ -278,7 +278,11 @@ on_every_backend!(a_revert_never_voids_the_link_of_an_earlier_change, |db: TestD
 on_every_backend!(a_revert_changes_nothing_when_the_address_moved_meanwhile, |db: TestDb| async move {
     let ada = chain_of_two(&db).await;
     let stale = reversal(70, ada, "ada@example.com", "ada@b.example", 40);
-    assert_eq!(db.store.revert(&stale).await.unwrap(), RevertOutcome::AddressMoved);
+    assert_eq!(
+        db.store.revert(&stale).await.unwrap(),
+        RevertOutcome::AddressMoved { current: email("ada@c.example") },
+        "the address in force is given back"
+    );
     assert_eq!(record(&db, 0).await.reverted_at, None);
     assert_eq!(record(&db, 1).await.voided_at, None);
     assert!(session_exists(&db, 1).await, "no session ended");

@@ -68,8 +68,13 @@ pub enum RevertOutcome {
     AddressTaken,
     /// The account's address is no longer [`EmailChangeReversal::replacing`]
     /// (a change or revert committed meanwhile); nothing changed. The use
-    /// case reads the account again and retries.
-    AddressMoved,
+    /// case retries with `current`, the address found under the lock (not
+    /// a new read of the account, which a cache may answer from before the
+    /// commit that moved it).
+    AddressMoved {
+        /// The account's address in force.
+        current: EmailAddress,
+    },
 }
 
 /// What storing a request did.
@@ -145,7 +150,7 @@ pub trait EmailChangeStore: Send + Sync {
     /// In one transaction, with the account locked against a concurrent
     /// [`apply`](Self::apply) or revert: when the account's address is not
     /// `replacing`, changes nothing and answers
-    /// [`RevertOutcome::AddressMoved`]; otherwise marks the record reverted
+    /// [`RevertOutcome::AddressMoved`] with the address it found; otherwise marks the record reverted
     /// (once; not when it was voided), restores the address, ends every
     /// session and any pending request, tells the providers and queues the
     /// notices.

@@ -267,18 +267,20 @@ impl EmailChanges {
             return Err(RevertEmailChangeError::Expired);
         }
         // The address in force is read here and checked again by the store
-        // under the account's lock; a change committed in between means
-        // reading it again.
+        // under the account's lock; a change committed in between makes the
+        // store answer with the address it found, and the revert tries again
+        // with that one.
+        let Some(account) = self.accounts.get(record.user_id).await? else {
+            return Err(RevertEmailChangeError::InvalidLink);
+        };
+        let mut replacing = account.email;
         for _ in 0..REVERT_TRIES {
-            let Some(account) = self.accounts.get(record.user_id).await? else {
-                return Err(RevertEmailChangeError::InvalidLink);
-            };
-            let reversal = self.reversal(&record, account.email, now).await?;
+            let reversal = self.reversal(&record, replacing, now).await?;
             match self.store.revert(&reversal).await? {
                 RevertOutcome::Reverted => return Ok(()),
                 RevertOutcome::AlreadyReverted => return Err(RevertEmailChangeError::AlreadyUsed),
                 RevertOutcome::AddressTaken => return Err(RevertEmailChangeError::AddressTaken),
-                RevertOutcome::AddressMoved => {}
+                RevertOutcome::AddressMoved { current } => replacing = current,
             }
         }
         Err(RevertEmailChangeError::Unexpected(PortError::msg("the address kept changing during a revert")))

@@ -154,8 +154,57 @@ impl EmailChangeStore for MovedOnce {
     }
     async fn revert(&self, reversal: &EmailChangeReversal) -> Result<RevertOutcome, PortError> {
         if !self.moved.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            return Ok(RevertOutcome::AddressMoved);
+            return Ok(RevertOutcome::AddressMoved { current: reversal.replacing.clone() });
         }
         self.inner.revert(reversal).await
+    }
+}
+
+#[tokio::test]
+async fn a_revert_goes_through_when_the_account_it_reads_is_stale() {
+    let w = world(&[111_111, 222_222]);
+    let stale = w.store.get(w.ada.user_id).await.unwrap().unwrap();
+    let (first_link, _) = chain_of_two(&w).await;
+    // Reads of the account keep answering the address from before both
+    // changes, as a cache not yet told of the last commit would; the
+    // store's locked check sees the address in force.
+    let accounts = Arc::new(StaleAccounts { inner: w.store.clone(), stale });
+    let changes = EmailChanges::new(
+        w.store.clone(),
+        accounts,
+        w.clock.clone(),
+        Arc::new(SeqRandom::from_words(&[])),
+        SecretHasher::new(SecretKey::new(vec![42; 32]).unwrap()),
+        EmailChangePolicy::with_public_url("https://p.example"),
+    );
+    changes.revert(&first_link).await.unwrap();
+    assert_eq!(ada_email(&w), email("ada@example.com"));
+    let state = w.store.state();
+    let told: Vec<_> = state.outbox.iter().rev().take(2).map(|r| r.email.to.clone()).collect();
+    assert_eq!(told, [email("ada@c.example"), email("ada@example.com")], "the address in force is told");
+}
+
+/// An `AccountStore` whose reads answer one account as it once was.
+struct StaleAccounts {
+    inner: Arc<InMemoryStore>,
+    stale: Account,
+}
+
+#[async_trait::async_trait]
+impl AccountStore for StaleAccounts {
+    async fn get(&self, _id: UserId) -> Result<Option<Account>, PortError> {
+        Ok(Some(self.stale.clone()))
+    }
+    async fn find_by_email(&self, email: &EmailAddress) -> Result<Option<Account>, PortError> {
+        self.inner.find_by_email(email).await
+    }
+    async fn set_display_name(
+        &self,
+        id: UserId,
+        name: &crate::DisplayName,
+        now: OffsetDateTime,
+        notify: &[crate::NoticeFor],
+    ) -> Result<Option<Account>, PortError> {
+        self.inner.set_display_name(id, name, now, notify).await
     }
 }

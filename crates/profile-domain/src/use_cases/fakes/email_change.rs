@@ -87,8 +87,8 @@ impl EmailChangeStore for InMemoryStore {
     async fn revert(&self, reversal: &EmailChangeReversal) -> Result<RevertOutcome, PortError> {
         let mut state = self.state();
         let user = reversal.user_id;
-        if state.accounts.get(&user).is_some_and(|a| a.email != reversal.replacing) {
-            return Ok(RevertOutcome::AddressMoved);
+        if let Some(account) = state.accounts.get(&user).filter(|a| a.email != reversal.replacing) {
+            return Ok(RevertOutcome::AddressMoved { current: account.email.clone() });
         }
         let unused = |r: &EmailChangeRecord| r.reverted_at.is_none() && r.voided_at.is_none();
         let Some(changed_at) =
