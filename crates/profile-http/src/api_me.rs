@@ -59,8 +59,12 @@ impl MeApi {
     /// Needs a recent sign-in (`reauthentication_required` otherwise) and
     /// your login email address typed as `confirm`
     /// (`confirmation_mismatch` otherwise). Every session ends at once and
-    /// signing in is refused; everything is then erased, mailing-list
-    /// providers told, and a confirmation emailed. It cannot be undone.
+    /// the account leaves every mailing list. Then everything is erased,
+    /// mailing-list providers told, and a confirmation emailed; signing in
+    /// is refused meanwhile, and the erasure cannot be undone. Where the
+    /// operator set a grace period, the erasure starts only after it:
+    /// until then you may sign in again, see the deletion at
+    /// `GET /v1/me/deletion` and cancel it with `DELETE /v1/me/deletion`.
     #[oai(path = "/v1/me", method = "delete")]
     async fn delete_account(
         &self,
