@@ -232,10 +232,13 @@ impl EmailChangeStore for SeaOrmStore {
         if consumed.rows_affected == 0 {
             return Ok(ApplyOutcome::RequestGone);
         }
-        if !set_email(&txn, record.user_id, &record.new_email, record.changed_at).await? {
+        // One time for the change everywhere it is written: the history's,
+        // moved past the latest change when this instance's clock is behind.
+        let changed_at_ms = after_the_last_change(&txn, record.user_id, to_ms(record.changed_at)).await?;
+        let changed_at = from_ms(changed_at_ms)?;
+        if !set_email(&txn, record.user_id, &record.new_email, changed_at).await? {
             return Ok(ApplyOutcome::AddressTaken);
         }
-        let changed_at_ms = after_the_last_change(&txn, record.user_id, to_ms(record.changed_at)).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user))
             .filter(session::Column::Id.ne(application.keep_session.0))
@@ -257,10 +260,9 @@ impl EmailChangeStore for SeaOrmStore {
         .await
         .map_err(db("recording a change"))?;
         queue(&txn, &application.notice).await?;
-        let changed = ProviderEvent::EmailChanged { previous_email: record.old_email.clone(), at: record.changed_at };
+        let changed = ProviderEvent::EmailChanged { previous_email: record.old_email.clone(), at: changed_at };
         queue_notices(&txn, record.user_id, record.new_email.as_str(), &changed, &application.providers).await?;
-        crate::shared::record_security_event(&txn, record.user_id, SecurityEventKind::EmailChanged, record.changed_at)
-            .await?;
+        crate::shared::record_security_event(&txn, record.user_id, SecurityEventKind::EmailChanged, changed_at).await?;
         crate::cache::record(&txn, &self.caches, record.user_id).await?;
         let row = account::Entity::find_by_id(user).one(&txn).await.map_err(db("reading an account"))?;
         txn.commit().await.map_err(db("committing a change"))?;

@@ -485,6 +485,18 @@ on_every_backend!(a_change_applied_by_an_instance_whose_clock_is_behind_is_still
     }
     let (first, second) = (record(&db, 0).await, record(&db, 1).await);
     assert!(second.changed_at > first.changed_at, "stored after the first: {first:?} {second:?}");
+    use profile_domain::SecurityEventKind;
+    use profile_domain::ports::SecurityLog;
+    let events: Vec<_> = SecurityLog::history(&db.store, ada)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == SecurityEventKind::EmailChanged)
+        .map(|e| e.at)
+        .collect();
+    assert_eq!(events, [first.changed_at, second.changed_at], "the security history has the history's times");
+    let account = profile_domain::ports::AccountStore::get(&db.store, ada).await.unwrap().unwrap();
+    assert_eq!(account.updated_at, second.changed_at, "and so has the account");
     let owners = reversal(70, ada, "ada@example.com", "ada@c.example", 40);
     assert_eq!(db.store.revert(&owners).await.unwrap(), RevertOutcome::Reverted);
     assert!(record(&db, 1).await.voided_at.is_some(), "the later change's link is voided");

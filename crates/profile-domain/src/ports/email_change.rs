@@ -131,13 +131,14 @@ pub trait EmailChangeStore: Send + Sync {
     /// The record is stored later than every earlier record of the account:
     /// its `changed_at` is moved just past the latest one when the clock of
     /// this instance is behind, so "later" in [`revert`](Self::revert) is
-    /// the order the changes were committed in.
+    /// the order the changes were committed in. That stored time is the
+    /// change's time everywhere: the account's `updated_at`, the notices and
+    /// the security event.
     ///
     /// In the same transaction it queues a notice of the new address for
     /// each of `providers` (none once the account's erasure has begun, that
     /// is from its `erase_after` on) and records
-    /// [`EmailChanged`](crate::SecurityEventKind::EmailChanged) at
-    /// `record.changed_at`. An account that no longer exists gives
+    /// [`EmailChanged`](crate::SecurityEventKind::EmailChanged). An account that no longer exists gives
     /// [`ApplyOutcome::RequestGone`].
     async fn apply(&self, application: &EmailChangeApplication) -> Result<ApplyOutcome, PortError>;
 
