@@ -230,3 +230,17 @@ fn the_readme_lists_every_variable_with_the_key_it_sets() {
         assert!(documented.contains(&name.as_str()), "{name} is read but not in the README's table");
     }
 }
+
+#[test]
+fn a_choice_is_written_as_its_name_never_as_a_number() {
+    let format = load(Some("log_format = 1\n"), &[]).unwrap_err().to_string();
+    assert!(format.contains("log_format"), "{format}");
+    assert_eq!(load(Some("log_format = \"json\"\n"), &[]).unwrap().log_format, LogFormat::Json);
+    let purpose = |kind: &str| {
+        format!("[[consent.purposes]]\nid = \"x\"\nkind = {kind}\ntitle = \"t\"\ndescription = \"d\"\nversion = 1\n")
+    };
+    assert!(load(Some(&purpose("1")), &[]).unwrap_err().to_string().contains("consent.purposes.0.kind"));
+    assert!(load(Some(&purpose("\"data_use\"")), &[]).is_ok());
+    let again = format!("{}on_new_version = 1\n", purpose("\"email\""));
+    assert!(load(Some(&again), &[]).unwrap_err().to_string().contains("on_new_version"));
+}

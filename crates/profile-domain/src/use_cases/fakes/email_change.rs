@@ -59,24 +59,23 @@ impl EmailChangeStore for InMemoryStore {
         if state.accounts.values().any(|a| &a.email == new_email && a.id != user) {
             return Ok(ApplyOutcome::AddressTaken);
         }
-        state.change_requests.remove(&user);
-        let Some(account) = state.accounts.get_mut(&user) else { return Ok(ApplyOutcome::RequestGone) };
-        account.email = new_email.clone();
-        account.updated_at = application.record.changed_at;
-        let account = account.clone();
-        state.sessions.retain(|id, s| s.user_id != user || *id == application.keep_session);
         let mut record = application.record.clone();
         let last = state.change_records.iter().filter(|r| r.user_id == user).map(|r| r.changed_at).max();
         if let Some(last) = last.filter(|last| *last >= record.changed_at) {
             record.changed_at = last + Duration::milliseconds(1);
         }
+        let changed_at = record.changed_at;
+        state.change_requests.remove(&user);
+        let Some(account) = state.accounts.get_mut(&user) else { return Ok(ApplyOutcome::RequestGone) };
+        account.email = new_email.clone();
+        account.updated_at = changed_at;
+        let account = account.clone();
+        state.sessions.retain(|id, s| s.user_id != user || *id == application.keep_session);
         state.change_records.push(record);
         state.queue(&application.notice);
-        let changed = crate::ProviderEvent::EmailChanged {
-            previous_email: application.record.old_email.clone(),
-            at: application.record.changed_at,
-        };
-        state.queue_notices(user, &changed, application.record.changed_at, &application.providers);
+        let changed =
+            crate::ProviderEvent::EmailChanged { previous_email: application.record.old_email.clone(), at: changed_at };
+        state.queue_notices(user, &changed, changed_at, &application.providers);
         Ok(ApplyOutcome::Applied(account))
     }
 
