@@ -410,6 +410,10 @@ async fn erasures_killed_again_and_again_at_arbitrary_moments_still_complete_wit
         ("PROFILE_SMTP_URL", sink.url()),
         ("PROFILE_OUTBOX_RETRY_BASE_SECS", "1".to_owned()),
         ("PROFILE_OUTBOX_RETRY_MAX_SECS", "1".to_owned()),
+        // A job claimed by a killed instance waits for its lease to run
+        // out: the shortest lease allowed (the erasure jobs share the
+        // outbox's), so it runs out within the wait below.
+        ("PROFILE_OUTBOX_LEASE_SECS", "31".to_owned()),
     ]);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut app = App::start(&env).await;
