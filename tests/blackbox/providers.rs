@@ -274,3 +274,24 @@ async fn a_provider_that_carries_a_granted_purpose_hears_of_an_address_change() 
     );
     assert!(data["sequence"].as_u64() > bodies[0]["data"]["sequence"].as_u64());
 }
+
+#[tokio::test]
+async fn consent_changes_wake_the_worker_so_the_provider_hears_within_seconds() {
+    let receiver = WebhookReceiver::start();
+    let dir = tempfile::tempdir().unwrap();
+    // A poll a minute: only the wake-up can bring a notice within seconds.
+    let file = dir.path().join("profile.toml");
+    let text = format!(
+        "[providers]\npoll_interval_ms = 60000\n\n[[providers.endpoints]]\nid = \"lists\"\n\
+         url = \"http://127.0.0.1:{}/hooks\"\nsecret = \"{SECRET}\"\npurposes = [\"newsletter\"]\n",
+        receiver.port()
+    );
+    std::fs::write(&file, text).unwrap();
+    let app = App::start(&[("PROFILE_CONFIG", &file.display().to_string())]).await;
+    let ann = app.sign_in("ann@example.com").await;
+    for (n, granted) in [true, false, true].into_iter().enumerate() {
+        app.set_consent(&ann, "newsletter", granted).await;
+        let got = receiver.wait_until(Duration::from_secs(10), |got| accepted(got).len() > n);
+        assert_eq!(accepted(&got).len(), n + 1, "change {n} reached the provider without waiting for a poll");
+    }
+}

@@ -42,6 +42,7 @@ pub struct Consents {
     random: Arc<dyn Randomness>,
     catalogue: PurposeCatalogue,
     routes: ProviderRoutes,
+    signal: Arc<dyn crate::ports::WorkSignal>,
 }
 
 impl Consents {
@@ -52,14 +53,17 @@ impl Consents {
         random: Arc<dyn Randomness>,
         catalogue: PurposeCatalogue,
     ) -> Self {
-        Self { store, clock, random, catalogue, routes: ProviderRoutes::default() }
+        let signal = Arc::new(crate::ports::NoSignal);
+        Self { store, clock, random, catalogue, routes: ProviderRoutes::default(), signal }
     }
 
     /// Tells these mailing-list providers of every change to the purposes
-    /// they carry (none by default).
+    /// they carry (none by default), waking the delivery workers through
+    /// `signal` when a change queued a notice for them.
     #[must_use]
-    pub fn with_providers(mut self, routes: ProviderRoutes) -> Self {
+    pub fn with_providers(mut self, routes: ProviderRoutes, signal: Arc<dyn crate::ports::WorkSignal>) -> Self {
         self.routes = routes;
+        self.signal = signal;
         self
     }
 
@@ -123,6 +127,9 @@ impl Consents {
         );
         let notify = draw::notices(self.random.as_ref(), &self.routes, &id);
         self.store.record(&event, &notify).await?;
+        if !notify.is_empty() {
+            self.signal.queued();
+        }
         let answer = crate::ConsentAnswer {
             purpose_id: event.purpose_id,
             granted,

@@ -86,6 +86,7 @@ pub struct EmailChanges {
     hasher: SecretHasher,
     policy: EmailChangePolicy,
     providers: Option<(crate::ProviderRoutes, Arc<dyn crate::ports::ConsentStore>)>,
+    signal: Arc<dyn crate::ports::WorkSignal>,
 }
 
 impl EmailChanges {
@@ -98,20 +99,40 @@ impl EmailChanges {
         hasher: SecretHasher,
         policy: EmailChangePolicy,
     ) -> Self {
-        Self { store, accounts, clock, random, hasher, policy, providers: None }
+        Self {
+            store,
+            accounts,
+            clock,
+            random,
+            hasher,
+            policy,
+            providers: None,
+            signal: Arc::new(crate::ports::NoSignal),
+        }
     }
 
     /// Tells the mailing-list providers that carry a purpose the user has
     /// granted of each change (and revert) of the address, reading the
-    /// user's answers from `consents` (no provider is told by default).
+    /// user's answers from `consents` (no provider is told by default),
+    /// waking the delivery workers through `signal` when a change queued a
+    /// notice for them.
     #[must_use]
     pub fn with_providers(
         mut self,
         routes: crate::ProviderRoutes,
         consents: Arc<dyn crate::ports::ConsentStore>,
+        signal: Arc<dyn crate::ports::WorkSignal>,
     ) -> Self {
         self.providers = Some((routes, consents));
+        self.signal = signal;
         self
+    }
+
+    /// Wakes the delivery workers when `notices` were committed.
+    fn queued(&self, notices: &[crate::NoticeFor]) {
+        if !notices.is_empty() {
+            self.signal.queued();
+        }
     }
 
     /// One notice per provider carrying a purpose `user` has granted.
@@ -239,7 +260,10 @@ impl EmailChanges {
             providers: self.provider_notices(who.user_id).await?,
         };
         match self.store.apply(&application).await? {
-            ApplyOutcome::Applied(account) => Ok(account),
+            ApplyOutcome::Applied(account) => {
+                self.queued(&application.providers);
+                Ok(account)
+            }
             ApplyOutcome::RequestGone => Err(ConfirmEmailChangeError::InvalidCode),
             ApplyOutcome::AddressTaken => Err(ConfirmEmailChangeError::AddressTaken),
         }
@@ -277,7 +301,10 @@ impl EmailChanges {
         for _ in 0..REVERT_TRIES {
             let reversal = self.reversal(&record, replacing, now).await?;
             match self.store.revert(&reversal).await? {
-                RevertOutcome::Reverted => return Ok(()),
+                RevertOutcome::Reverted => {
+                    self.queued(&reversal.providers);
+                    return Ok(());
+                }
                 RevertOutcome::AlreadyReverted => return Err(RevertEmailChangeError::AlreadyUsed),
                 RevertOutcome::AddressTaken => return Err(RevertEmailChangeError::AddressTaken),
                 RevertOutcome::AddressMoved { current } => replacing = current,

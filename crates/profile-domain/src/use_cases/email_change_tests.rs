@@ -286,6 +286,7 @@ async fn providers_carrying_a_granted_purpose_hear_of_the_change_and_of_its_reve
         super::super::Consents::new(w.store.clone(), w.clock.clone(), Arc::new(SeqRandom::from_words(&[])), catalogue);
     consents.set(w.ada.user_id, "news", true, None, ConsentChannel::Web).await.unwrap();
     consents.set(w.ada.user_id, "events", false, None, ConsentChannel::Web).await.unwrap();
+    let signal = Arc::new(crate::use_cases::fakes::signal::CountingSignal::default());
     w.changes = EmailChanges::new(
         w.store.clone(),
         w.store.clone(),
@@ -294,11 +295,13 @@ async fn providers_carrying_a_granted_purpose_hear_of_the_change_and_of_its_reve
         SecretHasher::new(SecretKey::new(vec![42; 32]).unwrap()),
         EmailChangePolicy::with_public_url("https://p.example"),
     )
-    .with_providers(routes, w.store.clone());
+    .with_providers(routes, w.store.clone(), signal.clone());
     w.changes.start(&w.ada, email("ada@new.example")).await.unwrap();
     w.changes.confirm(&w.ada, "123456").await.unwrap();
+    assert_eq!(signal.count(), 1, "the change woke the delivery workers");
     let token = revert_token(&w);
     w.changes.revert(&token).await.unwrap();
+    assert_eq!(signal.count(), 2, "and so did the revert");
     let notices: Vec<_> = w.store.state().notices.iter().map(|r| r.notice.clone()).collect();
     assert_eq!(notices.len(), 2, "lists only: crm carries events, which ada withdrew");
     assert!(notices.iter().all(|n| n.provider.as_str() == "lists"));

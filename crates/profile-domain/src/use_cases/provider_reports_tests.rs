@@ -37,8 +37,8 @@ fn setup() -> (Arc<InMemoryStore>, Consents, ProviderReports) {
         &catalogue,
     )
     .unwrap();
-    let consents =
-        Consents::new(store.clone(), clock.clone(), random.clone(), catalogue.clone()).with_providers(routes.clone());
+    let consents = Consents::new(store.clone(), clock.clone(), random.clone(), catalogue.clone())
+        .with_providers(routes.clone(), Arc::new(crate::ports::NoSignal));
     let reports = ProviderReports::new(store.clone(), store.clone(), store.clone(), clock, random, catalogue, routes);
     (store, consents, reports)
 }

@@ -9,6 +9,7 @@ use super::*;
 use crate::ports::NoticeRefused;
 use crate::use_cases::fakes::providers::RecordingProviders;
 use crate::use_cases::fakes::providers::email_purpose;
+use crate::use_cases::fakes::signal::CountingSignal;
 use crate::use_cases::fakes::{FixedClock, InMemoryStore, SeqRandom};
 use crate::use_cases::{Consents, RetryPolicy};
 use crate::{
@@ -24,6 +25,7 @@ struct World {
     transport: Arc<RecordingProviders>,
     consents: Consents,
     sync: ProviderSync,
+    signal: Arc<CountingSignal>,
 }
 
 fn id(text: &str) -> PurposeId {
@@ -54,12 +56,13 @@ fn world() -> World {
         &catalogue,
     )
     .unwrap();
+    let signal = Arc::new(CountingSignal::default());
     let consents = Consents::new(store.clone(), clock.clone(), Arc::new(SeqRandom::from_words(&[])), catalogue)
-        .with_providers(routes.clone());
+        .with_providers(routes.clone(), signal.clone());
     let transport = Arc::new(RecordingProviders::default());
     let sync =
         ProviderSync::new(store.clone(), transport.clone(), clock.clone(), routes.providers(), RetryPolicy::default());
-    World { store, clock, transport, consents, sync }
+    World { store, clock, transport, consents, sync, signal }
 }
 
 fn granted(notice: &crate::ProviderNotice) -> bool {
@@ -136,4 +139,21 @@ async fn notices_for_a_provider_no_longer_configured_wait() {
     );
     assert_eq!(without.deliver_due("w").await.unwrap(), ProviderSyncReport::default());
     assert_eq!(w.store.backlog().await.unwrap()[0].pending, 1);
+}
+
+#[tokio::test]
+async fn a_change_that_queues_notices_wakes_the_delivery_workers_and_one_that_does_not_stays_quiet() {
+    let w = world();
+    w.consents.set(user(1), "news", true, None, ConsentChannel::Web).await.unwrap();
+    assert_eq!(w.signal.count(), 1, "one change, one wake");
+    w.consents.set(user(1), "events", true, None, ConsentChannel::Web).await.unwrap();
+    assert_eq!(w.signal.count(), 2);
+    assert_eq!(w.store.state().notices.len(), 3, "news to lists; events to lists and crm");
+
+    let catalogue = PurposeCatalogue::new(vec![email_purpose("news")]).unwrap();
+    let quiet = Arc::new(CountingSignal::default());
+    let unrouted = Consents::new(w.store.clone(), w.clock.clone(), Arc::new(SeqRandom::from_words(&[])), catalogue)
+        .with_providers(ProviderRoutes::default(), quiet.clone());
+    unrouted.set(user(2), "news", true, None, ConsentChannel::Web).await.unwrap();
+    assert_eq!(quiet.count(), 0, "nothing queued, nobody woken");
 }

@@ -76,6 +76,7 @@ pub struct Unsubscribes {
     catalogue: PurposeCatalogue,
     url_base: String,
     routes: ProviderRoutes,
+    signal: Arc<dyn crate::ports::WorkSignal>,
 }
 
 impl Unsubscribes {
@@ -90,14 +91,17 @@ impl Unsubscribes {
         public_url: &str,
     ) -> Self {
         let url_base = format!("{}/v1/unsubscribe/", public_url.trim_end_matches('/'));
-        Self { store, consents, clock, random, hasher, catalogue, url_base, routes: ProviderRoutes::default() }
+        let (routes, signal) = (ProviderRoutes::default(), Arc::new(crate::ports::NoSignal));
+        Self { store, consents, clock, random, hasher, catalogue, url_base, routes, signal }
     }
 
     /// Tells these mailing-list providers of every unsubscribe from the
-    /// purposes they carry (none by default).
+    /// purposes they carry (none by default), waking the delivery workers
+    /// through `signal` when one queued a notice for them.
     #[must_use]
-    pub fn with_providers(mut self, routes: ProviderRoutes) -> Self {
+    pub fn with_providers(mut self, routes: ProviderRoutes, signal: Arc<dyn crate::ports::WorkSignal>) -> Self {
         self.routes = routes;
+        self.signal = signal;
         self
     }
 
@@ -191,6 +195,9 @@ impl Unsubscribes {
         );
         let notify = draw::notices(self.random.as_ref(), &self.routes, &purpose.id);
         self.consents.withdraw_if_granted(&event, &notify).await?;
+        if !notify.is_empty() {
+            self.signal.queued();
+        }
         Ok(purpose)
     }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use profile_domain::SecretHasher;
-use profile_domain::ports::{BlobStore, Clock, Randomness};
+use profile_domain::ports::{BlobStore, Clock, Randomness, WorkSignal};
 use profile_domain::use_cases::{Erasures, Housekeeping, OutboxDelivery, Pictures, ProfileEvents, ProviderSync};
 use profile_domain::{PictureLinks, ServiceEvent};
 use profile_http::{HttpConfig, UseCases};
@@ -129,11 +129,9 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
     let receiver_ids = provider_ids.iter().cloned().chain(subscriptions.services()).collect();
     let provider_sync = Arc::new(use_cases::provider_sync(&parts, config, Arc::new(webhooks), receiver_ids));
     let wake_notices = Arc::new(tokio::sync::Notify::new());
-    let events = ProfileEvents {
-        subscriptions: subscriptions.clone(),
-        random: parts.random.clone(),
-        signal: Arc::new(crate::system::WakeWorker(wake_notices.clone())),
-    };
+    let signal: Arc<dyn WorkSignal> = Arc::new(crate::system::WakeWorker(wake_notices.clone()));
+    let events =
+        ProfileEvents { subscriptions: subscriptions.clone(), random: parts.random.clone(), signal: signal.clone() };
 
     // Pictures and the erasure share the blob store.
     let blobs: Arc<dyn BlobStore> = Arc::new(profile_blob::ObjectBlobStore::open(&config.blob_url(), &config.s3)?);
@@ -148,9 +146,9 @@ pub fn build(config: &Config, store: &SeaOrmStore) -> Result<Service, WiringErro
         sessions: Arc::new(use_cases::sessions(&parts)),
         profiles: Arc::new(use_cases::profiles(&parts, events)),
         public_profiles: Arc::new(use_cases::public_profiles(&parts, config)),
-        email_changes: Arc::new(use_cases::email_changes(&parts, config, &routes)),
-        consents: Arc::new(use_cases::consents(&parts, &catalogue, &routes)),
-        unsubscribes: Arc::new(use_cases::unsubscribes(&parts, config, &catalogue, &routes)),
+        email_changes: Arc::new(use_cases::email_changes(&parts, config, &routes, signal.clone())),
+        consents: Arc::new(use_cases::consents(&parts, &catalogue, &routes, signal.clone())),
+        unsubscribes: Arc::new(use_cases::unsubscribes(&parts, config, &catalogue, &routes, signal)),
         provider_reports: Arc::new(use_cases::provider_reports(&parts, catalogue, routes)),
         provider_sync: provider_sync.clone(),
         pictures: pictures.clone(),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use profile_domain::ports::{BlobStore, MailTransport, ProviderTransport};
+use profile_domain::ports::{BlobStore, MailTransport, ProviderTransport, WorkSignal};
 use profile_domain::use_cases::{
     Consents, EmailChanges, Erasures, Exports, Housekeeping, OutboxDelivery, Pictures, ProfileEvents, Profiles,
     ProviderReports, ProviderSync, PublicProfiles, RateLimits, SessionPolicy, Sessions, SignIn, Unsubscribes,
@@ -46,7 +46,12 @@ pub(super) fn pictures(
     Ok(pictures.with_events(events))
 }
 
-pub(super) fn email_changes(p: &Parts, config: &Config, routes: &ProviderRoutes) -> EmailChanges {
+pub(super) fn email_changes(
+    p: &Parts,
+    config: &Config,
+    routes: &ProviderRoutes,
+    signal: Arc<dyn WorkSignal>,
+) -> EmailChanges {
     let (changes, accounts) = (p.store.clone(), p.store.clone());
     EmailChanges::new(
         changes,
@@ -56,11 +61,17 @@ pub(super) fn email_changes(p: &Parts, config: &Config, routes: &ProviderRoutes)
         p.hasher.clone(),
         policies::email_change(config),
     )
-    .with_providers(routes.clone(), p.store.clone())
+    .with_providers(routes.clone(), p.store.clone(), signal)
 }
 
-pub(super) fn consents(p: &Parts, catalogue: &PurposeCatalogue, routes: &ProviderRoutes) -> Consents {
-    Consents::new(p.store.clone(), p.clock.clone(), p.random.clone(), catalogue.clone()).with_providers(routes.clone())
+pub(super) fn consents(
+    p: &Parts,
+    catalogue: &PurposeCatalogue,
+    routes: &ProviderRoutes,
+    signal: Arc<dyn WorkSignal>,
+) -> Consents {
+    Consents::new(p.store.clone(), p.clock.clone(), p.random.clone(), catalogue.clone())
+        .with_providers(routes.clone(), signal)
 }
 
 pub(super) fn unsubscribes(
@@ -68,6 +79,7 @@ pub(super) fn unsubscribes(
     config: &Config,
     catalogue: &PurposeCatalogue,
     routes: &ProviderRoutes,
+    signal: Arc<dyn WorkSignal>,
 ) -> Unsubscribes {
     let (links, consents) = (p.store.clone(), p.store.clone());
     let public_url = config.public_url();
@@ -80,7 +92,7 @@ pub(super) fn unsubscribes(
         catalogue.clone(),
         &public_url,
     )
-    .with_providers(routes.clone())
+    .with_providers(routes.clone(), signal)
 }
 
 pub(super) fn provider_reports(p: &Parts, catalogue: PurposeCatalogue, routes: ProviderRoutes) -> ProviderReports {
