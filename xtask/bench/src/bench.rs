@@ -29,6 +29,26 @@ pub(crate) fn free_addr() -> Result<SocketAddr> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
 }
 
+/// The release server on a free port over the data directory `data`, with
+/// `settings` (`PROFILE_*` variables) beside the bind address, logging
+/// warnings only to nowhere; answering once this returns.
+pub(crate) async fn start_server(data: &Path, settings: &[(&str, &str)]) -> Result<(Running, SocketAddr)> {
+    let addr = free_addr()?;
+    let server = Running(
+        Command::new(root().join("target").join("release").join("profile-server"))
+            .arg("serve")
+            .env("PROFILE_BIND", addr.to_string())
+            .env("PROFILE_DATA_DIR", data)
+            .env("RUST_LOG", "warn")
+            .envs(settings.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    wait_ready(addr, "/healthz").await?;
+    Ok((server, addr))
+}
+
 /// The parts of the benchmark, in the order they run.
 const PARTS: [&str; 6] = ["api", "reads", "pictures", "uploads", "export", "erasure"];
 
@@ -108,29 +128,19 @@ async fn measure(duration: Duration) -> Result<()> {
     let release = root().join("target").join("release");
     let data = std::env::temp_dir().join(format!("profile-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let server_addr = free_addr()?;
     // BENCH_DATABASE_URL measures another database (an empty one) instead
     // of the embedded SQLite default.
     let database = std::env::var("BENCH_DATABASE_URL").ok();
-    let mut command = Command::new(release.join("profile-server"));
+    let mut settings = vec![
+        ("PROFILE_OUTBOX_POLL_INTERVAL_MS", "100"),
+        // The limits' cost is measured, not their refusals.
+        ("PROFILE_LIMITS_VERIFY_PER_IP_MAX", "4000000000"),
+        ("PROFILE_LIMITS_VERIFY_PER_ADDRESS_MAX", "4000000000"),
+    ];
     if let Some(url) = &database {
-        command.env("PROFILE_DATABASE_URL", url);
+        settings.push(("PROFILE_DATABASE_URL", url));
     }
-    let _server = Running(
-        command
-            .arg("serve")
-            .env("PROFILE_BIND", server_addr.to_string())
-            .env("PROFILE_DATA_DIR", &data)
-            .env("PROFILE_OUTBOX_POLL_INTERVAL_MS", "100")
-            // The limits' cost is measured, not their refusals.
-            .env("PROFILE_LIMITS_VERIFY_PER_IP_MAX", "4000000000")
-            .env("PROFILE_LIMITS_VERIFY_PER_ADDRESS_MAX", "4000000000")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-    );
-    wait_ready(server_addr, "/healthz").await?;
+    let (_server, server_addr) = start_server(&data, &settings).await?;
     let token = sign_in(server_addr, &data).await?;
     let name = r#"{"display_name":"Ada Lovelace"}"#;
     let (_, profile) = load::request(server_addr, "PATCH", "/v1/me", Some(&token), Some(name.to_owned())).await?;

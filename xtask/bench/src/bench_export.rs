@@ -7,10 +7,10 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::bench::{Running, free_addr, save_picture, sign_in, wait_ready};
+use crate::bench::{Running, save_picture, sign_in, start_server};
 use crate::bench_picture::{median, timed};
 use crate::{Result, load, root};
 
@@ -69,21 +69,8 @@ async fn export_once(addr: SocketAddr, token: &str) -> Result<(f64, usize)> {
 /// user who has a saved picture and `entries` ledger entries: the server,
 /// its address and the user's session token.
 pub(crate) async fn user_with_history(data: &Path, entries: u64) -> Result<(Running, SocketAddr, String)> {
-    let release = root().join("target").join("release");
     let _ = std::fs::remove_dir_all(data);
-    let addr = free_addr()?;
-    let server = Running(
-        Command::new(release.join("profile-server"))
-            .arg("serve")
-            .env("PROFILE_BIND", addr.to_string())
-            .env("PROFILE_DATA_DIR", data)
-            .env("PROFILE_LIMITS_EXPORTS_PER_USER_MAX", "1000")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-    );
-    wait_ready(addr, "/healthz").await?;
+    let (server, addr) = start_server(data, &[("PROFILE_LIMITS_EXPORTS_PER_USER_MAX", "1000")]).await?;
     let token = sign_in(addr, data).await?;
     save_picture(addr, &token).await?;
     seed_ledger(&data.join("profile.db"), entries)?;

@@ -7,15 +7,14 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{ExtendedColorType, ImageEncoder, Rgb, RgbImage};
 
-use crate::bench::{Running, free_addr, wait_ready};
+use crate::bench::start_server;
 use crate::bench_export::peak_kib;
-use crate::{Result, load, root};
+use crate::{Result, load};
 
 /// Uploads in the burst (`BENCH_UPLOADS` to try other counts).
 fn accounts() -> usize {
@@ -77,24 +76,13 @@ pub async fn run() -> Result<()> {
     let photo = large_photo()?;
     let data = std::env::temp_dir().join(format!("profile-bench-uploads-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let server_addr = free_addr()?;
-    let server = Running(
-        Command::new(root().join("target/release/profile-server"))
-            .arg("serve")
-            .env("PROFILE_BIND", server_addr.to_string())
-            .env("PROFILE_DATA_DIR", &data)
-            .env("PROFILE_OUTBOX_POLL_INTERVAL_MS", "20")
-            .env("PROFILE_PICTURES_PARALLEL", "2")
-            .env("PROFILE_LIMITS_SIGN_IN_PER_IP_MAX", "1000")
-            .env("PROFILE_LIMITS_VERIFY_PER_IP_MAX", "1000")
-            .env("RUST_LOG", "warn")
-            // Allocator settings given to the benchmark reach the server.
-            .envs(std::env::vars().filter(|(k, _)| k.starts_with("MALLOC_")))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-    );
-    wait_ready(server_addr, "/healthz").await?;
+    let settings = [
+        ("PROFILE_OUTBOX_POLL_INTERVAL_MS", "20"),
+        ("PROFILE_PICTURES_PARALLEL", "2"),
+        ("PROFILE_LIMITS_SIGN_IN_PER_IP_MAX", "1000"),
+        ("PROFILE_LIMITS_VERIFY_PER_IP_MAX", "1000"),
+    ];
+    let (server, server_addr) = start_server(&data, &settings).await?;
     let mut tokens = Vec::with_capacity(accounts());
     for n in 0..accounts() {
         tokens.push(sign_in(server_addr, &data.join("mail"), &format!("burst{n}@example.com")).await?);

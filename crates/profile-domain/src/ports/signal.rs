@@ -7,6 +7,14 @@
 pub trait WorkSignal: Send + Sync {
     /// A change committed notices to deliver. Must not block.
     fn queued(&self);
+
+    /// [`queued`](Self::queued) when a change committed any of `notices`;
+    /// a change that queued none wakes nobody.
+    fn queued_any(&self, notices: &[crate::NoticeFor]) {
+        if !notices.is_empty() {
+            self.queued();
+        }
+    }
 }
 
 /// A signal that wakes nothing: the workers find the work at their next

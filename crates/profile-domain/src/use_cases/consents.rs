@@ -127,9 +127,7 @@ impl Consents {
         );
         let notify = draw::notices(self.random.as_ref(), &self.routes, &id);
         self.store.record(&event, &notify).await?;
-        if !notify.is_empty() {
-            self.signal.queued();
-        }
+        self.signal.queued_any(&notify);
         let answer = crate::ConsentAnswer {
             purpose_id: event.purpose_id,
             granted,

@@ -128,13 +128,6 @@ impl EmailChanges {
         self
     }
 
-    /// Wakes the delivery workers when `notices` were committed.
-    fn queued(&self, notices: &[crate::NoticeFor]) {
-        if !notices.is_empty() {
-            self.signal.queued();
-        }
-    }
-
     /// One notice per provider carrying a purpose `user` has granted.
     async fn provider_notices(&self, user: UserId) -> Result<Vec<crate::NoticeFor>, PortError> {
         let Some((routes, consents)) = &self.providers else { return Ok(Vec::new()) };
@@ -261,7 +254,7 @@ impl EmailChanges {
         };
         match self.store.apply(&application).await? {
             ApplyOutcome::Applied(account) => {
-                self.queued(&application.providers);
+                self.signal.queued_any(&application.providers);
                 Ok(account)
             }
             ApplyOutcome::RequestGone => Err(ConfirmEmailChangeError::InvalidCode),
@@ -302,7 +295,7 @@ impl EmailChanges {
             let reversal = self.reversal(&record, replacing, now).await?;
             match self.store.revert(&reversal).await? {
                 RevertOutcome::Reverted => {
-                    self.queued(&reversal.providers);
+                    self.signal.queued_any(&reversal.providers);
                     return Ok(());
                 }
                 RevertOutcome::AlreadyReverted => return Err(RevertEmailChangeError::AlreadyUsed),

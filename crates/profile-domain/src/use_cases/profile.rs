@@ -42,9 +42,7 @@ impl ProfileEvents {
 
     /// Wakes the workers when `notify` queued anything.
     pub(crate) fn queued(&self, notify: &[crate::NoticeFor]) {
-        if !notify.is_empty() {
-            self.signal.queued();
-        }
+        self.signal.queued_any(notify);
     }
 }
 

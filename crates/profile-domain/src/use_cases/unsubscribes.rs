@@ -195,9 +195,7 @@ impl Unsubscribes {
         );
         let notify = draw::notices(self.random.as_ref(), &self.routes, &purpose.id);
         self.consents.withdraw_if_granted(&event, &notify).await?;
-        if !notify.is_empty() {
-            self.signal.queued();
-        }
+        self.signal.queued_any(&notify);
         Ok(purpose)
     }
 

@@ -218,10 +218,7 @@ mod tests {
     use super::*;
 
     fn defaults() -> Dict {
-        match Value::serialize(super::super::Config::default()) {
-            Ok(Value::Dict(_, dict)) => dict,
-            other => panic!("the defaults are not a table: {other:?}"),
-        }
+        super::super::Config::defaults().unwrap()
     }
 
     #[test]

@@ -132,10 +132,7 @@ impl Config {
     /// [`ConfigError`] naming what is wrong.
     pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = |name: &str| env(name).filter(|value| !value.is_empty());
-        let defaults = match Value::serialize(Self::default()) {
-            Ok(Value::Dict(_, dict)) => dict,
-            _ => return Err(ConfigError::Invalid("the defaults do not serialise as a table".into())),
-        };
+        let defaults = Self::defaults()?;
         let mut figment = Figment::from(Serialized::defaults(&defaults));
         if let Some(path) = file {
             figment = figment.merge(Serialized::defaults(read_file(path)?));
@@ -145,6 +142,15 @@ impl Config {
         let config: Self = figment.extract().map_err(describe)?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// The built-in defaults as figment's table: the first layer, and what
+    /// the environment variables are derived from.
+    fn defaults() -> Result<figment::value::Dict, ConfigError> {
+        match Value::serialize(Self::default()) {
+            Ok(Value::Dict(_, dict)) => Ok(dict),
+            _ => Err(ConfigError::Invalid("the defaults do not serialise as a table".into())),
+        }
     }
 
     /// The operator API key's SHA-256 as bytes.

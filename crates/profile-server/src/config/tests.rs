@@ -216,11 +216,7 @@ fn readme_rows() -> Vec<(String, String)> {
 fn the_readme_lists_every_variable_with_the_key_it_sets() {
     let rows = readme_rows();
     assert!(rows.len() > 60, "the table was found: {} rows", rows.len());
-    let defaults = match figment::value::Value::serialize(Config::default()) {
-        Ok(figment::value::Value::Dict(_, dict)) => dict,
-        other => panic!("{other:?}"),
-    };
-    let read = environment::names(&defaults);
+    let read = environment::names(&Config::defaults().unwrap());
     for (var, key) in &rows {
         assert_eq!(environment::variable_of(&key.split('.').collect::<Vec<_>>()), *var, "README row {var}");
         assert!(read.contains(var), "the README lists {var}, which is not read");
