@@ -324,6 +324,9 @@ impl ExportSource for SeaOrmStore {
         through: i64,
         limit: u32,
     ) -> Result<Vec<LedgerEntryRecord>, PortError> {
+        if let Some(histories) = &self.histories {
+            return histories.ledger_page(user.as_uuid(), after, through, limit).await;
+        }
         // Only the columns the export shows (not the wording's hash), as
         // plain tuples: the ledger is the export's long part.
         type Row = (Uuid, i64, String, i32, bool, i64, String);
@@ -369,6 +372,9 @@ impl ExportSource for SeaOrmStore {
         through: i64,
         limit: u32,
     ) -> Result<Vec<SecurityEventRecord>, PortError> {
+        if let Some(histories) = &self.histories {
+            return histories.security_page(user.as_uuid(), after, through, limit).await;
+        }
         security_event::Entity::find()
             .filter(security_event::Column::UserId.eq(user.as_uuid()))
             .filter(security_event::Column::Seq.gt(after))

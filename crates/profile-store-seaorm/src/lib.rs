@@ -26,6 +26,7 @@ mod security;
 mod sessions;
 mod shared;
 mod sign_in;
+mod sqlite_histories;
 mod traces;
 mod unsubscribe;
 
@@ -59,6 +60,8 @@ pub enum OpenError {
 pub struct SeaOrmStore {
     db: DatabaseConnection,
     caches: std::sync::Arc<cache::Caches>,
+    /// The export's histories read beside the pool, on a SQLite file.
+    histories: Option<std::sync::Arc<sqlite_histories::SqliteHistories>>,
 }
 
 /// Rows SQLite's worker thread may hold ready for the reader.
@@ -75,6 +78,7 @@ impl SeaOrmStore {
             return Err(OpenError::UnsupportedScheme);
         }
         let url = url.replacen("mariadb:", "mysql:", 1);
+        let histories_url = url.clone();
         let mut options = ConnectOptions::new(url);
         options
             // SQLite allows one writer; one pooled connection avoids lock errors
@@ -92,11 +96,13 @@ impl SeaOrmStore {
             // worker thread before every query that can find nothing wrong.
             .test_before_acquire(!is_sqlite);
         let db = Database::connect(options).await?;
+        let mut histories = None;
         if db.get_database_backend() == DbBackend::Sqlite {
             db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
             db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
+            histories = sqlite_histories::SqliteHistories::open(&histories_url);
         }
-        Ok(Self { db, caches: std::sync::Arc::new(cache::Caches::off()) })
+        Ok(Self { db, caches: std::sync::Arc::new(cache::Caches::off()), histories })
     }
 
     /// The store with the caches of its read path (see [`CachePolicy`]);

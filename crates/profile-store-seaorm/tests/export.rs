@@ -6,6 +6,7 @@
 
 mod support;
 
+use profile_domain::export::LedgerEntryRecord;
 use profile_domain::ports::{ConsentStore, ExportSource, LimitedRecord, SecurityLog};
 use profile_domain::{
     ConsentChannel, ConsentEvent, OnNewVersion, Purpose, PurposeCatalogue, PurposeId, PurposeKind, SecurityEvent,
@@ -70,6 +71,7 @@ on_every_backend!(the_snapshot_holds_one_users_rows_and_where_the_histories_end,
     let history = db.store.security_page(ada, 0, snapshot.security_through, 10).await.unwrap();
     let kinds: Vec<&str> = history.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["signed_in"]);
+    assert_eq!(history[0].position, snapshot.security_through, "her one event is where her history ends");
 
     assert!(db.store.snapshot(UserId::new_v7(9, [9; 10])).await.unwrap().is_none());
 });
@@ -96,6 +98,17 @@ on_every_backend!(ledger_pages_follow_the_sequence_and_stop_at_the_mark, |db: Te
     }
     let expected: Vec<(i64, Uuid)> = (0..25).map(|n| (n as i64 + 1, Uuid::from_u128(1000 + n))).collect();
     assert_eq!(seen, expected, "ada's 25 entries in order, not bob's, not the one after the mark");
+    let whole = db.store.ledger_page(ada, 0, through, 2).await.unwrap();
+    let as_written = |n: u128, sequence, granted| LedgerEntryRecord {
+        id: Uuid::from_u128(n),
+        sequence,
+        purpose: "news".into(),
+        version: 1,
+        granted,
+        at: T0 + Duration::seconds(n as i64),
+        channel: "web".into(),
+    };
+    assert_eq!(whole, [as_written(1000, 1, true), as_written(1001, 2, false)], "every column as written");
 });
 
 on_every_backend!(a_limited_record_counts_the_window_and_holds_under_concurrency, |db: TestDb| async move {
