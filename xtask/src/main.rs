@@ -79,7 +79,10 @@ fn ci() -> Result<()> {
     cargo(&["fmt", "--all", "--", "--check"], &[])?;
     cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
     tidy::run(&root())?;
-    cargo(&["doc", "--quiet", "-p", "profile-domain", "--no-deps"], &[("RUSTDOCFLAGS", "-D warnings")])?;
+    cargo(
+        &["doc", "--quiet", "-p", "profile-domain", "--features", "conformance", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
     cargo(&["test", "--workspace"], &[])
 }
 

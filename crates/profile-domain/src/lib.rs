@@ -7,6 +7,8 @@
 
 pub mod account;
 pub mod backoff;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod consent;
 pub mod default_picture;
 pub mod email;

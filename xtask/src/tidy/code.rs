@@ -140,5 +140,6 @@ mod tests {
         );
         assert!(check(&[file("crates/a/src/x_tests.rs", code)]).is_empty());
         assert!(check(&[file("crates/a/tests/api.rs", code)]).is_empty());
+        assert!(check(&[file("crates/a/src/conformance/outbox.rs", code)]).is_empty());
     }
 }

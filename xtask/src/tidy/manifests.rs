@@ -6,10 +6,12 @@ use std::path::Path;
 use super::Finding;
 
 /// The crates `profile-domain` may depend on: pure computation, no I/O,
-/// no runtime. `mockall` only behind the `mocks` feature.
-pub(crate) const DOMAIN_ALLOWED: [&str; 13] = [
+/// no runtime. `mockall` only behind the `mocks` feature, `futures-util`
+/// (its `join_all`, for checks that race) only behind `conformance`.
+pub(crate) const DOMAIN_ALLOWED: [&str; 14] = [
     "async-trait",
     "base64",
+    "futures-util",
     "hex",
     "hmac",
     "mockall",

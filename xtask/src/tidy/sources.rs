@@ -1,6 +1,7 @@
 //! The workspace's Rust files, each with which of its lines are test code:
-//! files under `tests/`, files named `tests.rs` or `*_tests.rs`, the
-//! test-support crates, modules declared under `#[cfg(test)]` (with their
+//! files under `tests/` or `conformance/` (the domain's public checks of
+//! the ports' contracts, which report by panicking), files named `tests.rs`
+//! or `*_tests.rs`, the test-support crates, modules declared under `#[cfg(test)]` (with their
 //! folders), and items marked `#[cfg(test)]` inside a file.
 
 use std::collections::BTreeSet;
@@ -89,6 +90,7 @@ fn is_test_path(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     let name = parts.last().copied().unwrap_or_default();
     parts.contains(&"tests")
+        || parts.contains(&"conformance")
         || name == "tests.rs"
         || name.ends_with("_tests.rs")
         || (parts.first() == Some(&"crates") && parts.get(1).is_some_and(|c| TEST_SUPPORT_CRATES.contains(c)))

@@ -23,6 +23,14 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
 }
 
+impl std::ops::Deref for TestDb {
+    type Target = SeaOrmStore;
+
+    fn deref(&self) -> &SeaOrmStore {
+        &self.store
+    }
+}
+
 /// A new empty database on `backend`, migrated; `None` when that backend is
 /// not configured for this run.
 pub async fn fresh(backend: Backend) -> Option<TestDb> {

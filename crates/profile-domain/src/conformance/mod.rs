@@ -1,0 +1,133 @@
+//! The storage ports' contracts as checks that any implementation runs,
+//! after the pattern of `object_store`'s integration tests: one public
+//! async function per contract, taking the store as `&dyn Storage` and
+//! asserting through the ports alone. A check panics with the contract it
+//! found broken.
+//!
+//! Each check expects a store with nothing in it; [`storage_conformance!`]
+//! writes one test per check, each on a fresh store:
+//!
+//! ```ignore
+//! mod conformance {
+//!     // `fresh()` is any future giving `Option<H>`, where `H` derefs to
+//!     // the store (a `Box`, an `Arc`, or a guard that also deletes the
+//!     // database); `None` skips the test (a backend not set up here).
+//!     profile_domain::storage_conformance!(my_store::fresh());
+//! }
+//! ```
+//!
+//! The checks' times are fixed (from [`T0`]), so they also show that the
+//! store keeps to the times it is given rather than its own clock.
+//!
+//! [`storage_conformance!`]: crate::storage_conformance
+
+pub mod accounts;
+pub mod consents;
+mod fixtures;
+pub mod outbox;
+pub mod pictures;
+pub mod providers;
+pub mod rate_counters;
+pub mod sign_in;
+
+pub use fixtures::{T0, address, signed_up};
+
+use crate::ports::{
+    AccountStore, ConsentStore, EmailChangeStore, ErasureStore, ExportSource, HousekeepingStore, OutboxStore,
+    PictureStore, ProfileDirectory, ProviderOutbox, ProviderReportLog, RateCounterStore, SecurityLog, SessionStore,
+    SignInStore, UnsubscribeStore,
+};
+
+/// `Storage` over the ports listed, with its blanket implementation.
+macro_rules! every_port {
+    ($(#[$doc:meta])* $($port:ident),+) => {
+        $(#[$doc])*
+        pub trait Storage: $($port +)+ {}
+
+        impl<T: $($port +)+ ?Sized> Storage for T {}
+    };
+}
+
+every_port!(
+    /// Every storage port on one store, as one storage adapter gives them
+    /// (the contracts that span ports, such as a consent change and the
+    /// notices it queues, need them on one database).
+    AccountStore,
+    SignInStore,
+    SessionStore,
+    OutboxStore,
+    EmailChangeStore,
+    ConsentStore,
+    UnsubscribeStore,
+    ProviderOutbox,
+    ProviderReportLog,
+    PictureStore,
+    SecurityLog,
+    ExportSource,
+    ErasureStore,
+    HousekeepingStore,
+    RateCounterStore,
+    ProfileDirectory
+);
+
+/// Writes one `#[tokio::test]` per conformance check, each on a store from
+/// `$fresh` (a future of `Option<H>` where `H` derefs to the store; `None`
+/// skips the check). The caller needs `tokio` with its `macros` and `rt`
+/// features among its dev-dependencies.
+#[macro_export]
+macro_rules! storage_conformance {
+    ($fresh:expr) => {
+        $crate::storage_conformance!(@each $fresh;
+            sign_in::a_challenge_and_its_message_are_stored_together,
+            sign_in::a_challenge_whose_message_cannot_be_queued_is_not_stored,
+            sign_in::a_new_challenge_replaces_the_old_and_resets_its_attempts,
+            sign_in::concurrent_attempts_each_count,
+            sign_in::of_concurrent_completions_of_one_challenge_exactly_one_wins,
+            accounts::completing_creates_the_account_once_and_opens_sessions,
+            accounts::completing_with_a_replaced_challenge_changes_nothing,
+            accounts::concurrent_starts_for_one_or_many_addresses_all_succeed,
+            accounts::a_display_name_in_any_script_round_trips,
+            accounts::a_rename_tells_each_service_the_profile_as_committed_in_order,
+            accounts::sessions_are_found_ended_and_signed_out_once,
+            consents::every_change_is_appended_and_the_latest_is_the_answer,
+            consents::the_ledger_keeps_the_order_of_writing_within_one_millisecond,
+            consents::a_change_for_no_account_is_refused,
+            consents::concurrent_withdrawals_append_one_entry,
+            consents::purpose_texts_are_kept_and_a_silent_change_is_refused,
+            consents::an_unsubscribe_key_is_kept_found_and_revoked,
+            consents::a_stale_unsubscribe_key_is_replaced_only_while_it_is_stale,
+            consents::consenting_users_are_listed_by_the_answers_in_force_in_pages,
+            outbox::a_claimed_message_is_leased_to_one_worker_until_the_lease_ends,
+            outbox::claims_take_the_oldest_due_messages_up_to_the_limit,
+            outbox::a_finished_message_is_never_claimed_again,
+            outbox::a_retried_message_waits_for_its_next_attempt_and_keeps_its_count,
+            outbox::competing_workers_claim_disjoint_messages,
+            pictures::a_picture_is_kept_per_slot_and_a_new_one_returns_the_one_it_replaced,
+            pictures::promoting_moves_the_pending_picture_only_if_it_is_the_one_expected,
+            pictures::expired_uploads_are_taken_once_and_live_ones_stay,
+            rate_counters::a_window_counts_each_event_and_starts_again_once_it_ends,
+            rate_counters::concurrent_events_of_one_key_each_count_once,
+            rate_counters::an_event_taken_back_no_longer_counts_in_its_window,
+            rate_counters::housekeeping_drops_counters_whose_window_ended,
+            providers::a_notice_carries_the_change_the_address_and_the_users_notice_number,
+            providers::a_notice_that_cannot_be_queued_takes_the_consent_change_back,
+            providers::only_the_first_pending_notice_of_a_provider_and_user_is_claimed,
+            providers::a_leased_notice_is_claimed_again_only_once_its_lease_ends,
+            providers::the_backlog_and_housekeeping_follow_delivery,
+            providers::competing_workers_never_claim_the_same_notice,
+            providers::a_report_id_is_claimed_once_per_provider_until_forgotten,
+            providers::of_concurrent_claims_of_one_report_id_one_wins
+        );
+    };
+    (@each $fresh:expr; $($group:ident :: $check:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                match $fresh.await {
+                    Some(store) => $crate::conformance::$group::$check(&*store).await,
+                    None => eprintln!("no store for this run: {} skipped", stringify!($check)),
+                }
+            }
+        )*
+    };
+}
