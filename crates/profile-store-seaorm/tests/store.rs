@@ -131,36 +131,6 @@ on_every_backend!(a_retried_message_waits_until_its_next_attempt, |db: TestDb| a
     );
 });
 
-on_every_backend!(housekeeping_deletes_only_what_has_expired_or_finished_long_ago, |db: TestDb| async move {
-    use profile_domain::ports::{HousekeepingStore, PurgeCutoffs};
-    let cut = |now, finished_before| PurgeCutoffs {
-        now,
-        finished_before,
-        code_log_before: T0 - Duration::days(1),
-        stale_requests_before: T0 - Duration::days(1),
-        reports_before: T0 - Duration::days(1),
-    };
-    let bob = EmailAddress::parse("bob@example.com").unwrap();
-    db.store.put_challenge(&challenge(&ada(), "111111"), &message(1, &ada())).await.unwrap();
-    db.store.complete_sign_in(&completion(&ada(), "111111", 10)).await.unwrap().completed().unwrap();
-    db.store.put_challenge(&challenge(&bob, "222222"), &message(2, &bob)).await.unwrap();
-    db.store.claim_due("w1", T0, T0 + Duration::minutes(2), 10).await.unwrap();
-    db.store.record_outcome(EmailId(Uuid::from_u128(1)), "w1", &DeliveryOutcome::Sent, T0).await.unwrap();
-
-    let nothing_yet = db.store.purge(&cut(T0 + Duration::minutes(9), T0 - Duration::seconds(1))).await.unwrap();
-    assert_eq!((nothing_yet.challenges, nothing_yet.sessions, nothing_yet.messages), (0, 0, 0));
-    let purged = db.store.purge(&cut(T0 + Duration::minutes(10), T0)).await.unwrap();
-    assert_eq!(
-        (purged.challenges, purged.sessions, purged.messages),
-        (1, 0, 1),
-        "bob's code expired; ada's mail finished"
-    );
-    assert_eq!(count(&db, "outbox_messages").await, 1, "the unfinished message stays");
-    let later = db.store.purge(&cut(T0 + Duration::days(30), T0)).await.unwrap();
-    assert_eq!(later.sessions, 1, "the session expired after 30 days");
-    assert_eq!(count(&db, "sessions").await, 0);
-});
-
 on_every_backend!(an_unreadable_message_is_set_aside_and_does_not_block_the_others, |db: TestDb| async move {
     let bob = EmailAddress::parse("bob@example.com").unwrap();
     db.store.put_challenge(&challenge(&ada(), "111111"), &message(1, &ada())).await.unwrap();

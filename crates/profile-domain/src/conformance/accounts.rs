@@ -1,17 +1,16 @@
 //! [`SignInStore::complete_sign_in`](crate::ports::SignInStore::complete_sign_in),
-//! [`AccountStore`] and
-//! [`SessionStore`]: an account is created once
-//! per address, names round-trip, a rename tells the services, sessions
-//! are found and ended, and a sign-out is in the security history.
+//! [`AccountStore`] and [`SessionStore`]: an account is created once per
+//! address, names round-trip, sessions are found and ended, and a sign-out
+//! is in the security history (a rename's notices are in
+//! [`directory`](super::directory)).
 
 use futures_util::future::join_all;
 use time::Duration;
-use uuid::Uuid;
 
 use super::Storage;
 use super::fixtures::{T0, address, challenge, completion, message};
 use crate::ports::{AccountStore, OutboxStore, SessionStore, SignInOutcome};
-use crate::{DisplayName, NoticeFor, ProviderEvent, ProviderId, SecurityEventKind, UserId};
+use crate::{DisplayName, SecurityEventKind, UserId};
 
 async fn complete(store: &dyn Storage, name: &str, code: &str, n: u128) -> SignInOutcome {
     store.complete_sign_in(&completion(&address(name), code, n)).await.expect("a completion reads and writes")
@@ -89,34 +88,6 @@ pub async fn a_display_name_in_any_script_round_trips(store: &dyn Storage) {
     let missing = UserId::new_v7(1, [9; 10]);
     assert!(store.set_display_name(missing, &name, T0, &[]).await.expect("written").is_none());
     assert!(AccountStore::get(store, missing).await.expect("read").is_none());
-}
-
-/// A rename queues a `profile.updated` notice per service asked, holding
-/// the profile as committed, numbered in the order of the changes.
-pub async fn a_rename_tells_each_service_the_profile_as_committed_in_order(store: &dyn Storage) {
-    let id = super::signed_up(store, "ada", 1).await;
-    let rooms = ProviderId::parse("rooms").expect("a valid id");
-    let to_rooms = |n: u128| [NoticeFor::to_service(Uuid::from_u128(n), rooms.clone())];
-    for (n, name) in [(100, "Ada"), (101, "Ada L.")] {
-        let name = DisplayName::parse(name).expect("a valid name");
-        let at = T0 + Duration::minutes(i64::try_from(n).unwrap_or(0));
-        store.set_display_name(id, &name, at, &to_rooms(n)).await.expect("written").expect("the account exists");
-    }
-    let mut seen = Vec::new();
-    let now = T0 + Duration::hours(3);
-    let services = [rooms.clone()];
-    for _ in 0..3 {
-        let claimed = store.claim_due_notices(&services, "w1", now, now + Duration::minutes(2), 10);
-        let Some(queued) = claimed.await.expect("claim").pop() else { break };
-        let ProviderEvent::ProfileUpdated { profile } = &queued.notice.event else {
-            panic!("not a profile update: {:?}", queued.notice.event)
-        };
-        assert_eq!(queued.notice.email, None, "a service is never told the address");
-        seen.push((queued.notice.sequence, profile.display_name.as_ref().map(DisplayName::as_str).map(str::to_owned)));
-        let delivered = crate::ports::NoticeOutcome::Delivered { status: 204 };
-        store.record_notice_outcome(queued.notice.id, "w1", &delivered, now).await.expect("recorded");
-    }
-    assert_eq!(seen, [(1, Some("Ada".to_owned())), (2, Some("Ada L.".to_owned()))], "in order, as committed");
 }
 
 /// Sessions are found by their token's hash and ended once; a sign-out is

@@ -50,6 +50,11 @@ pub(crate) fn message(n: u128, to: &EmailAddress) -> OutgoingEmail {
     }
 }
 
+/// The hash of session number `n`'s token.
+pub(crate) fn session_token(n: u128) -> crate::SecretHash {
+    hasher().hash("session", &[&n.to_be_bytes()])
+}
+
 pub(crate) fn completion(to: &EmailAddress, code: &str, n: u128) -> SignInCompletion {
     let byte = u8::try_from(n % 256).unwrap_or(0);
     SignInCompletion {
@@ -58,7 +63,7 @@ pub(crate) fn completion(to: &EmailAddress, code: &str, n: u128) -> SignInComple
         new_account: Account::new(UserId::new_v7(1_764_417_600_000 + n as u64, [byte; 10]), to.clone(), T0),
         session: NewSession {
             id: SessionId(Uuid::from_u128(n)),
-            token_hash: hasher().hash("session", &[&n.to_be_bytes()]),
+            token_hash: session_token(n),
             created_at: T0,
             expires_at: T0 + Duration::days(30),
         },
@@ -78,4 +83,20 @@ pub async fn signed_up(store: &dyn Storage, name: &str, n: u128) -> UserId {
         SignInOutcome::Completed(done) => done.account.id,
         other => panic!("signing up {name} did not complete: {other:?}"),
     }
+}
+
+/// Consent change `n`: `user` grants `news` (version 1) at [`T0`],
+/// telling `notify`.
+pub(crate) async fn grant_news(store: &dyn Storage, n: u128, user: UserId, notify: &[crate::NoticeFor]) {
+    let event = crate::ConsentEvent {
+        id: Uuid::from_u128(n),
+        user_id: user,
+        purpose_id: crate::PurposeId::parse("news").expect("a valid purpose id"),
+        version: 1,
+        text_hash: "ab".repeat(32),
+        granted: true,
+        at: T0,
+        channel: crate::ConsentChannel::Web,
+    };
+    crate::ports::ConsentStore::record(store, &event, notify).await.expect("the consent is recorded");
 }

@@ -23,7 +23,13 @@
 
 pub mod accounts;
 pub mod consents;
+pub mod directory;
+pub mod email_change;
+pub mod email_revert;
+pub mod erasure;
+pub mod export;
 mod fixtures;
+pub mod housekeeping;
 pub mod outbox;
 pub mod pictures;
 pub mod providers;
@@ -87,7 +93,6 @@ macro_rules! storage_conformance {
             accounts::completing_with_a_replaced_challenge_changes_nothing,
             accounts::concurrent_starts_for_one_or_many_addresses_all_succeed,
             accounts::a_display_name_in_any_script_round_trips,
-            accounts::a_rename_tells_each_service_the_profile_as_committed_in_order,
             accounts::sessions_are_found_ended_and_signed_out_once,
             consents::every_change_is_appended_and_the_latest_is_the_answer,
             consents::the_ledger_keeps_the_order_of_writing_within_one_millisecond,
@@ -97,6 +102,35 @@ macro_rules! storage_conformance {
             consents::an_unsubscribe_key_is_kept_found_and_revoked,
             consents::a_stale_unsubscribe_key_is_replaced_only_while_it_is_stale,
             consents::consenting_users_are_listed_by_the_answers_in_force_in_pages,
+            directory::public_profiles_are_read_at_once_and_those_being_deleted_are_left_out,
+            directory::each_profile_change_queues_the_profile_as_committed_in_order_without_an_address,
+            email_change::a_request_replaces_the_previous_one_and_its_attempts_count,
+            email_change::the_code_limits_are_enforced_where_the_code_is_recorded,
+            email_change::parallel_requests_cannot_slip_past_the_cooldown,
+            email_change::applying_changes_the_address_keeps_only_the_current_session_and_records_it,
+            email_change::the_database_refuses_an_address_another_account_took_meanwhile,
+            email_change::of_two_accounts_confirming_one_address_at_once_exactly_one_wins,
+            email_change::housekeeping_drops_stale_requests_and_old_code_log_entries,
+            email_revert::a_revert_restores_the_address_ends_every_session_and_happens_once,
+            email_revert::a_revert_voids_the_links_of_later_changes,
+            email_revert::a_revert_never_voids_the_link_of_an_earlier_change,
+            email_revert::a_revert_changes_nothing_when_the_address_moved_meanwhile,
+            email_revert::signing_in_with_an_address_awaiting_revert_creates_no_account,
+            email_revert::an_address_change_and_its_revert_are_told_to_providers_with_both_addresses,
+            email_revert::sign_ins_and_address_changes_are_in_the_security_history,
+            email_revert::a_change_applied_by_an_instance_whose_clock_is_behind_is_still_later,
+            erasure::a_request_ends_the_sessions_refuses_a_second_and_stops_sign_in,
+            erasure::a_job_is_leased_to_one_worker_and_only_it_saves_progress,
+            erasure::a_lease_is_renewed_only_by_its_holder_while_it_runs,
+            erasure::erasure_notices_supersede_waiting_ones_and_are_queued_once,
+            erasure::within_the_grace_period_the_deletion_can_be_cancelled,
+            erasure::an_account_counts_as_being_deleted_from_the_request_until_a_cancel,
+            erasure::once_an_erasure_runs_no_other_notice_is_queued_for_the_user,
+            erasure::an_erasure_leaves_nothing_of_the_user_and_everything_of_anyone_else,
+            export::the_snapshot_holds_one_users_rows_and_where_the_histories_end,
+            export::ledger_pages_follow_the_sequence_and_stop_at_the_mark,
+            export::a_limited_record_counts_the_window_and_holds_under_concurrency,
+            housekeeping::housekeeping_deletes_only_what_has_expired_or_finished_long_ago,
             outbox::a_claimed_message_is_leased_to_one_worker_until_the_lease_ends,
             outbox::claims_take_the_oldest_due_messages_up_to_the_limit,
             outbox::a_finished_message_is_never_claimed_again,
