@@ -91,6 +91,10 @@ enum BatchRead {
     Ok(RenderedJson<ProfileBatch>, #[oai(header = "Cache-Control")] String),
 }
 
+/// The bytes of a batch entry around its profile:
+/// `{"id":"<36>","found":true,"profile":` and `}` and a comma.
+const ENTRY_FRAME: usize = 80;
+
 fn render(profile: &PublicProfile, links: &PictureLinks) -> Rendered {
     Rendered::of(profile.to_json(links).to_string().into_bytes())
 }
@@ -149,16 +153,23 @@ impl ProfilesApi {
         self.guard.check(&auth, req, ServiceScope::ProfilesRead).await?;
         let ids: Vec<UserId> = body.0.ids.into_iter().map(UserId::from_uuid).collect();
         let answer = self.profiles.batch(&ids).await?;
-        let mut json = Vec::with_capacity(64 + answer.len() * 400);
+        let found = answer.iter().filter_map(|(id, profile)| profile.as_ref().map(|p| (*id, p)));
+        let mut rendered = self.rendered.get_many(found, |p| render(p, &self.links)).into_iter();
+        let bodies: usize = rendered.as_slice().iter().map(|r| r.json.len()).sum();
+        let mut json = Vec::with_capacity(16 + answer.len() * ENTRY_FRAME + bodies);
         json.extend_from_slice(b"{\"profiles\":[");
         for (i, (id, profile)) in answer.iter().enumerate() {
             if i > 0 {
                 json.push(b',');
             }
-            json.extend_from_slice(format!("{{\"id\":\"{id}\",\"found\":{}", profile.is_some()).as_bytes());
-            if let Some(profile) = profile {
-                json.extend_from_slice(b",\"profile\":");
-                json.extend_from_slice(&self.rendered(profile).json);
+            json.extend_from_slice(b"{\"id\":\"");
+            json.extend_from_slice(id.as_uuid().hyphenated().encode_lower(&mut Uuid::encode_buffer()).as_bytes());
+            match profile.as_ref().and_then(|_| rendered.next()) {
+                Some(body) => {
+                    json.extend_from_slice(b"\",\"found\":true,\"profile\":");
+                    json.extend_from_slice(&body.json);
+                }
+                None => json.extend_from_slice(b"\",\"found\":false"),
             }
             json.push(b'}');
         }

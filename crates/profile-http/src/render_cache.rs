@@ -50,24 +50,52 @@ impl<V: PartialEq + Clone> RenderCache<V> {
 
     /// The rendering of `value`, `user`'s current version: the kept one when
     /// it was made from an equal value, else `render`'s, kept for next time.
-    pub(crate) fn get(&self, user: UserId, value: &V, render: impl FnOnce(&V) -> Rendered) -> Rendered {
-        {
+    pub(crate) fn get(&self, user: UserId, value: &V, render: impl FnMut(&V) -> Rendered) -> Rendered {
+        let mut one = self.get_many([(user, value)], render);
+        one.pop().unwrap_or_else(|| Rendered::of(Vec::new()))
+    }
+
+    /// The renderings of many users' current values, in the order given:
+    /// those kept are found under one read of the cache, the others are
+    /// rendered and kept under one write.
+    pub(crate) fn get_many<'v>(
+        &self,
+        values: impl IntoIterator<Item = (UserId, &'v V)>,
+        mut render: impl FnMut(&V) -> Rendered,
+    ) -> Vec<Rendered>
+    where
+        V: 'v,
+    {
+        let values: Vec<(UserId, &V)> = values.into_iter().collect();
+        let mut out: Vec<Option<Rendered>> = {
             let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some((kept, rendered)) = entries.by_user.get(&user)
-                && kept == value
-                && entries.started.elapsed() < RETAIN
-            {
-                return rendered.clone();
+            let fresh = entries.started.elapsed() < RETAIN;
+            values
+                .iter()
+                .map(|(user, value)| {
+                    entries.by_user.get(user).filter(|(kept, _)| fresh && kept == *value).map(|(_, r)| r.clone())
+                })
+                .collect()
+        };
+        if out.iter().any(Option::is_none) {
+            let made: Vec<(usize, Rendered)> = out
+                .iter()
+                .enumerate()
+                .filter(|(_, kept)| kept.is_none())
+                .map(|(i, _)| (i, render(values[i].1)))
+                .collect();
+            let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+            if entries.by_user.len() + made.len() > MAX_ENTRIES || entries.started.elapsed() >= RETAIN {
+                entries.by_user.clear();
+                entries.started = Instant::now();
+            }
+            for (i, rendered) in made {
+                let (user, value) = values[i];
+                entries.by_user.insert(user, (value.clone(), rendered.clone()));
+                out[i] = Some(rendered);
             }
         }
-        let rendered = render(value);
-        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        if entries.by_user.len() >= MAX_ENTRIES || entries.started.elapsed() >= RETAIN {
-            entries.by_user.clear();
-            entries.started = Instant::now();
-        }
-        entries.by_user.insert(user, (value.clone(), rendered.clone()));
-        rendered
+        out.into_iter().flatten().collect()
     }
 }
 
@@ -90,5 +118,25 @@ mod tests {
         let changed = cache.get(user, &"b".to_owned(), &mut render);
         assert_ne!(changed.etag, first.etag);
         assert_eq!(renders, 2);
+    }
+
+    #[test]
+    fn many_values_come_back_in_order_and_only_the_new_ones_are_rendered() {
+        let cache = RenderCache::new();
+        let users: Vec<UserId> = (1..=3).map(|n| UserId::new_v7(1, [n; 10])).collect();
+        let mut renders = 0;
+        let mut render = |v: &String| {
+            renders += 1;
+            Rendered::of(v.clone().into_bytes())
+        };
+        let (a, b, c) = ("a".to_owned(), "b".to_owned(), "c".to_owned());
+        cache.get(users[1], &b, &mut render);
+        let all = cache.get_many([(users[0], &a), (users[1], &b), (users[2], &c)], &mut render);
+        let texts: Vec<&[u8]> = all.iter().map(|r| &r.json[..]).collect();
+        assert_eq!(texts, [b"a", b"b", b"c"]);
+        let changed = "B".to_owned();
+        let again = cache.get_many([(users[1], &changed), (users[0], &a)], &mut render);
+        assert_eq!((&again[0].json[..], &again[1].json[..]), (&b"B"[..], &b"a"[..]));
+        assert_eq!(renders, 4, "b was kept from before; only the changed value is rendered again");
     }
 }
