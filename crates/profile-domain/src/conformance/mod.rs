@@ -31,6 +31,7 @@ pub mod export;
 mod fixtures;
 pub mod housekeeping;
 pub mod outbox;
+pub mod ownership;
 pub mod pictures;
 pub mod providers;
 pub mod rate_counters;
@@ -139,6 +140,10 @@ macro_rules! storage_conformance {
             pictures::a_picture_is_kept_per_slot_and_a_new_one_returns_the_one_it_replaced,
             pictures::promoting_moves_the_pending_picture_only_if_it_is_the_one_expected,
             pictures::expired_uploads_are_taken_once_and_live_ones_stay,
+            pictures::an_upload_that_replaced_an_expired_one_stays,
+            ownership::erasure_jobs_are_claimed_in_the_order_they_fall_due,
+            ownership::the_erasure_keeps_a_notice_being_sent_and_queues_behind_it,
+            ownership::an_address_passed_to_someone_else_keeps_that_persons_rows,
             rate_counters::a_window_counts_each_event_and_starts_again_once_it_ends,
             rate_counters::concurrent_events_of_one_key_each_count_once,
             rate_counters::an_event_taken_back_no_longer_counts_in_its_window,

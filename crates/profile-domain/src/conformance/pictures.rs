@@ -70,3 +70,14 @@ pub async fn expired_uploads_are_taken_once_and_live_ones_stay(store: &dyn Stora
     assert!(current.is_some(), "the current picture never expires");
     assert_eq!(store.take_expired(T0 + Duration::hours(2), 10).await.expect("taken").len(), 1);
 }
+
+/// An upload that replaced an expired one is not taken with it.
+pub async fn an_upload_that_replaced_an_expired_one_stays(store: &dyn Storage) {
+    let ada = signed_up(store, "ada", 1).await;
+    store.put(&picture(ada, PictureSlot::Pending, "old", T0)).await.expect("kept");
+    let fresh = picture(ada, PictureSlot::Pending, "new", T0 + Duration::minutes(61));
+    store.put(&fresh).await.expect("replaced");
+    let taken = store.take_expired(T0 + Duration::minutes(61), 10).await.expect("read");
+    assert!(taken.is_empty(), "the expired upload is gone already; the new one is live: {taken:?}");
+    assert_eq!(store.picture(ada, PictureSlot::Pending).await.expect("read"), Some(fresh));
+}
