@@ -19,6 +19,14 @@
 //! The checks' times are fixed (from [`T0`]), so they also show that the
 //! store keeps to the times it is given rather than its own clock.
 //!
+//! Left to a store's own tests, because the ports cannot show them: how
+//! long a cached read may lag a change made on another instance (the
+//! bound in [`SessionStore::find`]);
+//! what happens to a stored row that can no longer be read back (a
+//! message set aside, a notice held); and the races that only a lock
+//! decides (a deletion request against a sign-in at the same moment, an
+//! upload replacing one that [`PictureStore::take_expired`] is removing).
+//!
 //! [`storage_conformance!`]: crate::storage_conformance
 
 pub mod accounts;
