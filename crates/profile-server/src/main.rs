@@ -6,9 +6,7 @@
 mod cache_worker;
 mod config;
 mod file_modes;
-mod housekeeping_worker;
 mod logging;
-mod outbox_worker;
 mod secret_key;
 mod secret_text;
 mod system;
@@ -132,36 +130,25 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     if let Err(error) = service.store.poll_caches().await {
         tracing::warn!(error = %error_chain(&error), "cannot read the cache feed yet");
     }
-    let (stop_tx, stop_rx) = watch::channel(false);
     let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::from_bytes(random_bytes()).simple());
-    let worker = tokio::spawn(outbox_worker::run(
-        service.delivery.clone(),
-        worker_id.clone(),
-        Duration::from_millis(config.outbox.poll_interval_ms),
-        stop_rx.clone(),
-    ));
-    let notifier = tokio::spawn(outbox_worker::run_providers(
-        service.provider_sync.clone(),
-        worker_id.clone(),
-        Duration::from_millis(config.providers.poll_interval_ms),
-        service.wake_notices.clone(),
-        stop_rx.clone(),
-    ));
-    let eraser = tokio::spawn(outbox_worker::run_erasures(
-        service.erasures.clone(),
-        worker_id.clone(),
-        Duration::from_millis(config.outbox.poll_interval_ms),
-        stop_rx.clone(),
-    ));
+    let workers = profile_workers::Workers::new(worker_id)
+        .mail(service.delivery.clone(), Duration::from_millis(config.outbox.poll_interval_ms))
+        .notices(
+            service.provider_sync.clone(),
+            service.wake_notices.clone(),
+            Duration::from_millis(config.providers.poll_interval_ms),
+        )
+        .erasures(service.erasures.clone(), Duration::from_millis(config.outbox.poll_interval_ms))
+        .housekeeping(
+            service.housekeeping.clone(),
+            service.pictures.clone(),
+            Duration::from_secs(config.retention.housekeeping_interval_secs),
+        )
+        .start();
+    let (stop_tx, stop_rx) = watch::channel(false);
     let caches = tokio::spawn(cache_worker::run(
         service.store.clone(),
         Duration::from_millis(config.cache.poll_interval_ms),
-        stop_rx.clone(),
-    ));
-    let sweeper = tokio::spawn(housekeeping_worker::run(
-        service.housekeeping.clone(),
-        service.pictures.clone(),
-        Duration::from_secs(config.retention.housekeeping_interval_secs),
         stop_rx,
     ));
     let readiness: Arc<dyn profile_http::Readiness> = Arc::new(system::DatabaseReadiness(store.clone()));
@@ -170,22 +157,10 @@ async fn serve(config: &Config) -> Result<(), BoxError> {
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, shutdown_signal(), Some(grace)).await?;
     tracing::info!("HTTP server stopped; letting the outbox workers finish");
+    for unfinished in workers.shutdown(grace).await {
+        tracing::warn!(worker = unfinished, "a worker did not finish in time; what it leased will be retried");
+    }
     let _ = stop_tx.send(true);
-    let (mut worker, mut notifier, mut sweeper, mut eraser) = (worker, notifier, sweeper, eraser);
-    if tokio::time::timeout(grace, &mut worker).await.is_err() {
-        worker.abort();
-        tracing::warn!("the mail worker did not finish in time; its leased messages will be retried");
-    }
-    if tokio::time::timeout(grace, &mut notifier).await.is_err() {
-        notifier.abort();
-        tracing::warn!("the provider worker did not finish in time; its leased notices will be retried");
-    }
-    if tokio::time::timeout(grace, &mut sweeper).await.is_err() {
-        sweeper.abort();
-    }
-    if tokio::time::timeout(grace, &mut eraser).await.is_err() {
-        eraser.abort();
-    }
     if tokio::time::timeout(grace, caches).await.is_err() {
         tracing::warn!("the cache worker did not finish in time");
     }
