@@ -119,4 +119,11 @@ pub async fn each_profile_change_queues_the_profile_as_committed_in_order_withou
     assert_eq!(profiles[1].picture.as_deref(), Some(current.files.as_slice()), "the picture new");
     assert_eq!(profiles[1].display_name.as_ref(), Some(&name), "the rename kept");
     assert_eq!((profiles[2].picture.as_ref(), profiles[2].updated_at), (None, reset_at));
+
+    let told_addresses = [NoticeFor::to_provider(Uuid::from_u128(5), rooms())];
+    let again = DisplayName::parse("Ada again").expect("a valid name");
+    store.set_display_name(ada, &again, T0 + Duration::minutes(4), &told_addresses).await.expect("renamed");
+    let seen = notices_to_rooms(store).await;
+    assert_eq!(seen.len(), 1, "a receiver told addresses of other changes still gets the profile");
+    assert!(seen[0].email.is_none(), "but never the address with it");
 }

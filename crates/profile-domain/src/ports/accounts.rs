@@ -35,7 +35,8 @@ pub trait AccountStore: Send + Sync {
     /// In the same transaction, queues a `profile.updated` notice
     /// ([`ProviderEvent::ProfileUpdated`](crate::ProviderEvent)) for each of
     /// `notify`, holding the public profile as committed (the new name with
-    /// the picture current in that transaction), numbered with the user's
+    /// the picture current in that transaction) and never the address, even
+    /// for a receiver told it of other changes; numbered with the user's
     /// next notice number; changes of one account are serialised, so the
     /// numbers follow the order of the changes. Nothing is queued while a
     /// deletion of the account is under way, from the request on (its

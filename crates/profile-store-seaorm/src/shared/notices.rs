@@ -118,5 +118,7 @@ pub(crate) async fn queue_profile_updated(
         // Being deleted: the erasure's notice supersedes this one.
         return Ok(());
     };
-    queue_notices(txn, user, "", &ProviderEvent::ProfileUpdated { profile }, notify).await
+    // A public profile never travels with the address, whoever receives it.
+    let notify: Vec<NoticeFor> = notify.iter().map(|n| NoticeFor { with_email: false, ..n.clone() }).collect();
+    queue_notices(txn, user, "", &ProviderEvent::ProfileUpdated { profile }, &notify).await
 }
