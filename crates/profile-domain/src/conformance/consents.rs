@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use super::Storage;
 use super::fixtures::{T0, hasher, signed_up};
-use crate::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
 use crate::ports::{ConsentFilter, ConsentStore, UnsubscribeStore};
 use crate::{
     ConsentChannel, ConsentEvent, OnNewVersion, Purpose, PurposeCatalogue, PurposeId, PurposeKind, UnsubscribeKey,
@@ -184,12 +183,7 @@ pub async fn consenting_users_are_listed_by_the_answers_in_force_in_pages(store:
     assert!(store.consenting(&filter(false, 3), None, 10).await.expect("read").is_empty(), "v2 answers are not v3's");
     let older = store.consenting(&filter(true, 3), None, 10).await.expect("read");
     assert_eq!(older.len(), 2, "unless older versions count");
-    let job = ErasureJob {
-        receipt: DeletionReceipt::new(ReceiptId(Uuid::from_u128(70)), T0, vec![]),
-        user_id: bob,
-        email: super::address("bob"),
-        next_attempt_at: T0 + Duration::days(1),
-    };
+    let job = super::fixtures::erasure_job(70, bob, &super::address("bob"), T0 + Duration::days(1));
     store.request(&job).await.expect("requested");
     let listed = store.consenting(&filter(false, 2), None, 10).await.expect("read");
     assert_eq!(listed.len(), 2, "an account being deleted is still listed (the caller drops it)");

@@ -7,8 +7,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::Storage;
-use super::fixtures::{T0, address, signed_up};
-use crate::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
+use super::fixtures::{T0, address, erasure_job, signed_up};
 use crate::ports::{AccountStore, NoticeOutcome};
 use crate::{
     DisplayName, ImageFormat, NoticeFor, Picture, PictureFile, PictureSlot, ProviderEvent, ProviderId, ProviderNotice,
@@ -67,13 +66,7 @@ pub async fn public_profiles_are_read_at_once_and_those_being_deleted_are_left_o
     assert_eq!(found[0].picture.as_deref(), Some(picture(ada, PictureSlot::Current, "ada", T0).files.as_slice()));
     assert_eq!(found[1].picture, None, "a pending upload is not the picture");
 
-    let job = ErasureJob {
-        receipt: DeletionReceipt::new(ReceiptId(Uuid::from_u128(70)), T0, vec![]),
-        user_id: cy,
-        email: address("cy"),
-        next_attempt_at: T0 + Duration::days(1),
-    };
-    store.request(&job).await.expect("requested");
+    store.request(&erasure_job(70, cy, &address("cy"), T0 + Duration::days(1))).await.expect("requested");
     let found = store.public_profiles(&[ada, bob, cy]).await.expect("read");
     assert!(!found.iter().any(|p| p.id == cy), "in its grace period, the account is not shown");
     assert_eq!(found.len(), 2);

@@ -8,29 +8,22 @@ use time::Duration;
 use uuid::Uuid;
 
 use super::Storage;
-use super::fixtures::{T0, address, challenge, completion, grant_news, message, session_token, signed_up};
-use crate::erasure::{DeletionReceipt, ErasureJob, ReceiptId, erased_address_hash};
+use super::fixtures::{
+    T0, address, challenge, completion, erasure_job, grant_news, lists, message, session_token, signed_up,
+};
+use crate::erasure::{ErasureJob, ReceiptId, erased_address_hash};
 use crate::ports::{
     AccountStore, CancelOutcome, ConfirmationState, DeliveryOutcome, ErasureRequested, ErasureStore, OutboxStore,
     SessionStore, SignInOutcome,
 };
 use crate::{
-    EmailContent, EmailId, ImageFormat, NoticeFor, OutgoingEmail, Picture, PictureFile, PictureSlot, ProviderId,
-    SecretHasher, SecretKey, SecurityEventKind, UserId,
+    EmailContent, EmailId, ImageFormat, NoticeFor, OutgoingEmail, Picture, PictureFile, PictureSlot, SecretHasher,
+    SecretKey, SecurityEventKind, UserId,
 };
 
-fn lists() -> ProviderId {
-    ProviderId::parse("lists").expect("a valid id")
-}
-
-/// Erasure job `n` of `user`, due at `T0`, with no grace period.
+/// Erasure job `n` of `name@example.com`, due at `T0`, with no grace period.
 fn job(n: u128, user: UserId, name: &str) -> ErasureJob {
-    ErasureJob {
-        receipt: DeletionReceipt::new(ReceiptId(Uuid::from_u128(n)), T0, vec![lists()]),
-        user_id: user,
-        email: address(name),
-        next_attempt_at: T0,
-    }
+    erasure_job(n, user, &address(name), T0)
 }
 
 /// Job `n` of `user` whose grace period ends an hour after `T0`.

@@ -5,6 +5,7 @@ use time::{Duration, OffsetDateTime, macros::datetime};
 use uuid::Uuid;
 
 use super::Storage;
+use crate::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
 use crate::ports::{NewSession, SignInCompletion, SignInOutcome};
 use crate::{
     Account, EmailAddress, EmailContent, EmailId, OutgoingEmail, SecretHasher, SecretKey, SessionId, SignInChallenge,
@@ -99,4 +100,20 @@ pub(crate) async fn grant_news(store: &dyn Storage, n: u128, user: UserId, notif
         channel: crate::ConsentChannel::Web,
     };
     crate::ports::ConsentStore::record(store, &event, notify).await.expect("the consent is recorded");
+}
+
+/// The mailing-list provider of the checks.
+pub(crate) fn lists() -> crate::ProviderId {
+    crate::ProviderId::parse("lists").expect("a valid provider id")
+}
+
+/// Erasure job `n` of `user` at `email`, requested at [`T0`] with no grace
+/// period, due at `due`, telling [`lists`].
+pub(crate) fn erasure_job(n: u128, user: UserId, email: &EmailAddress, due: OffsetDateTime) -> ErasureJob {
+    ErasureJob {
+        receipt: DeletionReceipt::new(ReceiptId(Uuid::from_u128(n)), T0, vec![lists()]),
+        user_id: user,
+        email: email.clone(),
+        next_attempt_at: due,
+    }
 }

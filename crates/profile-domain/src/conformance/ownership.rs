@@ -8,23 +8,9 @@ use uuid::Uuid;
 
 use super::Storage;
 use super::email_change::{application, email, put_unlimited, request, sent};
-use super::fixtures::{T0, challenge, completion, grant_news, signed_up};
-use crate::erasure::{DeletionReceipt, ErasureJob, ReceiptId};
+use super::fixtures::{T0, challenge, completion, erasure_job, grant_news, lists, signed_up};
 use crate::ports::{ApplyOutcome, ErasureStore, SignInOutcome};
-use crate::{EmailAddress, EmailContent, EmailId, NoticeFor, OutgoingEmail, ProviderId, UserId};
-
-fn lists() -> ProviderId {
-    ProviderId::parse("lists").expect("a valid id")
-}
-
-fn job(n: u128, user: UserId, email: &EmailAddress, due: OffsetDateTime) -> ErasureJob {
-    ErasureJob {
-        receipt: DeletionReceipt::new(ReceiptId(Uuid::from_u128(n)), T0, vec![lists()]),
-        user_id: user,
-        email: email.clone(),
-        next_attempt_at: due,
-    }
-}
+use crate::{EmailAddress, EmailContent, EmailId, NoticeFor, OutgoingEmail, UserId};
 
 /// A sign-in code (challenge and message `n`) to `to`, sent at `at`.
 async fn code_to(store: &dyn Storage, to: &EmailAddress, n: u128, at: OffsetDateTime) {
@@ -49,7 +35,7 @@ pub async fn erasure_jobs_are_claimed_in_the_order_they_fall_due(store: &dyn Sto
         users.push((signed_up(store, name, n).await, super::address(name)));
     }
     for ((user, email), (n, minutes)) in users.iter().zip([(501, 3), (502, 1), (503, 2)]) {
-        store.request(&job(n, *user, email, T0 + Duration::minutes(minutes))).await.expect("requested");
+        store.request(&erasure_job(n, *user, email, T0 + Duration::minutes(minutes))).await.expect("requested");
     }
     let now = T0 + Duration::hours(1);
     let first = ErasureStore::claim_due(store, now, "w", now + Duration::minutes(2), 2).await.expect("claim");
@@ -122,10 +108,10 @@ pub async fn an_address_passed_to_someone_else_keeps_that_persons_rows(store: &d
         store.snapshot(ada).await.expect("read").expect("ada").emails.iter().map(|e| e.id.as_u128()).collect();
     assert!(adas.contains(&60) && !adas.contains(&64), "ada's export: her time at the address only: {adas:?}");
 
-    store.request(&job(500, ada, &new, T0)).await.expect("requested");
+    store.request(&erasure_job(500, ada, &new, T0)).await.expect("requested");
     let now = eve_at + Duration::hours(1);
     assert_eq!(ErasureStore::claim_due(store, now, "w", now + Duration::minutes(2), 9).await.expect("claim").len(), 1);
-    let mut done = job(500, ada, &new, T0).receipt;
+    let mut done = erasure_job(500, ada, &new, T0).receipt;
     done.completed_at = Some(now);
     store.erase(ada, &[], &done, "w").await.expect("erased");
     assert_eq!(eves_mail(store.snapshot(eve).await.expect("read")), before, "eve's mail stays");
