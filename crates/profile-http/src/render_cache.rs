@@ -50,9 +50,9 @@ impl<V: PartialEq + Clone> RenderCache<V> {
 
     /// The rendering of `value`, `user`'s current version: the kept one when
     /// it was made from an equal value, else `render`'s, kept for next time.
-    pub(crate) fn get(&self, user: UserId, value: &V, render: impl FnMut(&V) -> Rendered) -> Rendered {
-        let mut one = self.get_many([(user, value)], render);
-        one.pop().unwrap_or_else(|| Rendered::of(Vec::new()))
+    pub(crate) fn get(&self, user: UserId, value: &V, mut render: impl FnMut(&V) -> Rendered) -> Rendered {
+        // `get_many` answers one rendering per value given.
+        self.get_many([(user, value)], &mut render).pop().unwrap_or_else(|| render(value))
     }
 
     /// The renderings of many users' current values, in the order given:
